@@ -1,0 +1,427 @@
+//! The `suanpan` command line: parse arguments, call the engine, print.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use suanpan::crm::{self, CustomerInput, CustomerQuery, CustomerSort};
+use suanpan::{Actor, Db, Error, auth, branches, db, demo, users};
+use unicode_width::UnicodeWidthStr;
+
+#[derive(Parser)]
+#[command(name = "suanpan", version, about = "算盘 Suanpan: customers, sales, stock and books of a small business")]
+struct Cli {
+    /// The company file (default: the desktop app's own file).
+    #[arg(long, global = true, env = "SUANPAN_DB")]
+    db: Option<PathBuf>,
+    /// Act as this user; the password comes from SUANPAN_PASSWORD or a prompt.
+    #[arg(long, global = true, env = "SUANPAN_USER")]
+    user: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new company file and its owner.
+    Init {
+        #[arg(long, default_value = "owner")]
+        owner: String,
+        /// The owner's name as shown on screen (default: the user name).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Write a realistic demo company into a new company file (scale × 1,000 customers).
+    Demo {
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+    },
+    /// Customers: list, show, add.
+    #[command(subcommand)]
+    Customers(CustomersCommand),
+    /// Users: list, add (owner only).
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Branches and departments: list, add (owner only).
+    #[command(subcommand)]
+    Branches(BranchesCommand),
+}
+
+#[derive(Subcommand)]
+enum CustomersCommand {
+    /// List customers you may see, optionally searched and sorted.
+    List {
+        /// Words to find in code, name, pinyin initials, phone, city, tags, contacts.
+        #[arg(long, short)]
+        search: Option<String>,
+        /// code, name, kind, city, created_on, owner, source, level.
+        #[arg(long, default_value = "name")]
+        sort: String,
+        #[arg(long)]
+        desc: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+        /// table or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Show one customer with its contacts.
+    Show { code: String },
+    /// Add a customer.
+    Add(AddCustomer),
+}
+
+#[derive(Args)]
+struct AddCustomer {
+    #[arg(long)]
+    name: String,
+    #[arg(long, default_value = "")]
+    code: String,
+    /// consumer/消费客户, channel/中间客户, institution/公利客户.
+    #[arg(long = "type", default_value = "")]
+    kind: String,
+    #[arg(long, default_value = "")]
+    source: String,
+    #[arg(long, default_value = "")]
+    level: String,
+    #[arg(long, default_value = "")]
+    phone: String,
+    #[arg(long, default_value = "")]
+    email: String,
+    #[arg(long, default_value = "")]
+    address: String,
+    #[arg(long, default_value = "")]
+    city: String,
+    #[arg(long, default_value = "")]
+    birthday: String,
+    #[arg(long, default_value = "")]
+    hobbies: String,
+    #[arg(long, default_value = "")]
+    owner: String,
+    #[arg(long, default_value = "")]
+    tags: String,
+    #[arg(long, default_value = "")]
+    notes: String,
+    /// Save even if a customer with the same name or phone exists.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    List,
+    /// Add a user; with --no-login they are a record only (a salesperson named on orders).
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// owner, accountant, branch_manager, salesperson, clerk.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        branch: Option<String>,
+        #[arg(long)]
+        no_login: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BranchesCommand {
+    List,
+    Add {
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// branch or department.
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(if e.is_user_error() { 1 } else { 2 })
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    let path = cli.db.clone().unwrap_or_else(db::default_path);
+    let (db, opened) = Db::open(&path).await?;
+    if let db::Opened::Upgraded { from_version, safety_copy } = &opened {
+        eprintln!(
+            "upgraded the company file from version {from_version}; the old file is kept as {}",
+            safety_copy.display()
+        );
+    }
+    match cli.command {
+        Command::Init { owner, display_name } => {
+            let password = password_for(&owner, true)?;
+            let actor = users::create_owner(&db, &owner, display_name.as_deref().unwrap_or(&owner), &password).await?;
+            println!("created {} with owner {}", path.display(), actor.username);
+        }
+        Command::Demo { scale } => {
+            let summary = demo::generate(&db, scale).await?;
+            println!(
+                "demo company in {}: {} users, {} customers, {} contacts; every user's password is {}",
+                path.display(),
+                summary.users,
+                summary.customers,
+                summary.contacts,
+                demo::PASSWORD
+            );
+        }
+        Command::Customers(command) => customers(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
+        Command::Users(command) => users_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
+        Command::Branches(command) => branches_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn login(db: &Db, user: Option<&str>) -> Result<Actor, Error> {
+    let username = user.ok_or(Error::Refused("say who you are with --user NAME (or SUANPAN_USER)"))?;
+    let password = password_for(username, false)?;
+    auth::login(db, username, &password).await
+}
+
+fn password_for(username: &str, confirm: bool) -> Result<String, Error> {
+    if let Ok(password) = std::env::var("SUANPAN_PASSWORD") {
+        return Ok(password);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Refused("no password: set SUANPAN_PASSWORD or run in a terminal"));
+    }
+    let read = |prompt: String| {
+        rpassword::prompt_password(prompt).map_err(|source| Error::Io { path: "terminal".into(), source })
+    };
+    let password = read(format!("password for {username}: "))?;
+    if confirm && read("again: ".to_string())? != password {
+        return Err(Error::Refused("the two passwords differ"));
+    }
+    Ok(password)
+}
+
+async fn customers(db: &Db, actor: &Actor, command: CustomersCommand) -> Result<(), Error> {
+    match command {
+        CustomersCommand::List { search, sort, desc, limit, offset, format } => {
+            let sort = CustomerSort::parse(&sort).ok_or_else(|| {
+                Error::invalid(
+                    "sort",
+                    suanpan::error::Reason::NotAllowed {
+                        value: sort.clone(),
+                        allowed: "code, name, kind, city, created_on, owner, source, level".into(),
+                    },
+                )
+            })?;
+            let query = CustomerQuery {
+                search: search.unwrap_or_default(),
+                sort,
+                descending: desc,
+                limit,
+                offset,
+                ..Default::default()
+            };
+            let page = crm::customers::list(db, actor, &query).await?;
+            let header = ["code", "name", "type", "source", "level", "phone", "city", "owner", "created_on", "tags"];
+            let rows: Vec<Vec<String>> = page
+                .rows
+                .into_iter()
+                .map(|c| {
+                    vec![
+                        c.code,
+                        c.name,
+                        c.kind,
+                        c.source.unwrap_or_default(),
+                        c.level.unwrap_or_default(),
+                        c.phone,
+                        c.city,
+                        c.owner_name.unwrap_or_default(),
+                        c.created_on,
+                        c.tags,
+                    ]
+                })
+                .collect();
+            match format.as_str() {
+                "csv" => print_csv(&header, &rows)?,
+                "table" => {
+                    print_table(&header, &rows);
+                    println!("{} of {} customers", rows.len(), page.total);
+                }
+                other => {
+                    return Err(Error::invalid(
+                        "format",
+                        suanpan::error::Reason::NotAllowed { value: other.into(), allowed: "table, csv".into() },
+                    ));
+                }
+            }
+        }
+        CustomersCommand::Show { code } => {
+            let customer = crm::customers::get_by_code(db, actor, &code).await?;
+            let contacts = crm::contacts::list(db, actor, customer.id).await?;
+            let fields = [
+                ("code", customer.code.clone()),
+                ("name", customer.name.clone()),
+                ("type", customer.kind.clone()),
+                ("source", customer.source.clone().unwrap_or_default()),
+                ("level", customer.level.clone().unwrap_or_default()),
+                ("phone", customer.phone.clone()),
+                ("email", customer.email.clone()),
+                ("address", customer.address.clone()),
+                ("city", customer.city.clone()),
+                ("birthday", customer.birthday.clone().unwrap_or_default()),
+                ("hobbies", customer.hobbies.clone()),
+                ("owner", customer.owner_name.clone().unwrap_or_default()),
+                ("created_on", customer.created_on.clone()),
+                ("tags", customer.tags.clone()),
+                ("notes", customer.notes.clone()),
+            ];
+            for (label, value) in fields {
+                println!("{label:>10}  {value}");
+            }
+            if !contacts.is_empty() {
+                println!();
+                let rows: Vec<Vec<String>> =
+                    contacts.into_iter().map(|c| vec![c.name, c.title, c.phone, c.email]).collect();
+                print_table(&["contact", "title", "phone", "email"], &rows);
+            }
+        }
+        CustomersCommand::Add(add) => {
+            let input = CustomerInput {
+                code: add.code,
+                name: add.name,
+                kind: add.kind,
+                source: add.source,
+                level: add.level,
+                phone: add.phone,
+                email: add.email,
+                address: add.address,
+                city: add.city,
+                birthday: add.birthday,
+                hobbies: add.hobbies,
+                owner: add.owner,
+                tags: add.tags,
+                notes: add.notes,
+                allow_duplicate: add.force,
+                ..Default::default()
+            };
+            let saved = crm::customers::create(db, actor, &input).await?;
+            println!("added {} {}", saved.customer.code, saved.customer.name);
+        }
+    }
+    Ok(())
+}
+
+async fn users_command(db: &Db, actor: &Actor, command: UsersCommand) -> Result<(), Error> {
+    match command {
+        UsersCommand::List => {
+            let rows: Vec<Vec<String>> = users::list(db, actor)
+                .await?
+                .into_iter()
+                .map(|u| {
+                    vec![
+                        u.username,
+                        u.display_name,
+                        u.role,
+                        u.branch_name.unwrap_or_default(),
+                        yes_no(u.can_login).into(),
+                    ]
+                })
+                .collect();
+            print_table(&["username", "name", "role", "branch", "login"], &rows);
+        }
+        UsersCommand::Add { username, name, role, branch, no_login } => {
+            let password = if no_login { None } else { Some(new_user_password(&username)?) };
+            let new = users::NewUser { username, display_name: name, role, branch_code: branch, password };
+            let user = users::create(db, actor, &new).await?;
+            println!("added user {} ({})", user.username, user.role);
+        }
+    }
+    Ok(())
+}
+
+/// The new user's password: SUANPAN_NEW_PASSWORD for scripts, else a prompt.
+fn new_user_password(username: &str) -> Result<String, Error> {
+    match std::env::var("SUANPAN_NEW_PASSWORD") {
+        Ok(password) => Ok(password),
+        Err(_) if std::io::stdin().is_terminal() => {
+            let read = |prompt: String| {
+                rpassword::prompt_password(prompt).map_err(|source| Error::Io { path: "terminal".into(), source })
+            };
+            let password = read(format!("new password for {username}: "))?;
+            if read("again: ".into())? != password {
+                return Err(Error::Refused("the two passwords differ"));
+            }
+            Ok(password)
+        }
+        Err(_) => Err(Error::Refused("no password for the new user: set SUANPAN_NEW_PASSWORD or use --no-login")),
+    }
+}
+
+async fn branches_command(db: &Db, actor: &Actor, command: BranchesCommand) -> Result<(), Error> {
+    match command {
+        BranchesCommand::List => {
+            let rows: Vec<Vec<String>> =
+                branches::list(db).await?.into_iter().map(|b| vec![b.code, b.name, b.kind]).collect();
+            print_table(&["code", "name", "kind"], &rows);
+        }
+        BranchesCommand::Add { code, name, kind, parent } => {
+            let branch =
+                branches::create(db, actor, &branches::NewBranch { code, name, kind, parent_code: parent }).await?;
+            println!("added {} {}", branch.code, branch.name);
+        }
+    }
+    Ok(())
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+/// Columns padded by display width, so Chinese text lines up.
+fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.width());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell}{}", " ".repeat(width - cell.width())))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+fn print_csv(header: &[&str], rows: &[Vec<String>]) -> Result<(), Error> {
+    let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
+    let io = |e: csv::Error| Error::Io { path: "stdout".into(), source: std::io::Error::other(e) };
+    writer.write_record(header).map_err(io)?;
+    for row in rows {
+        writer.write_record(row).map_err(io)?;
+    }
+    writer.flush().map_err(|source| Error::Io { path: "stdout".into(), source })
+}

@@ -1,0 +1,747 @@
+//! Customers: validate, create, edit, delete, read and list them within the acting user's scope.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::audit;
+use crate::auth::{Actor, Permission, Role, Scope};
+use crate::crm::kind::CustomerKind;
+use crate::crm::picklists::{self, PickList};
+use crate::crm::pinyin_key::pinyin_keys;
+use crate::crm::search;
+use crate::db::{Db, now_stamp, today, unique_violation};
+use crate::error::{DuplicateMatch, Error, FieldError, Reason, Result};
+use crate::text;
+
+/// A customer as a form, an import row or the CLI sends it: loose text, not yet validated.
+/// Empty strings mean "not given".
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerInput {
+    /// Empty: the engine assigns the next free `C000123`.
+    pub code: String,
+    pub name: String,
+    /// consumer / channel / institution, or 消费客户 / 中间客户 / 公利客户; empty: consumer.
+    pub kind: String,
+    /// A source by name (Chinese or English).
+    pub source: String,
+    pub level: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub city: String,
+    pub birthday: String,
+    pub hobbies: String,
+    /// The owning salesperson's user name (or display name).
+    pub owner: String,
+    /// Empty: today.
+    pub created_on: String,
+    pub notes: String,
+    /// Tags separated by commas, 、 or semicolons.
+    pub tags: String,
+    /// The version the editor loaded; an edit of a record changed since is refused.
+    pub version: Option<i64>,
+    /// Save even though a customer with the same name or phone exists.
+    pub allow_duplicate: bool,
+}
+
+/// A customer as stored, with the names behind its references.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Customer {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub source_id: Option<i64>,
+    pub source: Option<String>,
+    pub level_id: Option<i64>,
+    pub level: Option<String>,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub city: String,
+    pub birthday: Option<String>,
+    pub hobbies: String,
+    pub owner_id: Option<i64>,
+    pub owner: Option<String>,
+    pub owner_name: Option<String>,
+    pub branch_id: Option<i64>,
+    pub created_on: String,
+    pub notes: String,
+    pub tags: String,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+/// What a save returns: the stored customer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    pub customer: Customer,
+}
+
+/// A validated customer, ready to write. Only [`validate`] builds one.
+#[derive(Debug, Clone)]
+pub(crate) struct ValidCustomer {
+    code: Option<String>,
+    name: String,
+    kind: CustomerKind,
+    source_id: Option<i64>,
+    level_id: Option<i64>,
+    phone: String,
+    email: String,
+    address: String,
+    city: String,
+    birthday: Option<NaiveDate>,
+    hobbies: String,
+    owner_id: Option<i64>,
+    branch_id: Option<i64>,
+    created_on: NaiveDate,
+    notes: String,
+    tags: String,
+}
+
+impl ValidCustomer {
+    /// A stored customer taken as valid again, for rewriting it (a merge).
+    pub(crate) fn from_stored(stored: &Customer) -> Result<ValidCustomer> {
+        let date = |field: &'static str, value: &str| text::parse_date(field, value);
+        Ok(ValidCustomer {
+            code: Some(stored.code.clone()),
+            name: stored.name.clone(),
+            kind: CustomerKind::parse("type", &stored.kind)?,
+            source_id: stored.source_id,
+            level_id: stored.level_id,
+            phone: stored.phone.clone(),
+            email: stored.email.clone(),
+            address: stored.address.clone(),
+            city: stored.city.clone(),
+            birthday: stored.birthday.as_deref().map(|b| date("birthday", b)).transpose()?,
+            hobbies: stored.hobbies.clone(),
+            owner_id: stored.owner_id,
+            branch_id: stored.branch_id,
+            created_on: date("created_on", &stored.created_on)?,
+            notes: stored.notes.clone(),
+            tags: stored.tags.clone(),
+        })
+    }
+}
+
+pub(crate) const SELECT_CUSTOMER: &str = "SELECT c.id, c.code, c.name, c.kind, c.source_id, s.name AS source,
+        c.level_id, l.name AS level, c.phone, c.email, c.address, c.city, c.birthday, c.hobbies,
+        c.owner_id, u.username AS owner, u.display_name AS owner_name, c.branch_id, c.created_on,
+        c.notes, c.tags, c.version, c.updated_at
+ FROM customers c
+ LEFT JOIN customer_sources s ON s.id = c.source_id
+ LEFT JOIN customer_levels l ON l.id = c.level_id
+ LEFT JOIN users u ON u.id = c.owner_id";
+
+/// Checks every field of `input` and resolves its references. All problems are reported
+/// together, each naming its field.
+pub(crate) async fn validate(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    input: &CustomerInput,
+) -> Result<ValidCustomer> {
+    let mut problems: Vec<FieldError> = Vec::new();
+    let mut check = |result: Result<String>| -> String {
+        result.unwrap_or_else(|e| {
+            problems.extend(e.field_errors());
+            String::new()
+        })
+    };
+    let code = check(text::bounded("code", &input.code, 30));
+    let name = check(text::required("name", &input.name, 100));
+    let phone = check(text::phone("phone", &input.phone));
+    let email = check(text::email("email", &input.email));
+    let address = check(text::bounded("address", &input.address, 200));
+    let city = check(text::bounded("city", &input.city, 40));
+    let hobbies = check(text::bounded("hobbies", &input.hobbies, 200));
+    let notes = check(text::bounded("notes", &input.notes, 2000));
+    let tags = normalize_tags(&check(text::bounded("tags", &input.tags, 200)));
+    if code.chars().any(char::is_whitespace) {
+        problems.push(FieldError { field: "code", reason: Reason::Forbidden { value: code.clone() } });
+    }
+    let kind = match input.kind.trim() {
+        "" => Some(CustomerKind::Consumer),
+        text => CustomerKind::parse("type", text).map_err(|e| problems.extend(e.field_errors())).ok(),
+    };
+    let birthday = text::optional_date("birthday", Some(&input.birthday))
+        .map_err(|e| problems.extend(e.field_errors()))
+        .ok()
+        .flatten();
+    let created_on = match text::optional(Some(&input.created_on)) {
+        None => Some(today()),
+        Some(value) => text::parse_date("created_on", &value).map_err(|e| problems.extend(e.field_errors())).ok(),
+    };
+    let source_id = resolve_pick(conn, PickList::Source, &input.source, &mut problems).await?;
+    let level_id = resolve_pick(conn, PickList::Level, &input.level, &mut problems).await?;
+    let owner = resolve_owner(conn, actor, &input.owner, &mut problems).await?;
+    if !problems.is_empty() {
+        return Err(Error::from_fields(problems));
+    }
+    let (owner_id, owner_branch) = owner.unwrap_or((None, None));
+    Ok(ValidCustomer {
+        code: (!code.is_empty()).then_some(code),
+        name,
+        kind: kind.unwrap_or(CustomerKind::Consumer),
+        source_id,
+        level_id,
+        phone,
+        email,
+        address,
+        city,
+        birthday,
+        hobbies,
+        owner_id,
+        branch_id: owner_branch.or(actor.branch_id),
+        created_on: created_on.unwrap_or_else(today),
+        notes,
+        tags,
+    })
+}
+
+async fn resolve_pick(
+    conn: &mut SqliteConnection,
+    list: PickList,
+    name: &str,
+    problems: &mut Vec<FieldError>,
+) -> Result<Option<i64>> {
+    if name.trim().is_empty() {
+        return Ok(None);
+    }
+    match picklists::resolve(conn, list, name).await {
+        Ok(id) => Ok(Some(id)),
+        Err(Error::Db(e)) => Err(Error::Db(e)),
+        Err(e) => {
+            problems.extend(e.field_errors());
+            Ok(None)
+        }
+    }
+}
+
+/// The owner: a salesperson always owns what they create; others may name any user.
+/// Returns the owner's id and branch.
+async fn resolve_owner(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    owner: &str,
+    problems: &mut Vec<FieldError>,
+) -> Result<Option<(Option<i64>, Option<i64>)>> {
+    let owner = owner.trim();
+    if owner.is_empty() {
+        return Ok(Some(match actor.role {
+            Role::Salesperson => (Some(actor.user_id), actor.branch_id),
+            _ => (None, None),
+        }));
+    }
+    let found: Option<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, branch_id FROM users WHERE username = ?1 OR display_name = ?1 ORDER BY username = ?1 DESC LIMIT 1",
+    )
+    .bind(owner)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match found {
+        None => {
+            problems.push(FieldError { field: "owner", reason: Reason::Unknown { value: owner.to_string() } });
+            Ok(None)
+        }
+        Some((id, branch)) => Ok(Some((Some(id), branch))),
+    }
+}
+
+/// Tags as one comma-separated string, trimmed, without empties or repeats.
+fn normalize_tags(raw: &str) -> String {
+    let mut tags: Vec<&str> = Vec::new();
+    for tag in raw.split([',', '，', '、', ';', '；']).map(str::trim).filter(|t| !t.is_empty()) {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    tags.join(",")
+}
+
+/// Whether a customer with this owner and branch lies within `scope`.
+fn within(scope: Scope, owner_id: Option<i64>, branch_id: Option<i64>) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Branch(branch) => branch_id == Some(branch),
+        Scope::Own(user) => owner_id == Some(user),
+    }
+}
+
+/// Appends the scope condition on customers aliased `c`.
+pub(crate) fn push_scope(builder: &mut QueryBuilder<Sqlite>, scope: Scope) {
+    match scope {
+        Scope::All => {}
+        Scope::Branch(branch) => {
+            builder.push(" AND c.branch_id = ").push_bind(branch);
+        }
+        Scope::Own(user) => {
+            builder.push(" AND c.owner_id = ").push_bind(user);
+        }
+    }
+}
+
+/// Creates a customer. Refused with [`Error::PossibleDuplicate`] when one with the same
+/// name or phone exists, unless the input says to save anyway.
+pub async fn create(db: &Db, actor: &Actor, input: &CustomerInput) -> Result<Saved> {
+    actor.require(Permission::WriteCustomers)?;
+    let mut tx = db.write().await?;
+    let valid = validate(&mut tx, actor, input).await?;
+    if !within(actor.scope(), valid.owner_id, valid.branch_id) {
+        return Err(Error::invalid("owner", Reason::Forbidden { value: input.owner.clone() }));
+    }
+    if !input.allow_duplicate {
+        refuse_duplicates(&mut tx, &valid, None).await?;
+    }
+    let id = insert_in(&mut tx, &valid).await?;
+    let customer = fetch_in(&mut tx, id).await?;
+    audit::record(&mut tx, actor, "customer", id, "create", audit_view(&customer)).await?;
+    tx.commit().await?;
+    Ok(Saved { customer })
+}
+
+/// Writes one new customer and its search row. Shared by forms, imports and the demo.
+pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer) -> Result<i64> {
+    let code = match &valid.code {
+        Some(code) => code.clone(),
+        None => next_code(conn).await?,
+    };
+    let (_, pinyin) = pinyin_keys(&valid.name);
+    let now = now_stamp();
+    let id = sqlx::query(
+        "INSERT INTO customers (code, name, name_pinyin, name_key, phone_digits, kind, source_id, level_id, phone,
+             email, address, city, birthday, hobbies, owner_id, branch_id, created_on, notes, tags, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&code)
+    .bind(&valid.name)
+    .bind(pinyin)
+    .bind(text::name_key(&valid.name))
+    .bind(text::digits(&valid.phone))
+    .bind(valid.kind.as_str())
+    .bind(valid.source_id)
+    .bind(valid.level_id)
+    .bind(&valid.phone)
+    .bind(&valid.email)
+    .bind(&valid.address)
+    .bind(&valid.city)
+    .bind(valid.birthday.map(|d| d.to_string()))
+    .bind(&valid.hobbies)
+    .bind(valid.owner_id)
+    .bind(valid.branch_id)
+    .bind(valid.created_on.to_string())
+    .bind(&valid.notes)
+    .bind(&valid.tags)
+    .bind(&now)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| unique_violation(e, "customer", "code", &code))?
+    .last_insert_rowid();
+    search::reindex(conn, id).await?;
+    Ok(id)
+}
+
+/// Edits a customer the actor may see. The input's `version` must match the stored one.
+pub async fn update(db: &Db, actor: &Actor, id: i64, input: &CustomerInput) -> Result<Saved> {
+    actor.require(Permission::WriteCustomers)?;
+    let mut tx = db.write().await?;
+    let before = fetch_visible_in(&mut tx, actor, id).await?;
+    if input.version.is_some_and(|v| v != before.version) {
+        return Err(Error::Conflict { entity: "customer" });
+    }
+    let mut valid = validate(&mut tx, actor, input).await?;
+    if valid.code.is_none() {
+        valid.code = Some(before.code.clone());
+    }
+    if input.created_on.trim().is_empty() {
+        valid.created_on = NaiveDate::parse_from_str(&before.created_on, "%Y-%m-%d").unwrap_or(valid.created_on);
+    }
+    if input.owner.trim().is_empty() && actor.role != Role::Salesperson {
+        valid.owner_id = before.owner_id;
+        valid.branch_id = before.branch_id;
+    }
+    if !within(actor.scope(), valid.owner_id, valid.branch_id) {
+        return Err(Error::invalid("owner", Reason::Forbidden { value: input.owner.clone() }));
+    }
+    if !input.allow_duplicate {
+        refuse_duplicates(&mut tx, &valid, Some(id)).await?;
+    }
+    update_in(&mut tx, id, &valid).await?;
+    let after = fetch_in(&mut tx, id).await?;
+    if let Some(changes) = audit::diff(&audit_view(&before), &audit_view(&after)) {
+        audit::record(&mut tx, actor, "customer", id, "update", changes).await?;
+    }
+    tx.commit().await?;
+    Ok(Saved { customer: after })
+}
+
+pub(crate) async fn update_in(conn: &mut SqliteConnection, id: i64, valid: &ValidCustomer) -> Result<()> {
+    let code = valid.code.clone().unwrap_or_default();
+    let (_, pinyin) = pinyin_keys(&valid.name);
+    sqlx::query(
+        "UPDATE customers SET code = ?, name = ?, name_pinyin = ?, name_key = ?, phone_digits = ?, kind = ?,
+             source_id = ?, level_id = ?, phone = ?, email = ?, address = ?, city = ?, birthday = ?, hobbies = ?,
+             owner_id = ?, branch_id = ?, created_on = ?, notes = ?, tags = ?, version = version + 1, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(&code)
+    .bind(&valid.name)
+    .bind(pinyin)
+    .bind(text::name_key(&valid.name))
+    .bind(text::digits(&valid.phone))
+    .bind(valid.kind.as_str())
+    .bind(valid.source_id)
+    .bind(valid.level_id)
+    .bind(&valid.phone)
+    .bind(&valid.email)
+    .bind(&valid.address)
+    .bind(&valid.city)
+    .bind(valid.birthday.map(|d| d.to_string()))
+    .bind(&valid.hobbies)
+    .bind(valid.owner_id)
+    .bind(valid.branch_id)
+    .bind(valid.created_on.to_string())
+    .bind(&valid.notes)
+    .bind(&valid.tags)
+    .bind(now_stamp())
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| unique_violation(e, "customer", "code", &code))?;
+    search::reindex(conn, id).await
+}
+
+/// Deletes a customer and its contacts. Refused while anything else (orders, activities…)
+/// refers to it: those records would lose their customer.
+pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    actor.require(Permission::DeleteCustomers)?;
+    let mut tx = db.write().await?;
+    let before = fetch_visible_in(&mut tx, actor, id).await?;
+    let users = references(&mut tx, id).await?;
+    if !users.is_empty() {
+        let by = users.iter().map(|(table, n)| format!("{n} {table}")).collect::<Vec<_>>().join(", ");
+        return Err(Error::InUse { entity: "customer", by });
+    }
+    sqlx::query("DELETE FROM customers WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| crate::db::in_use_violation(e, "customer", "other records"))?;
+    search::reindex(&mut tx, id).await?;
+    audit::record(&mut tx, actor, "customer", id, "delete", audit_view(&before)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Tables holding a foreign key to customers, read from the schema so that every table a later
+/// module adds is covered: (table, column, deleted along with the customer).
+pub(crate) async fn referencing_columns(conn: &mut SqliteConnection) -> Result<Vec<(String, String, bool)>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT m.name, f.\"from\", f.on_delete
+         FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+         WHERE m.type = 'table' AND f.\"table\" = 'customers'
+         ORDER BY m.name",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(table, column, on_delete)| (table, column, on_delete == "CASCADE")).collect())
+}
+
+/// Records in other tables that would block deleting customer `id`: (table, count).
+async fn references(conn: &mut SqliteConnection, id: i64) -> Result<Vec<(String, i64)>> {
+    let mut blocking = Vec::new();
+    for (table, column, cascades) in referencing_columns(conn).await? {
+        if cascades {
+            continue;
+        }
+        let sql = format!("SELECT count(*) FROM \"{table}\" WHERE \"{column}\" = ?");
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *conn).await?;
+        if count > 0 {
+            blocking.push((table, count));
+        }
+    }
+    Ok(blocking)
+}
+
+/// One customer the actor may see; others are "not found", so their existence does not leak.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Customer> {
+    actor.require(Permission::ReadCustomers)?;
+    let mut conn = db.pool().acquire().await?;
+    fetch_visible_in(&mut conn, actor, id).await
+}
+
+/// One customer by code, within the actor's scope.
+pub async fn get_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Customer> {
+    actor.require(Permission::ReadCustomers)?;
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE code = ?")
+        .bind(code.trim())
+        .fetch_optional(db.pool())
+        .await?;
+    let id = id.ok_or_else(|| Error::not_found("customer", code))?;
+    let mut conn = db.pool().acquire().await?;
+    fetch_visible_in(&mut conn, actor, id).await.map_err(|_| Error::not_found("customer", code))
+}
+
+pub(crate) async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Customer> {
+    let mut builder = QueryBuilder::<Sqlite>::new(SELECT_CUSTOMER);
+    builder.push(" WHERE c.id = ").push_bind(id);
+    push_scope(&mut builder, actor.scope());
+    builder.build_query_as::<Customer>().fetch_optional(conn).await?.ok_or_else(|| Error::not_found("customer", id))
+}
+
+pub(crate) async fn fetch_in(conn: &mut SqliteConnection, id: i64) -> Result<Customer> {
+    let mut builder = QueryBuilder::<Sqlite>::new(SELECT_CUSTOMER);
+    builder.push(" WHERE c.id = ").push_bind(id);
+    builder.build_query_as::<Customer>().fetch_optional(conn).await?.ok_or_else(|| Error::not_found("customer", id))
+}
+
+/// What the audit log keeps of a customer: its fields, not its bookkeeping.
+fn audit_view(customer: &Customer) -> serde_json::Value {
+    let mut value = serde_json::to_value(customer).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        for key in ["id", "version", "updated_at", "owner_name", "source_id", "level_id"] {
+            object.remove(key);
+        }
+    }
+    value
+}
+
+/// Customers with the same folded name or the same phone digits, other than `except`.
+pub async fn duplicates_in(
+    conn: &mut SqliteConnection,
+    name: &str,
+    phone: &str,
+    except: Option<i64>,
+) -> Result<Vec<DuplicateMatch>> {
+    let name_key = text::name_key(name);
+    let phone_digits = text::digits(phone);
+    let rows: Vec<(i64, String, String, bool)> = sqlx::query_as(
+        "SELECT id, code, name, name_key = ?1 AS same_name FROM customers
+         WHERE (name_key = ?1 AND ?1 <> '') OR (phone_digits = ?2 AND length(?2) >= 5)
+         ORDER BY code LIMIT 10",
+    )
+    .bind(&name_key)
+    .bind(&phone_digits)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(id, ..)| Some(*id) != except)
+        .map(|(id, code, name, same_name)| DuplicateMatch {
+            id,
+            code,
+            name,
+            field: if same_name { "name" } else { "phone" },
+        })
+        .collect())
+}
+
+async fn refuse_duplicates(conn: &mut SqliteConnection, valid: &ValidCustomer, except: Option<i64>) -> Result<()> {
+    let matches = duplicates_in(conn, &valid.name, &valid.phone, except).await?;
+    if matches.is_empty() { Ok(()) } else { Err(Error::PossibleDuplicate { matches }) }
+}
+
+/// Customers that look alike (same name or phone), for a merge.
+pub async fn find_duplicates(
+    db: &Db,
+    actor: &Actor,
+    name: &str,
+    phone: &str,
+    except: Option<i64>,
+) -> Result<Vec<DuplicateMatch>> {
+    actor.require(Permission::ReadCustomers)?;
+    let mut conn = db.pool().acquire().await?;
+    duplicates_in(&mut conn, name, phone, except).await
+}
+
+/// The next free generated code, `C` and six digits.
+async fn next_code(conn: &mut SqliteConnection) -> Result<String> {
+    let highest: Option<String> = sqlx::query_scalar(
+        "SELECT code FROM customers WHERE code GLOB 'C[0-9][0-9][0-9][0-9][0-9][0-9]' ORDER BY code DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let mut next = highest.and_then(|c| c[1..].parse::<u32>().ok()).unwrap_or(0) + 1;
+    loop {
+        let code = format!("C{next:06}");
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE code = ?")
+            .bind(&code)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if taken.is_none() {
+            return Ok(code);
+        }
+        next += 1;
+    }
+}
+
+// ---- Listing ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerSort {
+    Code,
+    #[default]
+    Name,
+    Kind,
+    City,
+    CreatedOn,
+    Owner,
+    Source,
+    Level,
+}
+
+impl CustomerSort {
+    /// The ORDER BY expression: fixed text, never user input.
+    fn column(self) -> &'static str {
+        match self {
+            CustomerSort::Code => "c.code",
+            CustomerSort::Name => "c.name_pinyin",
+            CustomerSort::Kind => "c.kind",
+            CustomerSort::City => "c.city",
+            CustomerSort::CreatedOn => "c.created_on",
+            CustomerSort::Owner => "u.username",
+            CustomerSort::Source => "s.sort_order",
+            CustomerSort::Level => "l.sort_order",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CustomerSort> {
+        serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
+    }
+}
+
+/// A page request: search words, filters, sort and window.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerQuery {
+    pub search: String,
+    pub kind: Option<String>,
+    pub source_id: Option<i64>,
+    pub level_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub city: Option<String>,
+    pub tag: Option<String>,
+    pub sort: CustomerSort,
+    pub descending: bool,
+    pub offset: i64,
+    /// Rows per page; 0 means the default (100). At most 1000.
+    pub limit: i64,
+}
+
+/// One row of the customers list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub source: Option<String>,
+    pub level: Option<String>,
+    pub phone: String,
+    pub city: String,
+    pub owner_name: Option<String>,
+    pub created_on: String,
+    pub tags: String,
+}
+
+/// A window onto a longer list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// The customers the actor may see that match the query, one page of them, and how many match in all.
+pub async fn list(db: &Db, actor: &Actor, query: &CustomerQuery) -> Result<Page<CustomerRow>> {
+    actor.require(Permission::ReadCustomers)?;
+    let limit = match query.limit {
+        0 => 100,
+        n => n.clamp(1, 1000),
+    };
+    let offset = query.offset.max(0);
+    let mut conn = db.pool().acquire().await?;
+
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM customers c WHERE 1 = 1");
+    push_conditions(&mut count, actor, query);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+
+    let mut rows = QueryBuilder::<Sqlite>::new(
+        "SELECT c.id, c.code, c.name, c.kind, s.name AS source, l.name AS level, c.phone, c.city,
+                u.display_name AS owner_name, c.created_on, c.tags
+         FROM customers c
+         LEFT JOIN customer_sources s ON s.id = c.source_id
+         LEFT JOIN customer_levels l ON l.id = c.level_id
+         LEFT JOIN users u ON u.id = c.owner_id
+         WHERE 1 = 1",
+    );
+    push_conditions(&mut rows, actor, query);
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    rows.push(format_args!(" ORDER BY {} {direction}, c.id {direction}", query.sort.column()));
+    rows.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let rows = rows.build_query_as::<CustomerRow>().fetch_all(&mut *conn).await?;
+    Ok(Page { rows, total, offset, limit })
+}
+
+fn push_conditions(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &CustomerQuery) {
+    push_scope(builder, actor.scope());
+    if let Some(kind) = query.kind.as_deref().filter(|k| !k.is_empty()) {
+        let kind =
+            CustomerKind::parse("type", kind).map(|k| k.as_str().to_string()).unwrap_or_else(|_| kind.to_string());
+        builder.push(" AND c.kind = ").push_bind(kind);
+    }
+    if let Some(source) = query.source_id {
+        builder.push(" AND c.source_id = ").push_bind(source);
+    }
+    if let Some(level) = query.level_id {
+        builder.push(" AND c.level_id = ").push_bind(level);
+    }
+    if let Some(owner) = query.owner_id {
+        builder.push(" AND c.owner_id = ").push_bind(owner);
+    }
+    if let Some(city) = query.city.as_deref().filter(|c| !c.is_empty()) {
+        builder.push(" AND c.city = ").push_bind(city.to_string());
+    }
+    if let Some(tag) = query.tag.as_deref().filter(|t| !t.is_empty()) {
+        builder.push(" AND (',' || c.tags || ',') LIKE ").push_bind(format!("%,{},%", tag.trim()));
+    }
+    if !query.search.trim().is_empty() {
+        search::push_filter(builder, "c.id", &query.search);
+    }
+}
+
+/// The history of a customer: its audit entries and those of customers merged into it.
+pub async fn history(db: &Db, actor: &Actor, id: i64) -> Result<Vec<audit::AuditEntry>> {
+    actor.require(Permission::ReadCustomers)?;
+    let mut conn = db.pool().acquire().await?;
+    fetch_visible_in(&mut conn, actor, id).await?;
+    let mut ids: Vec<i64> = sqlx::query_scalar("SELECT merged_id FROM customer_merges WHERE survivor_id = ?")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    ids.push(id);
+    audit::history_of(&mut conn, "customer", &ids).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_trimmed_and_deduplicated() {
+        assert_eq!(normalize_tags(" VIP， 老客户、VIP;;重点 "), "VIP,老客户,重点");
+        assert_eq!(normalize_tags(""), "");
+    }
+
+    #[test]
+    fn scope_decides_visibility() {
+        assert!(within(Scope::All, None, None));
+        assert!(within(Scope::Branch(2), Some(9), Some(2)));
+        assert!(!within(Scope::Branch(2), Some(9), Some(3)));
+        assert!(within(Scope::Own(9), Some(9), None));
+        assert!(!within(Scope::Own(9), None, Some(2)));
+    }
+}

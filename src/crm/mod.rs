@@ -1,0 +1,12 @@
+//! Customers and their contacts (客户管理, SPEC §2.1).
+
+pub mod contacts;
+pub mod customers;
+pub mod kind;
+pub mod merge;
+pub mod picklists;
+pub mod pinyin_key;
+pub mod search;
+
+pub use customers::{Customer, CustomerInput, CustomerQuery, CustomerRow, CustomerSort, Saved};
+pub use kind::CustomerKind;

@@ -1,0 +1,185 @@
+//! Opening a company file: location, pragmas, migrations, and a safety copy before upgrading an older file.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::error::{Error, Result};
+
+static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// An open company file. Cheap to clone: it shares one connection pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// What happened while opening: the UI and CLI tell the user about an upgrade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    Created,
+    UpToDate,
+    Upgraded { from_version: i64, safety_copy: PathBuf },
+}
+
+/// Where the desktop app keeps its company file: the platform's data directory
+/// (`~/.local/share/suanpan/company.sqlite` on Linux), unless `SUANPAN_DB` says otherwise.
+pub fn default_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("SUANPAN_DB") {
+        return PathBuf::from(path);
+    }
+    data_dir().join("company.sqlite")
+}
+
+/// The folder for company files, backups and the demo company.
+pub fn data_dir() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("suanpan")
+}
+
+impl Db {
+    /// Opens (creating if needed) the company file at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<(Db, Opened)> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| Error::Io { path: parent.display().to_string(), source })?;
+        }
+        let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-32000");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|e| not_a_company_file(path, &e).unwrap_or(Error::Db(e)))?;
+        let db = Db { pool, path: path.to_path_buf() };
+        let opened = db.migrate(existed).await?;
+        Ok((db, opened))
+    }
+
+    async fn migrate(&self, existed: bool) -> Result<Opened> {
+        let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied = self.applied_version().await?;
+        if existed && applied.is_none() {
+            let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+                .fetch_one(&self.pool)
+                .await?;
+            if tables > 0 {
+                return Err(self.not_company("it holds other tables"));
+            }
+        }
+        let applied = applied.unwrap_or(0);
+        if applied > latest {
+            return Err(self.not_company("it was written by a newer version of Suanpan"));
+        }
+        if applied == latest {
+            return Ok(if existed { Opened::UpToDate } else { Opened::Created });
+        }
+        let safety_copy = if applied > 0 {
+            let copy = self.path.with_extension(format!("before-v{latest}.sqlite"));
+            self.copy_to(&copy).await?;
+            Some(copy)
+        } else {
+            None
+        };
+        MIGRATOR.run(&self.pool).await?;
+        Ok(match safety_copy {
+            Some(safety_copy) => Opened::Upgraded { from_version: applied, safety_copy },
+            None => Opened::Created,
+        })
+    }
+
+    async fn applied_version(&self) -> Result<Option<i64>> {
+        let has_table: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+                .fetch_one(&self.pool)
+                .await?;
+        if has_table == 0 {
+            return Ok(None);
+        }
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
+        Ok(Some(version.unwrap_or(0)))
+    }
+
+    /// A consistent copy of the whole file while others may be writing (`VACUUM INTO`).
+    pub async fn copy_to(&self, target: &Path) -> Result<()> {
+        if target.exists() {
+            std::fs::remove_file(target).map_err(|source| Error::Io { path: target.display().to_string(), source })?;
+        }
+        let target_text = target.to_str().ok_or_else(|| Error::Io {
+            path: target.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "path is not valid UTF-8"),
+        })?;
+        sqlx::query("VACUUM INTO ?").bind(target_text).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn not_company(&self, why: &str) -> Error {
+        Error::NotACompanyFile { path: self.path.display().to_string(), why: why.to_string() }
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A write transaction that takes the write lock up front, so a read-then-write
+    /// never fails half-way because another connection wrote in between.
+    pub async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn not_a_company_file(path: &Path, error: &sqlx::Error) -> Option<Error> {
+    let message = error.as_database_error()?.message().to_string();
+    message.contains("not a database").then(|| Error::NotACompanyFile {
+        path: path.display().to_string(),
+        why: "it is not an SQLite database".to_string(),
+    })
+}
+
+/// Maps a UNIQUE constraint failure to a friendly error naming the field; anything else passes through.
+pub fn unique_violation(error: sqlx::Error, entity: &'static str, field: &'static str, value: &str) -> Error {
+    match error.as_database_error() {
+        Some(db) if db.is_unique_violation() => Error::AlreadyExists { entity, field, value: value.to_string() },
+        _ => Error::Db(error),
+    }
+}
+
+/// Maps a FOREIGN KEY failure on delete to "still in use"; anything else passes through.
+pub fn in_use_violation(error: sqlx::Error, entity: &'static str, by: &str) -> Error {
+    match error.as_database_error() {
+        Some(db) if db.is_foreign_key_violation() => Error::InUse { entity, by: by.to_string() },
+        _ => Error::Db(error),
+    }
+}
+
+/// Now, as the UTC ISO-8601 time stamp every table stores.
+pub fn now_stamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Today's date in the user's local time zone.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}

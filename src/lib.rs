@@ -1,0 +1,22 @@
+//! Suanpan (算盘): the engine of a small business's books — every rule, the storage, reports and files.
+//!
+//! The map, in dependency order (a module uses only those above it):
+
+pub mod api;
+pub mod audit; // who changed what, old → new
+pub mod auth; // roles, permissions, scopes, passwords, login
+pub mod branches; // branches and departments
+pub mod crm; // customers, contacts, pick lists, search, merge
+pub mod db; // opening a company file, pragmas, migrations, safety copy
+pub mod demo; // a deterministic, realistic demo company
+pub mod error; // typed errors with stable codes
+pub mod money; // exact money in minor units
+pub mod period; // days, ISO weeks, months, quarters, years
+pub mod settings; // company-wide preferences (the language before login)
+pub mod text; // checking and normalising typed text and dates
+pub mod users; // users: the first owner, adding, listing // what the shell and the CLI exchange: errors as data, start-up facts
+
+pub use auth::{Actor, Role};
+pub use db::Db;
+pub use error::{Error, Result};
+pub use money::Money;

@@ -1,0 +1,278 @@
+//! Exact money: integer minor units (分), parsed from what people type and rounded half away from zero.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An amount of money in minor units (1 = ¥0.01). Stored as INTEGER in SQLite and
+/// sent as a decimal string everywhere else, so no float ever holds money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(i64);
+
+/// Why a piece of text is not an amount of money.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyParseError {
+    #[error("empty amount")]
+    Empty,
+    #[error("'{0}' is not an amount")]
+    NotANumber(String),
+    #[error("'{0}' has more than two decimal places")]
+    TooPrecise(String),
+    #[error("'{0}' is too large")]
+    TooLarge(String),
+}
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_minor(minor: i64) -> Money {
+        Money(minor)
+    }
+
+    pub const fn minor(self) -> i64 {
+        self.0
+    }
+
+    /// Whole yuan, for fixtures and demo data.
+    pub const fn yuan(yuan: i64) -> Money {
+        Money(yuan * 100)
+    }
+
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::new(self.0, 2)
+    }
+
+    /// Rounds an exact decimal to the cent, half away from zero (SPEC §1).
+    pub fn from_decimal_rounded(value: Decimal) -> Result<Money, MoneyParseError> {
+        let rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let minor = rounded * Decimal::ONE_HUNDRED;
+        i64::try_from(minor).map(Money).map_err(|_| MoneyParseError::TooLarge(value.to_string()))
+    }
+
+    /// Amount of a line: quantity × unit price, rounded once.
+    pub fn line_amount(quantity: Decimal, unit_price: Money) -> Result<Money, MoneyParseError> {
+        Money::from_decimal_rounded(quantity * unit_price.to_decimal())
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// "1,234.50": with thousands separators, for screens and printed reports.
+    pub fn grouped(self) -> String {
+        let plain = self.to_string();
+        let (sign, rest) = plain.strip_prefix('-').map_or(("", plain.as_str()), |r| ("-", r));
+        let (whole, cents) = rest.split_once('.').unwrap_or((rest, "00"));
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        format!("{sign}{grouped}.{cents}")
+    }
+}
+
+impl fmt::Display for Money {
+    /// Plain "1234.50" / "-0.01": what files and the UI exchange.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyParseError;
+
+    /// Accepts what a clerk or a spreadsheet writes: "1234.5", "1,234.50", "¥1234", "￥ 12",
+    /// "-0.01", "(12.00)" for a negative amount, full-width digits. Rejects everything else,
+    /// including more than two decimal places: silently rounding typed money hides mistakes.
+    fn from_str(text: &str) -> Result<Money, MoneyParseError> {
+        let normalized: String = text
+            .trim()
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                '．' => '.',
+                '，' => ',',
+                '－' => '-',
+                _ => c,
+            })
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if normalized.is_empty() {
+            return Err(MoneyParseError::Empty);
+        }
+        let bad = || MoneyParseError::NotANumber(text.trim().to_string());
+        let (negative_paren, body) = match normalized.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+            Some(inner) => (true, inner),
+            None => (false, normalized.as_str()),
+        };
+        let (negative_sign, body) = match body.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, body.strip_prefix('+').unwrap_or(body)),
+        };
+        let body = body.strip_prefix(['¥', '￥']).unwrap_or(body);
+        let body = body.strip_suffix('元').unwrap_or(body);
+        if negative_paren && negative_sign {
+            return Err(bad());
+        }
+        let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
+        if whole.is_empty() && fraction.is_empty() {
+            return Err(bad());
+        }
+        if !valid_grouping(whole) || !fraction.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        if fraction.len() > 2 {
+            return Err(MoneyParseError::TooPrecise(text.trim().to_string()));
+        }
+        let digits: String = whole.chars().filter(|c| *c != ',').collect();
+        let too_large = || MoneyParseError::TooLarge(text.trim().to_string());
+        let whole_value: i64 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| too_large())? };
+        let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
+        let minor = whole_value.checked_mul(100).and_then(|v| v.checked_add(cents)).ok_or_else(too_large)?;
+        Ok(Money(if negative_paren || negative_sign { -minor } else { minor }))
+    }
+}
+
+/// Digits, optionally grouped by commas in threes ("1,234,567"); a lone run of digits is fine too.
+fn valid_grouping(whole: &str) -> bool {
+    if !whole.chars().all(|c| c.is_ascii_digit() || c == ',') {
+        return false;
+    }
+    if !whole.contains(',') {
+        return true;
+    }
+    let groups: Vec<&str> = whole.split(',').collect();
+    let first_ok = (1..=3).contains(&groups[0].len());
+    first_ok && groups[1..].iter().all(|g| g.len() == 3)
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, other: Money) -> Money {
+        Money(self.0 + other.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, other: Money) {
+        self.0 += other.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, other: Money) -> Money {
+        Money(self.0 - other.0)
+    }
+}
+
+impl SubAssign for Money {
+    fn sub_assign(&mut self, other: Money) {
+        self.0 -= other.0;
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, Add::add)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(input: &str, expected_minor: i64) {
+        assert_eq!(input.parse::<Money>(), Ok(Money::from_minor(expected_minor)), "parsing {input:?}");
+    }
+
+    #[test]
+    fn parses_what_people_type() {
+        check("1,234.50", 123_450);
+        check("¥1234.5", 123_450);
+        check("￥ 12", 1_200);
+        check("-0.01", -1);
+        check("(12.00)", -1_200);
+        check("0", 0);
+        check(".5", 50);
+        check("１２３．４", 12_340);
+        check("100元", 10_000);
+        check("+7", 700);
+    }
+
+    #[test]
+    fn rejects_garbage_instead_of_reading_zero() {
+        for garbage in ["", "  ", "abc", "1.2.3", "12a", "1,23", "--1", "-(1)", "¥", ".", "1.234", "1e5"] {
+            assert!(garbage.parse::<Money>().is_err(), "{garbage:?} should be rejected");
+        }
+        assert!(matches!("99999999999999999999".parse::<Money>(), Err(MoneyParseError::TooLarge(_))));
+    }
+
+    #[test]
+    fn formats_plain_and_grouped() {
+        assert_eq!(Money::from_minor(-1).to_string(), "-0.01");
+        assert_eq!(Money::from_minor(123_456_789).to_string(), "1234567.89");
+        assert_eq!(Money::from_minor(123_456_789).grouped(), "1,234,567.89");
+        assert_eq!(Money::from_minor(-100_000).grouped(), "-1,000.00");
+        assert_eq!(Money::from_minor(99).grouped(), "0.99");
+    }
+
+    #[test]
+    fn rounds_line_amounts_half_away_from_zero() {
+        let price = Money::from_minor(333); // 3.33
+        assert_eq!(Money::line_amount(Decimal::new(15, 1), price), Ok(Money::from_minor(500))); // 4.995 → 5.00
+        assert_eq!(Money::from_decimal_rounded(Decimal::new(-4995, 3)), Ok(Money::from_minor(-500)));
+        assert_eq!(Money::from_decimal_rounded(Decimal::new(4994, 3)), Ok(Money::from_minor(499)));
+    }
+
+    proptest! {
+        #[test]
+        fn display_then_parse_is_identity(minor in -1_000_000_000_000i64..1_000_000_000_000) {
+            let money = Money::from_minor(minor);
+            prop_assert_eq!(money.to_string().parse::<Money>(), Ok(money));
+            prop_assert_eq!(money.grouped().parse::<Money>(), Ok(money));
+        }
+
+        #[test]
+        fn serde_round_trips_as_a_string(minor in any::<i32>()) {
+            let money = Money::from_minor(i64::from(minor));
+            let json = serde_json::to_string(&money).unwrap();
+            prop_assert!(json.starts_with('"'));
+            prop_assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), money);
+        }
+    }
+}
