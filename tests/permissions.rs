@@ -1,0 +1,129 @@
+//! Each role sees and changes only what it may, enforced by the engine for every call.
+
+mod common;
+
+use common::{company, input};
+use suanpan::Error;
+use suanpan::crm::customers::{self, CustomerInput, CustomerQuery};
+use suanpan::crm::merge;
+use suanpan::users::{self, NewUser};
+use suanpan::{Actor, auth};
+
+async fn visible(c: &common::Company, actor: &Actor) -> Vec<String> {
+    let mut names: Vec<String> = customers::list(&c.db, actor, &CustomerQuery::default())
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    names.sort();
+    names
+}
+
+/// Three customers: one of each salesperson and one the owner keeps unassigned.
+async fn three(c: &common::Company) -> (i64, i64, i64) {
+    let sh = c.add(&c.sales_sh, "上海客户", "").await;
+    let gz = c.add(&c.sales_gz, "广州客户", "").await;
+    let none = c.add(&c.owner, "总部客户", "").await;
+    (sh, gz, none)
+}
+
+#[tokio::test]
+async fn each_role_lists_only_its_scope() {
+    let c = company().await;
+    three(&c).await;
+    assert_eq!(visible(&c, &c.owner).await, ["上海客户", "广州客户", "总部客户"]);
+    assert_eq!(visible(&c, &c.accountant).await, ["上海客户", "广州客户", "总部客户"]);
+    assert_eq!(visible(&c, &c.manager).await, ["上海客户"]);
+    assert_eq!(visible(&c, &c.clerk).await, ["上海客户"]);
+    assert_eq!(visible(&c, &c.sales_sh).await, ["上海客户"]);
+    assert_eq!(visible(&c, &c.sales_gz).await, ["广州客户"]);
+}
+
+#[tokio::test]
+async fn search_never_reaches_past_the_scope() {
+    let c = company().await;
+    three(&c).await;
+    let query = CustomerQuery { search: "广州".into(), ..Default::default() };
+    assert_eq!(customers::list(&c.db, &c.sales_sh, &query).await.unwrap().total, 0);
+    assert_eq!(customers::list(&c.db, &c.sales_gz, &query).await.unwrap().total, 1);
+}
+
+#[tokio::test]
+async fn a_salesperson_cannot_read_edit_or_delete_anothers_customer() {
+    let c = company().await;
+    let (_, gz, _) = three(&c).await;
+    assert!(matches!(customers::get(&c.db, &c.sales_sh, gz).await, Err(Error::NotFound { .. })));
+    let edit = input("改名", "");
+    assert!(matches!(customers::update(&c.db, &c.sales_sh, gz, &edit).await, Err(Error::NotFound { .. })));
+    assert!(matches!(customers::delete(&c.db, &c.sales_sh, gz).await, Err(Error::NotFound { .. })));
+    assert_eq!(customers::get(&c.db, &c.owner, gz).await.unwrap().name, "广州客户");
+}
+
+#[tokio::test]
+async fn a_salesperson_owns_what_they_create_and_cannot_give_it_away() {
+    let c = company().await;
+    let mine = customers::create(&c.db, &c.sales_sh, &input("自己的", "")).await.unwrap().customer;
+    assert_eq!(mine.owner.as_deref(), Some("zhangwei"));
+    let for_other = CustomerInput { owner: "liuyang".into(), ..input("别人的", "") };
+    assert!(matches!(
+        customers::create(&c.db, &c.sales_sh, &for_other).await,
+        Err(Error::Invalid { field: "owner", .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_branch_manager_works_within_the_branch() {
+    let c = company().await;
+    let (sh, gz, _) = three(&c).await;
+    let edit = CustomerInput { city: "上海".into(), ..input("上海客户", "") };
+    assert!(customers::update(&c.db, &c.manager, sh, &edit).await.is_ok());
+    assert!(customers::update(&c.db, &c.manager, gz, &edit).await.is_err());
+    let to_gz = CustomerInput { owner: "liuyang".into(), ..input("转走", "") };
+    assert!(customers::create(&c.db, &c.manager, &to_gz).await.is_err(), "cannot place a customer outside the branch");
+}
+
+#[tokio::test]
+async fn accountants_read_and_clerks_enter_but_neither_deletes() {
+    let c = company().await;
+    let (sh, _, _) = three(&c).await;
+    assert!(matches!(
+        customers::create(&c.db, &c.accountant, &input("会计建的", "")).await,
+        Err(Error::Forbidden { .. })
+    ));
+    let entered = customers::create(&c.db, &c.clerk, &input("文员录入", "")).await.unwrap().customer;
+    assert_eq!(entered.branch_id, c.clerk.branch_id);
+    assert!(matches!(customers::delete(&c.db, &c.clerk, sh).await, Err(Error::Forbidden { .. })));
+    assert!(matches!(customers::delete(&c.db, &c.accountant, sh).await, Err(Error::Forbidden { .. })));
+    assert!(matches!(merge::merge(&c.db, &c.sales_sh, sh, entered.id).await, Err(Error::Forbidden { .. })));
+}
+
+#[tokio::test]
+async fn only_the_owner_manages_users_and_logins_are_checked() {
+    let c = company().await;
+    let new = NewUser {
+        username: "newbie".into(),
+        display_name: "新人".into(),
+        role: "salesperson".into(),
+        branch_code: Some("SH".into()),
+        password: Some("another-pass".into()),
+    };
+    assert!(matches!(users::create(&c.db, &c.manager, &new).await, Err(Error::Forbidden { .. })));
+    users::create(&c.db, &c.owner, &new).await.unwrap();
+    assert!(auth::login(&c.db, "newbie", "another-pass").await.is_ok());
+    assert!(matches!(auth::login(&c.db, "newbie", "wrong-pass").await, Err(Error::BadLogin)));
+    assert!(matches!(auth::login(&c.db, "ghost", "another-pass").await, Err(Error::BadLogin)));
+    assert!(matches!(users::create(&c.db, &c.owner, &new).await, Err(Error::AlreadyExists { .. })));
+    assert!(users::create_owner(&c.db, "second", "二号", "password-2").await.is_err(), "one first owner only");
+}
+
+#[tokio::test]
+async fn a_record_only_salesperson_cannot_log_in() {
+    let c = company().await;
+    let mut tx = c.db.write().await.unwrap();
+    let (_, created) = users::ensure_salesperson(&mut tx, &c.owner, "小马").await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(created);
+    assert!(matches!(auth::login(&c.db, "小马", "").await, Err(Error::BadLogin)));
+}
