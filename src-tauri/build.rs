@@ -1,3 +1,4 @@
+//! Generates Tauri's context (config, capabilities, icons) at build time.
 fn main() {
     tauri_build::build()
 }

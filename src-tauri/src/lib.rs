@@ -1,1 +1,48 @@
+//! The Suanpan desktop shell: builds the Tauri app and registers the commands; no SQL and no rules here.
 
+mod commands;
+mod state;
+
+pub use state::AppState;
+
+/// Registers every command; shared by the real app and the command tests.
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::session::startup,
+        commands::session::create_owner,
+        commands::session::login,
+        commands::session::logout,
+        commands::session::set_language,
+        commands::session::open_demo,
+        commands::customers::customers_list,
+        commands::customers::customer_get,
+        commands::customers::customer_create,
+        commands::customers::customer_update,
+        commands::customers::customer_delete,
+        commands::customers::customer_merge,
+        commands::customers::customer_duplicates,
+        commands::customers::customer_history,
+        commands::customers::contact_add,
+        commands::customers::contact_update,
+        commands::customers::contact_delete,
+        commands::customers::picklist,
+        commands::customers::picklist_add,
+        commands::customers::picklist_update,
+        commands::customers::picklist_delete,
+        commands::admin::users_list,
+        commands::admin::user_create,
+        commands::admin::branches_list,
+        commands::admin::branch_create,
+    ])
+}
+
+/// Starts the desktop app on the company file named by `--db PATH`, `SUANPAN_DB`, or the default.
+pub fn run() {
+    let company_file = state::company_file_from_args(std::env::args());
+    let result =
+        with_commands(tauri::Builder::default()).manage(AppState::new(company_file)).run(tauri::generate_context!());
+    if let Err(error) = result {
+        eprintln!("suanpan-app: {error}");
+        std::process::exit(1);
+    }
+}

@@ -1,1 +1,4 @@
-fn main() {}
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+fn main() {
+    suanpan_app::run()
+}

@@ -1,1 +1,174 @@
 //! Drives the real desktop window: starts tauri-driver, opens a WebDriver session on the app, cleans up.
+//!
+//! Needs an X display (run under `xvfb-run`), `tauri-driver` on the PATH, Debian's `WebKitWebDriver`,
+//! and the app built beside this test binary (`cargo build -p suanpan-app`).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::sync::{Mutex, MutexGuard};
+
+/// One window at a time: two apps and two WebKit processes on two cores make every test flaky.
+static ONE_WINDOW: LazyLock<Mutex<()>> = LazyLock::new(|| Mutex::new(()));
+
+/// The debug or release app built next to the running test (`target/<profile>/suanpan-app`).
+pub fn app_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows where it runs");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+    let app = profile_dir.join("suanpan-app");
+    assert!(app.exists(), "{} is missing: build the app first with `cargo build -p suanpan-app`", app.display());
+    app
+}
+
+/// Where tests leave screenshots for a person to look at.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts");
+    std::fs::create_dir_all(&dir).expect("artifacts folder");
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// tauri-driver, stopped with SIGTERM so that it also stops its WebKitWebDriver child.
+struct Driver {
+    child: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running app window under WebDriver control.
+pub struct Window {
+    pub client: Client,
+    _driver: Driver,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Window {
+    /// Starts the app on `company_file`, with its data folder (the demo company) in `data_home`.
+    pub async fn open(company_file: &Path, data_home: &Path) -> Window {
+        assert!(std::env::var_os("DISPLAY").is_some(), "no X display: run the end-to-end tests under xvfb-run");
+        let turn = ONE_WINDOW.lock().await;
+        let (port, native_port) = (free_port(), free_port());
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("XDG_DATA_HOME", data_home)
+            .env("SUANPAN_DB", company_file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver on the PATH (cargo install tauri-driver)");
+        let driver = Driver { child };
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({
+                "application": app_binary(),
+                "args": ["--db", company_file],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::native().capabilities(capabilities.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(e) if Instant::now() > deadline => panic!("no WebDriver session on {url}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Window { client, _driver: driver, _turn: turn }
+    }
+
+    /// The element, once it is there (10 s at most).
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap_or_else(|e| panic!("clearing {css}: {e}"));
+        field.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap_or_else(|e| panic!("reading {css}: {e}"))
+    }
+
+    /// Waits until `css`'s text satisfies `check` (10 s at most) and returns it.
+    pub async fn wait_text(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            // Read in the page: a list row found one moment may be re-rendered the next.
+            let script = "const el = document.querySelector(arguments[0]); return el ? el.textContent : '';";
+            let text =
+                self.client.execute(script, vec![css.into()]).await.ok().and_then(|v| v.as_str().map(String::from));
+            let text = text.unwrap_or_default();
+            if check(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{css} never showed what was expected; last text: {text:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until no element matches `css`.
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.client.find(Locator::Css(css)).await.is_ok() {
+            assert!(Instant::now() < deadline, "{css} never went away");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The names in the customers list as shown (read in one go: the list re-renders as it scrolls).
+    pub async fn listed_names(&self) -> Vec<String> {
+        let script = "return [...document.querySelectorAll('#customer-list .row[data-code] .td:nth-child(2)')]
+                      .map((cell) => cell.textContent);";
+        let names = self.client.execute(script, vec![]).await.expect("reading the list");
+        serde_json::from_value(names).expect("a list of names")
+    }
+
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let path = artifacts_dir().join(name);
+        std::fs::write(&path, png).expect("writing the screenshot");
+        path
+    }
+
+    /// Ends the session: the app window closes and the app exits.
+    pub async fn close(self) {
+        let Window { client, _driver, _turn } = self;
+        let _ = client.close().await;
+        drop(_driver);
+        // WebKit takes a moment to let go of the company file and the ports.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

@@ -1,0 +1,31 @@
+//! Users and branches: the owner's administration.
+
+use suanpan::branches::{self, Branch, NewBranch};
+use suanpan::users::{self, NewUser, User};
+use tauri::State;
+
+use crate::state::{AppState, Reply, fail};
+
+#[tauri::command]
+pub async fn users_list(state: State<'_, AppState>) -> Reply<Vec<User>> {
+    let (db, actor) = state.session().await?;
+    users::list(&db, &actor).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn user_create(state: State<'_, AppState>, new: NewUser) -> Reply<User> {
+    let (db, actor) = state.session().await?;
+    users::create(&db, &actor, &new).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn branches_list(state: State<'_, AppState>) -> Reply<Vec<Branch>> {
+    let (db, _) = state.session().await?;
+    branches::list(&db).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn branch_create(state: State<'_, AppState>, new: NewBranch) -> Reply<Branch> {
+    let (db, actor) = state.session().await?;
+    branches::create(&db, &actor, &new).await.map_err(fail)
+}

@@ -1,0 +1,5 @@
+//! The commands the window may invoke, one thin file per area.
+
+pub mod admin;
+pub mod customers;
+pub mod session;

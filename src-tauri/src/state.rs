@@ -1,0 +1,75 @@
+//! What the running app holds: the open company file and who is logged in.
+
+use std::path::PathBuf;
+
+use suanpan::api::ErrorPayload;
+use suanpan::{Actor, Db, Error};
+use tokio::sync::RwLock;
+
+pub type Reply<T> = Result<T, ErrorPayload>;
+
+pub fn fail(error: Error) -> ErrorPayload {
+    ErrorPayload::from(&error)
+}
+
+pub struct AppState {
+    company_file: RwLock<PathBuf>,
+    db: RwLock<Option<Db>>,
+    actor: RwLock<Option<Actor>>,
+}
+
+impl AppState {
+    pub fn new(company_file: PathBuf) -> AppState {
+        AppState { company_file: RwLock::new(company_file), db: RwLock::new(None), actor: RwLock::new(None) }
+    }
+
+    /// The open company file, opening it on first use.
+    pub async fn db(&self) -> Reply<Db> {
+        if let Some(db) = self.db.read().await.as_ref() {
+            return Ok(db.clone());
+        }
+        let mut slot = self.db.write().await;
+        if let Some(db) = slot.as_ref() {
+            return Ok(db.clone());
+        }
+        let path = self.company_file.read().await.clone();
+        let (db, _) = Db::open(&path).await.map_err(fail)?;
+        *slot = Some(db.clone());
+        Ok(db)
+    }
+
+    /// Switches to another company file (the demo company); logs out.
+    pub async fn switch_to(&self, path: PathBuf) -> Reply<Db> {
+        let (db, _) = Db::open(&path).await.map_err(fail)?;
+        if let Some(old) = self.db.write().await.replace(db.clone()) {
+            old.close().await;
+        }
+        *self.company_file.write().await = path;
+        *self.actor.write().await = None;
+        Ok(db)
+    }
+
+    /// The company file and the logged-in user, or "not logged in".
+    pub async fn session(&self) -> Reply<(Db, Actor)> {
+        let actor = self.actor.read().await.clone().ok_or_else(|| fail(Error::NotLoggedIn))?;
+        Ok((self.db().await?, actor))
+    }
+
+    pub async fn actor(&self) -> Option<Actor> {
+        self.actor.read().await.clone()
+    }
+
+    pub async fn set_actor(&self, actor: Option<Actor>) {
+        *self.actor.write().await = actor;
+    }
+}
+
+/// `--db PATH` on the command line wins over `SUANPAN_DB` and the default location.
+pub fn company_file_from_args(args: impl Iterator<Item = String>) -> PathBuf {
+    let args: Vec<String> = args.collect();
+    args.windows(2)
+        .find(|pair| pair[0] == "--db")
+        .map(|pair| PathBuf::from(&pair[1]))
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--db=").map(PathBuf::from)))
+        .unwrap_or_else(suanpan::db::default_path)
+}

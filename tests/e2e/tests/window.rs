@@ -1,0 +1,143 @@
+//! End-to-end: the real Suanpan window, driven the way a person uses it.
+
+use std::path::Path;
+
+use suanpan::crm::customers::{self, CustomerInput};
+use suanpan::users::{self, NewUser};
+use suanpan::{Db, auth, branches};
+use suanpan_e2e::Window;
+
+async fn log_in(window: &Window, username: &str, password: &str) {
+    window.type_into("#login-username", username).await;
+    window.type_into("#login-password", password).await;
+    window.click("#login-submit").await;
+    window.find("#customer-list").await;
+}
+
+async fn search(window: &Window, words: &str) {
+    window.type_into("#customer-search", words).await;
+}
+
+async fn wait_listed(window: &Window, expected: &[&str]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let names = window.listed_names().await;
+        if names == expected {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "listed {names:?}, expected {expected:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn first_start_owner_customer_pinyin_search_english_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+
+    let window = Window::open(&company, dir.path()).await;
+    // First start of an empty file: create the owner.
+    window.type_into("#owner-username", "boss").await;
+    window.type_into("#owner-name", "王老板").await;
+    window.type_into("#owner-password", "secret-123").await;
+    window.type_into("#owner-password2", "secret-123").await;
+    window.click("#create-owner").await;
+    window.find("#customer-list").await;
+    assert_eq!(window.text("#content h2").await, "客户", "Chinese by default");
+
+    // A bad phone gets a readable message in Chinese, naming the field; nothing is saved.
+    window.click("#customer-new").await;
+    window.type_into("#cf-name", "上海鼎盛").await;
+    window.type_into("#cf-phone", "打电话").await;
+    window.click("#cf-save").await;
+    let message = window.wait_text("#toast", |t| t.contains("电话")).await;
+    assert!(message.contains("不是有效的电话号码"), "{message}");
+
+    // Fix it and save: the customer is listed.
+    window.type_into("#cf-phone", "13800138000").await;
+    window.type_into("#cf-city", "上海").await;
+    window.click("#cf-save").await;
+    window.wait_text("#customer-form h2", |t| t.contains("C000001")).await;
+    window.click("#cf-close").await;
+    window.wait_gone("#customer-form").await;
+    window.wait_text("#customer-total", |t| t.contains('1')).await;
+
+    // Find it by pinyin initials.
+    search(&window, "shds").await;
+    wait_listed(&window, &["上海鼎盛"]).await;
+    search(&window, "xyz").await;
+    wait_listed(&window, &[]).await;
+
+    // Switch to English; the choice is kept.
+    window.click("#lang-toggle").await;
+    window.wait_text("nav [data-module=customers]", |t| t.contains("Customers")).await;
+    search(&window, "shds").await;
+    wait_listed(&window, &["上海鼎盛"]).await;
+    window.close().await;
+
+    // Restart: English login, the customer is still there.
+    let window = Window::open(&company, dir.path()).await;
+    assert_eq!(window.text("#login-submit").await, "Log in");
+    log_in(&window, "boss", "secret-123").await;
+    search(&window, "shds").await;
+    wait_listed(&window, &["上海鼎盛"]).await;
+    window.close().await;
+}
+
+/// A company with two salespeople, each with a customer.
+async fn two_salespeople(path: &Path) {
+    let (db, _) = Db::open(path).await.unwrap();
+    let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.unwrap();
+    branches::create(
+        &db,
+        &owner,
+        &branches::NewBranch { code: "SH".into(), name: "上海".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    for (username, name, customer) in [("zhangwei", "张伟", "张伟的客户"), ("liuyang", "刘洋", "刘洋的客户")]
+    {
+        let new = NewUser {
+            username: username.into(),
+            display_name: name.into(),
+            role: "salesperson".into(),
+            branch_code: Some("SH".into()),
+            password: Some("secret-123".into()),
+        };
+        users::create(&db, &owner, &new).await.unwrap();
+        let actor = auth::login(&db, username, "secret-123").await.unwrap();
+        let input = CustomerInput { name: customer.into(), ..Default::default() };
+        customers::create(&db, &actor, &input).await.unwrap();
+    }
+    db.close().await;
+}
+
+#[tokio::test]
+async fn a_salesperson_sees_only_their_own_customers() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    two_salespeople(&company).await;
+
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "zhangwei", "secret-123").await;
+    wait_listed(&window, &["张伟的客户"]).await;
+    search(&window, "刘洋").await;
+    wait_listed(&window, &[]).await;
+    window.close().await;
+}
+
+#[tokio::test]
+async fn the_demo_company_opens_from_the_first_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("empty.sqlite");
+    let window = Window::open(&company, dir.path()).await;
+    window.click("#open-demo").await;
+    window.find("#demo-hint").await;
+    log_in(&window, "boss", suanpan::demo::PASSWORD).await;
+    window.wait_text("#customer-total", |t| t.contains("1,000")).await;
+    let shot = window.screenshot("customers-list.png").await;
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a real picture of the list");
+    search(&window, "shds").await;
+    window.wait_text("#customer-list .row[data-code=C000001]", |t| t.contains("上海鼎盛贸易有限公司")).await;
+    window.close().await;
+}

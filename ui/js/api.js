@@ -1,0 +1,36 @@
+// The one door from the window to the engine: every Tauri command is called here and nowhere else.
+// Errors arrive as {code, message, fields, matches, params} objects and are thrown as they are.
+
+const invoke = (command, args = {}) => window.__TAURI__.core.invoke(command, args);
+
+export const startup = () => invoke("startup");
+export const createOwner = (username, displayName, password) =>
+  invoke("create_owner", { username, displayName, password });
+export const login = (username, password) => invoke("login", { username, password });
+export const logout = () => invoke("logout");
+export const setLanguage = (language) => invoke("set_language", { language });
+export const openDemo = () => invoke("open_demo");
+
+export const listCustomers = (query) => invoke("customers_list", { query });
+export const getCustomer = (id) => invoke("customer_get", { id });
+export const createCustomer = (input) => invoke("customer_create", { input });
+export const updateCustomer = (id, input) => invoke("customer_update", { id, input });
+export const deleteCustomer = (id) => invoke("customer_delete", { id });
+export const mergeCustomers = (survivorId, mergedId) => invoke("customer_merge", { survivorId, mergedId });
+export const findDuplicates = (name, phone, except) => invoke("customer_duplicates", { name, phone, except });
+export const customerHistory = (id) => invoke("customer_history", { id });
+
+export const addContact = (customerId, input) => invoke("contact_add", { customerId, input });
+export const updateContact = (id, input) => invoke("contact_update", { id, input });
+export const deleteContact = (id) => invoke("contact_delete", { id });
+
+export const pickList = (list) => invoke("picklist", { list });
+export const addPickItem = (list, name, nameEn) => invoke("picklist_add", { list, name, nameEn });
+export const updatePickItem = (list, id, name, nameEn, active) =>
+  invoke("picklist_update", { list, id, name, nameEn, active });
+export const deletePickItem = (list, id) => invoke("picklist_delete", { list, id });
+
+export const listUsers = () => invoke("users_list");
+export const createUser = (user) => invoke("user_create", { new: user });
+export const listBranches = () => invoke("branches_list");
+export const createBranch = (branch) => invoke("branch_create", { new: branch });

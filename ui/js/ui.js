@@ -1,0 +1,60 @@
+// Small DOM helpers shared by the views: building elements, toasts, dialogs.
+import { t, describeError } from "./i18n.js";
+
+/** h("div.card#id", {attrs}, ...children): a terse element builder. */
+export function h(spec, attrs = {}, ...children) {
+  const tag = spec.match(/^[a-z0-9]*/i)[0] || "div";
+  const el = document.createElement(tag);
+  const id = spec.match(/#([\w-]+)/);
+  if (id) el.id = id[1];
+  const classes = [...spec.matchAll(/\.([\w-]+)/g)].map((m) => m[1]);
+  if (classes.length) el.className = classes.join(" ");
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2).toLowerCase(), value);
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "text") el.textContent = value;
+    else if (key === "value") el.value = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+let toastTimer;
+/** A short message at the top of the window; errors stay until the next one or a click. */
+export function toast(message, kind = "info") {
+  const el = document.getElementById("toast");
+  el.textContent = message;
+  el.className = `toast show ${kind}`;
+  clearTimeout(toastTimer);
+  if (kind !== "error") toastTimer = setTimeout(() => el.classList.remove("show"), 2500);
+}
+
+export const showError = (error) => toast(describeError(error), "error");
+
+/** A modal question; resolves true on OK. */
+export function confirmDialog(title, body, okLabel = t("common.confirm")) {
+  return new Promise((resolve) => {
+    const close = (answer) => { overlay.remove(); resolve(answer); };
+    const overlay = h("div.overlay#confirm", {},
+      h("div.dialog", { role: "dialog" },
+        h("h3", { text: title }),
+        body instanceof Node ? body : h("p", { text: body }),
+        h("div.actions", {},
+          h("button#confirm-cancel", { text: t("common.cancel"), onclick: () => close(false) }),
+          h("button.primary#confirm-ok", { text: okLabel, onclick: () => close(true) }))));
+    overlay.addEventListener("keydown", (e) => { if (e.key === "Escape") close(false); });
+    document.body.append(overlay);
+    overlay.querySelector("#confirm-ok").focus();
+  });
+}
+
+/** Debounces a function: it runs once, `ms` after the last call. */
+export function debounce(fn, ms) {
+  let timer;
+  return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+}

@@ -1,0 +1,109 @@
+// Users, branches and the customer pick lists: the owner's administration screen.
+import * as api from "../api.js";
+import { t, fieldLabel } from "../i18n.js";
+import { h, toast, showError } from "../ui.js";
+
+export function settingsView(main, me) {
+  const isOwner = me.user.role === "owner";
+  const refresh = () => settingsView(main, me);
+  main.replaceChildren(h("h2", { text: t("module.settings") }), h("p.muted", { text: t("common.loading") }));
+  Promise.all([api.listUsers(), api.listBranches(), api.pickList("source"), api.pickList("level")])
+    .then(([users, branches, sources, levels]) => {
+      main.replaceChildren(
+        h("h2", { text: t("module.settings") }),
+        isOwner ? null : h("p.notice", { text: t("settings.owner_only") }),
+        h("div.settings-grid", {},
+          usersCard(users, branches, isOwner, refresh),
+          branchesCard(branches, isOwner, refresh),
+          pickCard("source", "settings.sources", sources, isOwner, refresh),
+          pickCard("level", "settings.levels", levels, isOwner, refresh)));
+    })
+    .catch(showError);
+  return null;
+}
+
+function table(columns, rows) {
+  return h("table.plain", {},
+    h("tr", {}, ...columns.map((c) => h("th", { text: fieldLabel(c) }))),
+    ...rows.map((cells) => h("tr", {}, ...cells.map((c) => h("td", {}, c)))));
+}
+
+function usersCard(users, branches, isOwner, refresh) {
+  const form = h("form.inline-form#user-form", {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const value = (name) => form.elements[name].value;
+      try {
+        await api.createUser({
+          username: value("username"), display_name: value("display_name"), role: value("role"),
+          branch_code: value("branch") || null, password: value("password") || null,
+        });
+        toast(t("common.saved"));
+        refresh();
+      } catch (error) { showError(error); }
+    },
+  },
+    h("input", { name: "username", placeholder: fieldLabel("username") }),
+    h("input", { name: "display_name", placeholder: fieldLabel("display_name") }),
+    h("select", { name: "role" }, ...["salesperson", "clerk", "branch_manager", "accountant", "owner"]
+      .map((r) => h("option", { value: r, text: t(`role.${r}`) }))),
+    h("select", { name: "branch" }, h("option", { value: "", text: t("common.none") }),
+      ...branches.map((b) => h("option", { value: b.code, text: b.name }))),
+    h("input", { name: "password", type: "password", placeholder: fieldLabel("password") }),
+    h("button.primary", { type: "submit", text: t("settings.add_user") }));
+  return h("section.card#users-card", {},
+    h("h3", { text: t("settings.users") }),
+    table(["username", "display_name", "role", "branch", "login"], users.map((u) => [
+      u.username, u.display_name, t(`role.${u.role}`), u.branch_name ?? "", u.can_login ? t("common.yes") : t("common.no"),
+    ])),
+    isOwner ? form : null);
+}
+
+function branchesCard(branches, isOwner, refresh) {
+  const form = h("form.inline-form#branch-form", {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        await api.createBranch({ code: form.elements.code.value, name: form.elements.name.value, kind: form.elements.kind.value });
+        toast(t("common.saved"));
+        refresh();
+      } catch (error) { showError(error); }
+    },
+  },
+    h("input", { name: "code", placeholder: fieldLabel("code") }),
+    h("input", { name: "name", placeholder: fieldLabel("name") }),
+    h("select", { name: "kind" }, h("option", { value: "branch", text: t("settings.kind_branch") }),
+      h("option", { value: "department", text: t("settings.kind_department") })),
+    h("button.primary", { type: "submit", text: t("settings.add_branch") }));
+  return h("section.card#branches-card", {},
+    h("h3", { text: t("settings.branches") }),
+    table(["code", "name", "type"], branches.map((b) => [b.code, b.name, t(`settings.kind_${b.kind}`)])),
+    isOwner ? form : null);
+}
+
+function pickCard(list, titleKey, items, isOwner, refresh) {
+  const act = (promise) => promise.then(() => { toast(t("common.saved")); refresh(); }).catch(showError);
+  const rows = items.map((item) => [
+    item.name,
+    item.name_en,
+    String(item.used),
+    isOwner ? h("input", {
+      type: "checkbox", checked: item.active ? true : null,
+      onchange: (e) => act(api.updatePickItem(list, item.id, item.name, item.name_en, e.target.checked)),
+    }) : (item.active ? t("common.yes") : t("common.no")),
+    isOwner ? h("button.link.danger", { text: t("common.delete"), onclick: () => act(api.deletePickItem(list, item.id)) }) : "",
+  ]);
+  const form = h("form.inline-form", {
+    onsubmit: (e) => {
+      e.preventDefault();
+      act(api.addPickItem(list, form.elements.name.value, form.elements.name_en.value));
+    },
+  },
+    h("input", { name: "name", placeholder: fieldLabel("name") }),
+    h("input", { name: "name_en", placeholder: fieldLabel("name_en") }),
+    h("button.primary", { type: "submit", text: t("settings.add_item") }));
+  return h(`section.card#${list}-card`, {},
+    h("h3", { text: t(titleKey) }),
+    table(["name", "name_en", "used", "active", ""], rows),
+    isOwner ? form : null);
+}
