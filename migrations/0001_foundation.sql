@@ -118,8 +118,11 @@ CREATE INDEX customer_merges_survivor ON customer_merges (survivor_id);
 
 -- Substring search over a customer's searchable text (code, name, pinyin
 -- initials, phones, e-mail, city, tags, contacts). SQLite-only; the row id is
--- the customer id.
+-- the customer id. Trigrams answer words of three or more characters; a second
+-- index of character pairs answers the one- and two-character words that
+-- Chinese names are so often searched by ("鼎盛").
 CREATE VIRTUAL TABLE customer_search USING fts5 (body, tokenize = 'trigram');
+CREATE VIRTUAL TABLE customer_search_pairs USING fts5 (pairs, tokenize = 'unicode61 remove_diacritics 0');
 
 -- The default pick lists; users rename, add and retire entries.
 INSERT INTO customer_sources (name, name_en, sort_order) VALUES

@@ -607,6 +607,16 @@ impl CustomerSort {
         }
     }
 
+    /// The joins the inner, paging query needs for this sort.
+    fn joins(self) -> &'static str {
+        match self {
+            CustomerSort::Owner => "LEFT JOIN users u ON u.id = c.owner_id",
+            CustomerSort::Source => "LEFT JOIN customer_sources s ON s.id = c.source_id",
+            CustomerSort::Level => "LEFT JOIN customer_levels l ON l.id = c.level_id",
+            _ => "",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<CustomerSort> {
         serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
     }
@@ -669,19 +679,24 @@ pub async fn list(db: &Db, actor: &Actor, query: &CustomerQuery) -> Result<Page<
     push_conditions(&mut count, actor, query);
     let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
 
-    let mut rows = QueryBuilder::<Sqlite>::new(
+    // Page over ids first, joining only what the sort needs, then fetch the page's rows:
+    // skipping 90,000 rows of a covering index is cheap, skipping 90,000 joined rows is not.
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let order = format!("{} {direction}, c.id {direction}", query.sort.column());
+    let mut rows = QueryBuilder::<Sqlite>::new(format!(
         "SELECT c.id, c.code, c.name, c.kind, s.name AS source, l.name AS level, c.phone, c.city,
                 u.display_name AS owner_name, c.created_on, c.tags
          FROM customers c
          LEFT JOIN customer_sources s ON s.id = c.source_id
          LEFT JOIN customer_levels l ON l.id = c.level_id
          LEFT JOIN users u ON u.id = c.owner_id
-         WHERE 1 = 1",
-    );
+         WHERE c.id IN (SELECT c.id FROM customers c {joins} WHERE 1 = 1",
+        joins = query.sort.joins()
+    ));
     push_conditions(&mut rows, actor, query);
-    let direction = if query.descending { "DESC" } else { "ASC" };
-    rows.push(format_args!(" ORDER BY {} {direction}, c.id {direction}", query.sort.column()));
+    rows.push(format_args!(" ORDER BY {order}"));
     rows.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    rows.push(format_args!(") ORDER BY {order}"));
     let rows = rows.build_query_as::<CustomerRow>().fetch_all(&mut *conn).await?;
     Ok(Page { rows, total, offset, limit })
 }

@@ -1,7 +1,8 @@
 //! The customer search index: one row of searchable text per customer, matched by substring.
 //!
-//! Terms of three or more characters use the FTS5 trigram index; shorter terms (a two-character
-//! Chinese name is common) fall back to a LIKE scan of the same, narrow table.
+//! Words of three or more characters use the FTS5 trigram index. Shorter words (a two-character
+//! Chinese name is common) use a second index whose tokens are the character pairs of the text,
+//! plus each run's last character, so that "鼎盛" is one token and "鼎" a token prefix.
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
@@ -17,6 +18,7 @@ pub async fn reindex(conn: &mut SqliteConnection, customer_id: i64) -> Result<()
             .fetch_optional(&mut *conn)
             .await?;
     sqlx::query("DELETE FROM customer_search WHERE rowid = ?").bind(customer_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM customer_search_pairs WHERE rowid = ?").bind(customer_id).execute(&mut *conn).await?;
     let Some((code, name, phone, email, city, address, tags)) = fields else {
         return Ok(());
     };
@@ -29,12 +31,36 @@ pub async fn reindex(conn: &mut SqliteConnection, customer_id: i64) -> Result<()
         parts.push(contact_name);
         parts.push(contact_phone);
     }
+    let body = body(&parts);
     sqlx::query("INSERT INTO customer_search (rowid, body) VALUES (?, ?)")
         .bind(customer_id)
-        .bind(body(&parts))
+        .bind(&body)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO customer_search_pairs (rowid, pairs) VALUES (?, ?)")
+        .bind(customer_id)
+        .bind(pairs(&body))
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The character pairs of every run of letters and digits in `body`, and each run's last
+/// character, separated by spaces: "上海鼎盛" → "上海 海鼎 鼎盛 盛".
+pub fn pairs(body: &str) -> String {
+    let mut out = String::with_capacity(body.len() * 3);
+    for run in body.split(|c: char| !c.is_alphanumeric()).filter(|r| !r.is_empty()) {
+        let chars: Vec<char> = run.chars().collect();
+        for pair in chars.windows(2) {
+            out.extend(pair);
+            out.push(' ');
+        }
+        if let Some(last) = chars.last() {
+            out.push(*last);
+            out.push(' ');
+        }
+    }
+    out
 }
 
 /// The searchable text: every part, lower-cased, plus the pinyin initials and full pinyin of
@@ -57,17 +83,38 @@ pub fn body(parts: &[String]) -> String {
     lines.join("\n")
 }
 
-/// Adds `AND c.id IN (…)` for each word of `query`; every word must match somewhere.
+/// Adds `AND <id_column> IN (…)` for each word of `query`; every word must match somewhere.
 pub fn push_filter(builder: &mut QueryBuilder<Sqlite>, id_column: &str, query: &str) {
     for term in query.split_whitespace().map(str::to_lowercase) {
-        builder.push(format_args!(" AND {id_column} IN (SELECT rowid FROM customer_search WHERE "));
-        if term.chars().count() >= 3 {
-            builder.push("customer_search MATCH ").push_bind(format!("\"{}\"", term.replace('"', "\"\"")));
-        } else {
-            builder.push("body LIKE ").push_bind(format!("%{}%", escape_like(&term))).push(" ESCAPE '\\'");
+        builder.push(format_args!(" AND {id_column} IN ("));
+        let alphanumeric = term.chars().all(char::is_alphanumeric);
+        match term.chars().count() {
+            3.. => {
+                builder.push("SELECT rowid FROM customer_search WHERE customer_search MATCH ").push_bind(quoted(&term));
+            }
+            2 if alphanumeric => {
+                builder.push(PAIRS_MATCH).push_bind(quoted(&term));
+            }
+            1 if alphanumeric => {
+                builder.push(PAIRS_MATCH).push_bind(format!("{}*", quoted(&term)));
+            }
+            // A short word with punctuation in it: rare, so a scan of the text is fine.
+            _ => {
+                builder
+                    .push("SELECT rowid FROM customer_search WHERE body LIKE ")
+                    .push_bind(format!("%{}%", escape_like(&term)))
+                    .push(" ESCAPE '\\'");
+            }
         }
         builder.push(")");
     }
+}
+
+const PAIRS_MATCH: &str = "SELECT rowid FROM customer_search_pairs WHERE customer_search_pairs MATCH ";
+
+/// An FTS5 string literal: the word in double quotes, inner quotes doubled.
+fn quoted(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
 }
 
 fn escape_like(term: &str) -> String {
@@ -85,6 +132,12 @@ mod tests {
         assert!(body.contains("shanghaidingsheng"));
         assert!(body.contains("13800138000"));
         assert!(body.contains("c001"));
+    }
+
+    #[test]
+    fn pairs_cover_every_substring_of_two_and_every_character() {
+        assert_eq!(pairs("上海鼎盛\nc01"), "上海 海鼎 鼎盛 盛 c0 01 1 ");
+        assert_eq!(pairs("(集团)"), "集团 团 ");
     }
 
     #[test]
