@@ -72,3 +72,43 @@ async fn copies_a_consistent_snapshot_while_open() {
     assert_eq!(opened, Opened::UpToDate);
     assert!(!users::needs_owner(&copied).await.unwrap());
 }
+
+#[tokio::test]
+async fn upgrading_an_older_file_keeps_a_copy_of_it_first() {
+    let dir = tempfile::tempdir().unwrap();
+    // An "older" company file: only the first migration applied, as an earlier release left it.
+    let first_only = dir.path().join("migrations-v1");
+    std::fs::create_dir(&first_only).unwrap();
+    let first = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("0001_"))
+        .unwrap();
+    std::fs::copy(&first, first_only.join(first.file_name().unwrap())).unwrap();
+    let path = dir.path().join("company.sqlite");
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        sqlx::migrate::Migrator::new(first_only.as_path()).await.unwrap().run(&pool).await.unwrap();
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('marker', 'old')").execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
+    let (db, opened) = Db::open(&path).await.unwrap();
+    let Opened::Upgraded { from_version, safety_copy } = opened else { panic!("expected an upgrade, got {opened:?}") };
+    assert_eq!(from_version, 1);
+    assert!(users::needs_owner(&db).await.unwrap());
+    let customers: i64 = sqlx::query_scalar("SELECT count(*) FROM customers").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(customers, 0, "the new tables exist");
+
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&safety_copy).read_only(true);
+    let copy = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let marker: String =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'marker'").fetch_one(&copy).await.unwrap();
+    assert_eq!(marker, "old");
+    let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'customers'")
+        .fetch_one(&copy)
+        .await
+        .unwrap();
+    assert_eq!(tables, 0, "the copy is the file as it was before the upgrade");
+}

@@ -22,6 +22,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Create a new company file and its owner.
@@ -48,6 +50,7 @@ enum Command {
     Branches(BranchesCommand),
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum CustomersCommand {
     /// List customers you may see, optionally searched and sorted.

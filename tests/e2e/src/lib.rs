@@ -19,7 +19,11 @@ static ONE_WINDOW: LazyLock<Mutex<()>> = LazyLock::new(|| Mutex::new(()));
 /// The debug or release app built next to the running test (`target/<profile>/suanpan-app`).
 pub fn app_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows where it runs");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+    // Tests run from target/<profile>/deps, binaries (the window benchmark) from target/<profile>.
+    let mut profile_dir = exe.parent().expect("a folder");
+    if profile_dir.ends_with("deps") {
+        profile_dir = profile_dir.parent().expect("target/<profile>");
+    }
     let app = profile_dir.join("suanpan-app");
     assert!(app.exists(), "{} is missing: build the app first with `cargo build -p suanpan-app`", app.display());
     app
@@ -66,6 +70,12 @@ pub struct Window {
 impl Window {
     /// Starts the app on `company_file`, with its data folder (the demo company) in `data_home`.
     pub async fn open(company_file: &Path, data_home: &Path) -> Window {
+        Window::launch(company_file, data_home).await.0
+    }
+
+    /// Like [`Window::open`], and also says when the app was asked to start (after tauri-driver
+    /// is ready), so a benchmark can time the start-up alone.
+    pub async fn launch(company_file: &Path, data_home: &Path) -> (Window, Instant) {
         assert!(std::env::var_os("DISPLAY").is_some(), "no X display: run the end-to-end tests under xvfb-run");
         let turn = ONE_WINDOW.lock().await;
         let (port, native_port) = (free_port(), free_port());
@@ -78,6 +88,11 @@ impl Window {
             .spawn()
             .expect("tauri-driver on the PATH (cargo install tauri-driver)");
         let driver = Driver { child };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver never listened on {port}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "tauri:options".into(),
@@ -87,15 +102,25 @@ impl Window {
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let started = Instant::now();
         let client = loop {
             match ClientBuilder::native().capabilities(capabilities.clone()).connect(&url).await {
                 Ok(client) => break client,
                 Err(e) if Instant::now() > deadline => panic!("no WebDriver session on {url}: {e}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
         };
-        Window { client, _driver: driver, _turn: turn }
+        (Window { client, _driver: driver, _turn: turn }, started)
+    }
+
+    /// Waits (polling every 5 ms, 30 s at most) until an element matches `css`.
+    pub async fn wait_present(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let script = "return document.querySelector(arguments[0]) !== null;";
+        while self.client.execute(script, vec![css.into()]).await.ok() != Some(serde_json::Value::Bool(true)) {
+            assert!(Instant::now() < deadline, "{css} never appeared");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     /// The element, once it is there (10 s at most).
@@ -171,4 +196,32 @@ impl Window {
         // WebKit takes a moment to let go of the company file and the ports.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Memory of the running app and of the WebKit processes it started, in KiB:
+/// (app RSS, WebKit RSS, app + WebKit PSS). PSS shares shared libraries out between the
+/// processes that map them, so it is the fairer total.
+pub fn app_memory_kib() -> Option<(u64, u64, u64)> {
+    let read_kib = |pid: u32, file: &str, name: &str| -> Option<u64> {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    };
+    let processes: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string());
+            Some((pid, field("PPid:")?.parse().ok()?, field("Name:")?))
+        })
+        .collect();
+    let app = processes.iter().filter(|p| p.2.starts_with("suanpan-app")).max_by_key(|p| p.0)?;
+    let webkit: Vec<u32> =
+        processes.iter().filter(|p| p.1 == app.0 && p.2.starts_with("WebKit")).map(|p| p.0).collect();
+    let app_rss = read_kib(app.0, "status", "VmRSS:")?;
+    let webkit_rss = webkit.iter().filter_map(|pid| read_kib(*pid, "status", "VmRSS:")).sum();
+    let pss = std::iter::once(app.0).chain(webkit).filter_map(|pid| read_kib(pid, "smaps_rollup", "Pss:")).sum();
+    Some((app_rss, webkit_rss, pss))
 }

@@ -141,3 +141,56 @@ async fn the_demo_company_opens_from_the_first_screen() {
     window.wait_text("#customer-list .row[data-code=C000001]", |t| t.contains("上海鼎盛贸易有限公司")).await;
     window.close().await;
 }
+
+#[tokio::test]
+async fn shortcuts_duplicate_warning_contacts_and_merge_in_the_form() {
+    use fantoccini::key::Key;
+
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    {
+        let (db, _) = Db::open(&company).await.unwrap();
+        let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.unwrap();
+        let first = CustomerInput { name: "杭州永泰".into(), phone: "13911112222".into(), ..Default::default() };
+        customers::create(&db, &owner, &first).await.unwrap();
+        let twin =
+            CustomerInput {
+                name: "杭州永泰".into(), city: "杭州".into(), allow_duplicate: true, ..Default::default()
+            };
+        customers::create(&db, &owner, &twin).await.unwrap();
+        db.close().await;
+    }
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+    window.wait_text("#customer-total", |t| t.contains('2')).await;
+
+    // Ctrl+N opens a new customer; Ctrl+S saves; a same-name customer raises the duplicate dialog.
+    let search_box = window.find("#customer-search").await;
+    search_box.send_keys(&format!("{}n", char::from(Key::Control))).await.unwrap();
+    window.type_into("#cf-name", "杭州 永泰").await;
+    window.find("#cf-name").await.send_keys(&format!("{}s", char::from(Key::Control))).await.unwrap();
+    let warning = window.wait_text("#confirm", |t| t.contains("C000001")).await;
+    assert!(warning.contains("同名"), "{warning}");
+    window.click("#confirm-cancel").await;
+    window.click("#cf-close").await;
+    window.wait_gone("#customer-form").await;
+    window.wait_text("#customer-total", |t| t.contains('2')).await;
+
+    // Open the first customer, add a contact.
+    window.click("#customer-list .row[data-code=C000001]").await;
+    window.wait_text("#customer-form h2", |t| t.contains("C000001")).await;
+    window.type_into("#ct-name", "欧阳娜娜").await;
+    window.type_into("#ct-phone", "13711112222").await;
+    window.click("#ct-save").await;
+    window.wait_text("#contacts table", |t| t.contains("欧阳娜娜")).await;
+
+    // Merge the twin into it: one customer is left, with the twin's city.
+    window.type_into("#merge-code", "C000002").await;
+    window.click("#merge-do").await;
+    window.click("#confirm-ok").await;
+    window.wait_text("#toast", |t| t.contains("已合并")).await;
+    window.wait_text("#customer-total", |t| t.contains("共 1 位")).await;
+    let city = window.find("#cf-city").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(city, "杭州");
+    window.close().await;
+}
