@@ -32,6 +32,9 @@ async fn main() {
         let (window, started) = Window::launch(&company, home.path()).await;
         window.wait_present("#login-username").await;
         let start = started.elapsed();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (login_app_kib, ..) = app_memory_kib().expect("the app's process");
+        println!("run {run}: RSS of the app at the login screen {:>4} MB", login_app_kib / 1024);
         window.type_into("#login-username", "boss").await;
         window.type_into("#login-password", demo::PASSWORD).await;
         window.click("#login-submit").await;

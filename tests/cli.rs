@@ -1,0 +1,112 @@
+//! The `suanpan` command line, run as a user runs it: exit codes, one-line errors, the demo.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn suanpan(db: &Path, user: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_suanpan"));
+    command.arg("--db").arg(db).args(args).env("SUANPAN_PASSWORD", "secret-123").env_remove("SUANPAN_USER");
+    if let Some(user) = user {
+        command.args(["--user", user]);
+    }
+    command.output().expect("the suanpan binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn init_add_list_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    let init = suanpan(&db, None, &["init", "--owner", "boss", "--display-name", "王老板"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    let again = suanpan(&db, None, &["init", "--owner", "other"]);
+    assert_eq!(again.status.code(), Some(1), "one owner per company file");
+
+    let add = suanpan(
+        &db,
+        Some("boss"),
+        &["customers", "add", "--name", "上海鼎盛", "--type", "中间客户", "--phone", "13800138000", "--city", "上海"],
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    assert_eq!(stdout(&add).trim(), "added C000001 上海鼎盛");
+
+    let list = suanpan(&db, Some("boss"), &["customers", "list", "--search", "shds", "--format", "csv"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    let lines: Vec<String> = stdout(&list).lines().map(String::from).collect();
+    assert_eq!(lines[0], "code,name,type,source,level,phone,city,owner,created_on,tags");
+    assert!(lines[1].starts_with("C000001,上海鼎盛,channel,,,13800138000,上海"), "{}", lines[1]);
+    assert_eq!(lines.len(), 2);
+
+    let show = suanpan(&db, Some("boss"), &["customers", "show", "C000001"]);
+    assert!(stdout(&show).contains("上海鼎盛"), "{}", stdout(&show));
+}
+
+#[test]
+fn bad_input_exits_1_with_one_line_naming_the_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
+
+    let bad = suanpan(
+        &db,
+        Some("boss"),
+        &["customers", "add", "--name", "某公司", "--birthday", "2023-02-30", "--phone", "abc"],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let message = stderr(&bad);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains("birthday: '2023-02-30' is not a date"), "{message}");
+    assert!(message.contains("phone: 'abc' is not a phone number"), "{message}");
+    assert!(!message.contains("panicked"));
+
+    let wrong_password = Command::new(env!("CARGO_BIN_EXE_suanpan"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--user", "boss", "customers", "list"])
+        .env("SUANPAN_PASSWORD", "wrong-one")
+        .output()
+        .unwrap();
+    assert_eq!(wrong_password.status.code(), Some(1));
+    assert_eq!(stderr(&wrong_password).trim(), "error: wrong user name or password");
+
+    let garbage = dir.path().join("notes.txt");
+    std::fs::write(&garbage, "not a database at all, just some words long enough to fill a header").unwrap();
+    let refused = suanpan(&garbage, Some("boss"), &["customers", "list"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("not a Suanpan company file"), "{}", stderr(&refused));
+}
+
+#[test]
+fn demo_company_and_scopes_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let demo = suanpan(&db, None, &["demo", "--scale", "1"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    assert!(stdout(&demo).contains("1000 customers"), "{}", stdout(&demo));
+
+    let run_as = |user: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_suanpan"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--user", user, "customers", "list", "--limit", "1"])
+            .env("SUANPAN_PASSWORD", suanpan::demo::PASSWORD)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let last = stdout(&output).lines().last().unwrap_or_default().to_string();
+        last.split(" of ").nth(1).and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse::<u32>().ok()).unwrap()
+    };
+    let everyone = run_as("boss");
+    let mine = run_as("zhangwei");
+    assert_eq!(everyone, 1000);
+    assert!(mine > 0 && mine < everyone, "a salesperson sees only their own: {mine} of {everyone}");
+    let again = suanpan(&db, None, &["demo"]);
+    assert_eq!(again.status.code(), Some(1), "the demo needs an empty file");
+}
