@@ -1,6 +1,7 @@
 //! Customers and their contacts (客户管理, SPEC §2.1).
 
 pub mod contacts;
+pub mod customer_list;
 pub mod customers;
 pub mod kind;
 pub mod merge;
