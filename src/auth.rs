@@ -190,18 +190,6 @@ fn actor_from_row(row: LoginRow) -> Result<Actor> {
     })
 }
 
-/// Loads the actor for a known user id (for tools and tests that act as a user without a password).
-pub async fn actor_by_username(db: &Db, username: &str) -> Result<Actor> {
-    let row: Option<LoginRow> = sqlx::query_as(
-        "SELECT id, username, display_name, role, branch_id, password_hash, can_login, active
-         FROM users WHERE username = ?",
-    )
-    .bind(username.trim())
-    .fetch_optional(db.pool())
-    .await?;
-    actor_from_row(row.ok_or_else(|| Error::not_found("user", username))?)
-}
-
 /// An Argon2 hash of a random password, verified against when the user does not exist.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c3VhbnBhbmR1bW15c2FsdA$4nPZ2NwB5z8l6Hq2m0bW0mFZ8CwQmS0kz1bP3y1yq1c";

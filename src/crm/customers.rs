@@ -310,39 +310,49 @@ pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer
         Some(code) => code.clone(),
         None => next_code(conn).await?,
     };
-    let (_, pinyin) = pinyin_keys(&valid.name);
-    let now = now_stamp();
-    let id = sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO customers (code, name, name_pinyin, name_key, phone_digits, kind, source_id, level_id, phone,
              email, address, city, birthday, hobbies, owner_id, branch_id, created_on, notes, tags, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&code)
-    .bind(&valid.name)
-    .bind(pinyin)
-    .bind(text::name_key(&valid.name))
-    .bind(text::digits(&valid.phone))
-    .bind(valid.kind.as_str())
-    .bind(valid.source_id)
-    .bind(valid.level_id)
-    .bind(&valid.phone)
-    .bind(&valid.email)
-    .bind(&valid.address)
-    .bind(&valid.city)
-    .bind(valid.birthday.map(|d| d.to_string()))
-    .bind(&valid.hobbies)
-    .bind(valid.owner_id)
-    .bind(valid.branch_id)
-    .bind(valid.created_on.to_string())
-    .bind(&valid.notes)
-    .bind(&valid.tags)
-    .bind(&now)
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| unique_violation(e, "customer", "code", &code))?
-    .last_insert_rowid();
+    );
+    let id = bind_fields(query, &code, valid)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| unique_violation(e, "customer", "code", &code))?
+        .last_insert_rowid();
     search::reindex(conn, id).await?;
     Ok(id)
+}
+
+/// Binds a customer's columns in the order both the INSERT and the UPDATE name them:
+/// code, name, derived keys, fields, and the time stamp.
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>,
+    code: &'q str,
+    valid: &'q ValidCustomer,
+) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments> {
+    let (_, pinyin) = pinyin_keys(&valid.name);
+    query
+        .bind(code)
+        .bind(&valid.name)
+        .bind(pinyin)
+        .bind(text::name_key(&valid.name))
+        .bind(text::digits(&valid.phone))
+        .bind(valid.kind.as_str())
+        .bind(valid.source_id)
+        .bind(valid.level_id)
+        .bind(&valid.phone)
+        .bind(&valid.email)
+        .bind(&valid.address)
+        .bind(&valid.city)
+        .bind(valid.birthday.map(|d| d.to_string()))
+        .bind(&valid.hobbies)
+        .bind(valid.owner_id)
+        .bind(valid.branch_id)
+        .bind(valid.created_on.to_string())
+        .bind(&valid.notes)
+        .bind(&valid.tags)
+        .bind(now_stamp())
 }
 
 /// Edits a customer the actor may see. The input's `version` must match the stored one.
@@ -381,37 +391,17 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &CustomerInput) -> R
 
 pub(crate) async fn update_in(conn: &mut SqliteConnection, id: i64, valid: &ValidCustomer) -> Result<()> {
     let code = valid.code.clone().unwrap_or_default();
-    let (_, pinyin) = pinyin_keys(&valid.name);
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE customers SET code = ?, name = ?, name_pinyin = ?, name_key = ?, phone_digits = ?, kind = ?,
              source_id = ?, level_id = ?, phone = ?, email = ?, address = ?, city = ?, birthday = ?, hobbies = ?,
              owner_id = ?, branch_id = ?, created_on = ?, notes = ?, tags = ?, version = version + 1, updated_at = ?
          WHERE id = ?",
-    )
-    .bind(&code)
-    .bind(&valid.name)
-    .bind(pinyin)
-    .bind(text::name_key(&valid.name))
-    .bind(text::digits(&valid.phone))
-    .bind(valid.kind.as_str())
-    .bind(valid.source_id)
-    .bind(valid.level_id)
-    .bind(&valid.phone)
-    .bind(&valid.email)
-    .bind(&valid.address)
-    .bind(&valid.city)
-    .bind(valid.birthday.map(|d| d.to_string()))
-    .bind(&valid.hobbies)
-    .bind(valid.owner_id)
-    .bind(valid.branch_id)
-    .bind(valid.created_on.to_string())
-    .bind(&valid.notes)
-    .bind(&valid.tags)
-    .bind(now_stamp())
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| unique_violation(e, "customer", "code", &code))?;
+    );
+    bind_fields(query, &code, valid)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| unique_violation(e, "customer", "code", &code))?;
     search::reindex(conn, id).await
 }
 
