@@ -16,7 +16,7 @@ export default {
   "common.saved": "Saved",
   "common.deleted": "Deleted",
   "common.none": "(none)",
-  "common.coming": "Coming soon",
+  "common.coming": "Soon",
   "common.active": "Active",
 
   "setup.title": "Welcome to Suanpan",
@@ -44,10 +44,10 @@ export default {
 
   "module.customers": "Customers",
   "module.sales": "Sales",
-  "module.stock": "Products & stock",
-  "module.activities": "Activities & service",
+  "module.stock": "Products, stock",
+  "module.activities": "Activities",
   "module.books": "Books",
-  "module.receivables": "Receivables & payables",
+  "module.receivables": "Receivables",
   "module.payroll": "Payroll",
   "module.analyses": "Analyses",
   "module.settings": "Users & settings",
@@ -66,7 +66,7 @@ export default {
   "customers.title": "Customers",
   "customers.search": "Search code, name, pinyin initials, phone, city, tag… (Ctrl+F)",
   "customers.new": "New customer (Ctrl+N)",
-  "customers.total": "{total} customers",
+  "customers.total": "{total} in all",
   "customers.empty": "No customer matches",
   "customers.all_kinds": "All types",
 

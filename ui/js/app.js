@@ -117,6 +117,7 @@ function enter(me) {
 }
 
 function showShell() {
+  document.getElementById("toast").classList.remove("show");
   const nav = h("nav.sidebar", {},
     h("div.brand.small", {}, h("span.logo", { text: "算" }), h("strong", { text: t("app.name") })),
     ...MODULES.map((m) => h(`button.nav${m.view ? "" : ".coming"}`, {

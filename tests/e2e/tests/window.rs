@@ -73,6 +73,7 @@ async fn first_start_owner_customer_pinyin_search_english_and_restart() {
     window.wait_text("nav [data-module=customers]", |t| t.contains("Customers")).await;
     search(&window, "shds").await;
     wait_listed(&window, &["上海鼎盛"]).await;
+    window.screenshot("customers-list-english.png").await;
     window.close().await;
 
     // Restart: English login, the customer is still there.
@@ -183,6 +184,7 @@ async fn shortcuts_duplicate_warning_contacts_and_merge_in_the_form() {
     window.type_into("#ct-phone", "13711112222").await;
     window.click("#ct-save").await;
     window.wait_text("#contacts table", |t| t.contains("欧阳娜娜")).await;
+    window.screenshot("customer-form.png").await;
 
     // Merge the twin into it: one customer is left, with the twin's city.
     window.type_into("#merge-code", "C000002").await;
