@@ -58,6 +58,8 @@ pub enum Permission {
     EditPickLists,
     ManageUsers,
     ReadAudit,
+    Backup,
+    Restore,
 }
 
 impl Permission {
@@ -71,6 +73,8 @@ impl Permission {
             Permission::EditPickLists => "edit pick lists",
             Permission::ManageUsers => "manage users and branches",
             Permission::ReadAudit => "read the audit log",
+            Permission::Backup => "back up the company file",
+            Permission::Restore => "restore the company file",
         }
     }
 }
@@ -98,7 +102,7 @@ impl Actor {
         use Permission::*;
         match self.role {
             Role::Owner => true,
-            Role::Accountant => matches!(permission, ReadCustomers | ReadAudit),
+            Role::Accountant => matches!(permission, ReadCustomers | ReadAudit | Backup),
             Role::BranchManager => {
                 matches!(permission, ReadCustomers | WriteCustomers | DeleteCustomers | MergeCustomers)
             }

@@ -110,8 +110,14 @@ pub enum Error {
     Conflict { entity: &'static str },
     #[error("{0}")]
     Refused(&'static str),
+    #[error("{bad_rows} rows are bad; nothing was imported")]
+    ImportRefused { bad_rows: usize },
+    #[error("{changed} records of this import were changed or deleted since; it can no longer be undone")]
+    BatchChanged { changed: usize },
     #[error("{path}: not a Suanpan company file ({why})")]
     NotACompanyFile { path: String, why: String },
+    #[error("{file}, line {line}: {reason}")]
+    BadFile { file: String, line: u64, reason: String },
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
     #[error("database: {0}")]
@@ -169,7 +175,10 @@ impl Error {
             Error::InUse { .. } => "in_use",
             Error::Conflict { .. } => "conflict",
             Error::Refused(_) => "refused",
+            Error::BatchChanged { .. } => "batch_changed",
+            Error::ImportRefused { .. } => "import_refused",
             Error::NotACompanyFile { .. } => "not_a_company_file",
+            Error::BadFile { .. } => "bad_file",
             Error::Io { .. } => "io",
             Error::Db(_) => "database",
             Error::Migrate(_) => "migration",

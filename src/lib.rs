@@ -5,11 +5,13 @@
 pub mod api;
 pub mod audit; // who changed what, old → new
 pub mod auth; // roles, permissions, scopes, passwords, login
+pub mod backup; // consistent copies of the company file, restore, daily backups
 pub mod branches; // branches and departments
 pub mod crm; // customers, contacts, pick lists, search, merge
 pub mod db; // opening a company file, pragmas, migrations, safety copy
 pub mod demo; // a deterministic, realistic demo company
 pub mod error; // typed errors with stable codes
+pub mod io; // import and export of files: encodings, CSV, batches
 pub mod money; // exact money in minor units
 pub mod period; // days, ISO weeks, months, quarters, years
 pub mod settings; // company-wide preferences (the language before login)

@@ -6,7 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use suanpan::crm::{self, CustomerInput, CustomerQuery, CustomerSort};
-use suanpan::{Actor, Db, Error, auth, branches, db, demo, users};
+use suanpan::error::Reason;
+use suanpan::io::csv_source::SourceOptions;
+use suanpan::io::decode::Encoding;
+use suanpan::io::export;
+use suanpan::io::import::{self, Entity, ImportOptions, Mode};
+use suanpan::{Actor, Db, Error, auth, backup, branches, db, demo, users};
 use unicode_width::UnicodeWidthStr;
 
 #[derive(Parser)]
@@ -48,6 +53,57 @@ enum Command {
     /// Branches and departments: list, add (owner only).
     #[command(subcommand)]
     Branches(BranchesCommand),
+    /// Import a CSV file (customers); nothing is written unless every row is good.
+    Import {
+        /// What the file holds: customers.
+        entity: String,
+        file: PathBuf,
+        /// utf-8, gbk / gb18030, utf-16le, utf-16be (default: detected).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// comma, semicolon, tab, or the character itself (default: detected).
+        #[arg(long)]
+        delimiter: Option<String>,
+        /// insert: add new codes, skip existing ones; upsert: also update existing ones.
+        #[arg(long, default_value = "insert")]
+        mode: String,
+        /// Check every row and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the bad rows, with a column saying why, to this CSV.
+        #[arg(long)]
+        errors: Option<PathBuf>,
+        /// A header the importer does not know, and the column it means: --map 微信=notes.
+        #[arg(long = "map", value_name = "HEADER=COLUMN")]
+        map: Vec<String>,
+    },
+    /// Export a list as CSV (UTF-8 with BOM) in the import format, within what you may see.
+    Export {
+        entity: String,
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write an import template: the headers and one example row.
+    Template {
+        entity: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Imports done so far; undo one.
+    #[command(subcommand)]
+    Imports(ImportsCommand),
+    /// Copy the company file, consistently, while it may be in use.
+    Backup { file: PathBuf },
+    /// Replace the company file with a backup (the replaced file is kept beside it).
+    Restore { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ImportsCommand {
+    List,
+    Undo { id: i64 },
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -193,9 +249,168 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Customers(command) => customers(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Users(command) => users_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Branches(command) => branches_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
+        Command::Import { entity, file, encoding, delimiter, mode, dry_run, errors, map } => {
+            let actor = login(&db, cli.user.as_deref()).await?;
+            let options = import_options(encoding, delimiter, &mode, dry_run, &map)?;
+            let report = import::import_file(&db, &actor, parse_entity(&entity)?, &file, options).await?;
+            print_import_report(&report, errors.as_deref())?;
+        }
+        Command::Export { entity, format, out } => {
+            let actor = login(&db, cli.user.as_deref()).await?;
+            if format != "csv" {
+                return Err(Error::invalid("format", Reason::NotAllowed { value: format, allowed: "csv".into() }));
+            }
+            let entity = parse_entity(&entity)?;
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.csv", entity.as_str())));
+            let rows = export::export_csv(&db, &actor, entity, &out).await?;
+            println!("exported {rows} {} to {}", entity.as_str(), out.display());
+        }
+        Command::Template { entity, out } => {
+            let entity = parse_entity(&entity)?;
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("{}-template.csv", entity.as_str())));
+            export::template_csv(entity, &out)?;
+            println!("wrote {}", out.display());
+        }
+        Command::Imports(ImportsCommand::List) => {
+            let actor = login(&db, cli.user.as_deref()).await?;
+            let rows: Vec<Vec<String>> = import::batches(&db, &actor)
+                .await?
+                .into_iter()
+                .map(|b| {
+                    vec![
+                        b.id.to_string(),
+                        b.started_at,
+                        b.username.unwrap_or_default(),
+                        b.entity,
+                        b.file_name,
+                        b.rows.to_string(),
+                        b.inserted.to_string(),
+                        b.updated.to_string(),
+                        b.skipped.to_string(),
+                        b.undone_at.unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            let header = ["id", "at", "user", "entity", "file", "rows", "inserted", "updated", "skipped", "undone"];
+            print_table(&header, &rows);
+        }
+        Command::Imports(ImportsCommand::Undo { id }) => {
+            let actor = login(&db, cli.user.as_deref()).await?;
+            let batch = import::undo(&db, &actor, id).await?;
+            println!(
+                "undid import {} of {}: {} inserted removed, {} updated restored",
+                batch.id, batch.file_name, batch.inserted, batch.updated
+            );
+        }
+        Command::Backup { file } => {
+            let actor = login(&db, cli.user.as_deref()).await?;
+            backup::backup(&db, &actor, &file).await?;
+            println!("backed up {} to {}", path.display(), file.display());
+        }
+        Command::Restore { file } => {
+            let actor = login(&db, cli.user.as_deref()).await?;
+            let kept = backup::restore(db, &actor, &file).await?;
+            println!(
+                "restored {} from {}; the replaced file is kept as {}",
+                path.display(),
+                file.display(),
+                kept.display()
+            );
+            return Ok(());
+        }
     }
     db.close().await;
     Ok(())
+}
+
+fn parse_entity(text: &str) -> Result<Entity, Error> {
+    Entity::parse(text)
+        .ok_or_else(|| Error::invalid("entity", Reason::NotAllowed { value: text.into(), allowed: "customers".into() }))
+}
+
+fn import_options(
+    encoding: Option<String>,
+    delimiter: Option<String>,
+    mode: &str,
+    dry_run: bool,
+    map: &[String],
+) -> Result<ImportOptions, Error> {
+    let encoding = encoding
+        .map(|e| {
+            Encoding::parse(&e).ok_or_else(|| {
+                Error::invalid(
+                    "encoding",
+                    Reason::NotAllowed { value: e, allowed: "utf-8, gbk, gb18030, utf-16le, utf-16be".into() },
+                )
+            })
+        })
+        .transpose()?;
+    let delimiter = delimiter
+        .map(|d| match d.as_str() {
+            "comma" | "," => Ok(b','),
+            "semicolon" | ";" => Ok(b';'),
+            "tab" | "\\t" | "\t" => Ok(b'\t'),
+            _ => Err(Error::invalid(
+                "delimiter",
+                Reason::NotAllowed { value: d, allowed: "comma, semicolon, tab".into() },
+            )),
+        })
+        .transpose()?;
+    let mode = match mode {
+        "insert" => Mode::Insert,
+        "upsert" => Mode::Upsert,
+        other => {
+            return Err(Error::invalid(
+                "mode",
+                Reason::NotAllowed { value: other.into(), allowed: "insert, upsert".into() },
+            ));
+        }
+    };
+    let mut mapping = std::collections::HashMap::new();
+    for pair in map {
+        let (header, column) = pair.split_once('=').ok_or_else(|| {
+            Error::invalid("map", Reason::NotAllowed { value: pair.clone(), allowed: "HEADER=COLUMN".into() })
+        })?;
+        mapping.insert(header.trim().to_string(), column.trim().to_string());
+    }
+    Ok(ImportOptions { source: SourceOptions { encoding, delimiter }, mapping, mode, dry_run, ..Default::default() })
+}
+
+/// One line of summary; with bad rows, one line for each problem, and exit code 1.
+fn print_import_report(report: &import::ImportReport, errors_out: Option<&std::path::Path>) -> Result<(), Error> {
+    let delimiter = if report.delimiter == "\t" { "tab".to_string() } else { report.delimiter.clone() };
+    eprintln!("{}: {} rows, encoding {}, delimiter {delimiter}", report.file, report.rows, report.encoding);
+    for column in &report.ignored_columns {
+        eprintln!("ignored column '{column}'");
+    }
+    for notice in &report.notices {
+        eprintln!("{notice}");
+    }
+    if report.errors.is_empty() {
+        match report.batch_id {
+            Some(batch) => println!(
+                "imported as batch {batch}: {} inserted, {} updated, {} skipped",
+                report.inserted, report.updated, report.skipped
+            ),
+            None => println!(
+                "dry run: all {} rows are good ({} would be inserted, {} updated, {} skipped); nothing was written",
+                report.rows, report.inserted, report.updated, report.skipped
+            ),
+        }
+        return Ok(());
+    }
+    for error in &report.errors {
+        let column = if error.column.is_empty() { String::new() } else { format!(", {}", error.column) };
+        eprintln!("line {}{column}: {}", error.line, error.message);
+    }
+    if report.more_errors > 0 {
+        eprintln!("… and {} more problems", report.more_errors);
+    }
+    if let Some(out) = errors_out {
+        import::write_error_csv(report, out)?;
+        eprintln!("the bad rows, with the reasons, are in {}", out.display());
+    }
+    Err(Error::ImportRefused { bad_rows: report.bad_rows.len() })
 }
 
 async fn login(db: &Db, user: Option<&str>) -> Result<Actor, Error> {
@@ -227,7 +442,7 @@ async fn customers(db: &Db, actor: &Actor, command: CustomersCommand) -> Result<
             let sort = CustomerSort::parse(&sort).ok_or_else(|| {
                 Error::invalid(
                     "sort",
-                    suanpan::error::Reason::NotAllowed {
+                    Reason::NotAllowed {
                         value: sort.clone(),
                         allowed: "code, name, kind, city, created_on, owner, source, level".into(),
                     },
@@ -270,7 +485,7 @@ async fn customers(db: &Db, actor: &Actor, command: CustomersCommand) -> Result<
                 other => {
                     return Err(Error::invalid(
                         "format",
-                        suanpan::error::Reason::NotAllowed { value: other.into(), allowed: "table, csv".into() },
+                        Reason::NotAllowed { value: other.into(), allowed: "table, csv".into() },
                     ));
                 }
             }

@@ -272,6 +272,15 @@ fn within(scope: Scope, owner_id: Option<i64>, branch_id: Option<i64>) -> bool {
     }
 }
 
+/// Refuses a customer the actor could not see once saved (a salesperson giving it to someone else).
+pub(crate) fn check_scope(actor: &Actor, valid: &ValidCustomer, owner_typed: &str) -> Result<()> {
+    if within(actor.scope(), valid.owner_id, valid.branch_id) {
+        Ok(())
+    } else {
+        Err(Error::invalid("owner", Reason::Forbidden { value: owner_typed.to_string() }))
+    }
+}
+
 /// Appends the scope condition on customers aliased `c`.
 pub(crate) fn push_scope(builder: &mut QueryBuilder<Sqlite>, scope: Scope) {
     match scope {
@@ -291,9 +300,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &CustomerInput) -> Result<Sav
     actor.require(Permission::WriteCustomers)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, actor, input).await?;
-    if !within(actor.scope(), valid.owner_id, valid.branch_id) {
-        return Err(Error::invalid("owner", Reason::Forbidden { value: input.owner.clone() }));
-    }
+    check_scope(actor, &valid, &input.owner)?;
     if !input.allow_duplicate {
         refuse_duplicates(&mut tx, &valid, None).await?;
     }
@@ -374,9 +381,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &CustomerInput) -> R
         valid.owner_id = before.owner_id;
         valid.branch_id = before.branch_id;
     }
-    if !within(actor.scope(), valid.owner_id, valid.branch_id) {
-        return Err(Error::invalid("owner", Reason::Forbidden { value: input.owner.clone() }));
-    }
+    check_scope(actor, &valid, &input.owner)?;
     if !input.allow_duplicate {
         refuse_duplicates(&mut tx, &valid, Some(id)).await?;
     }
@@ -416,15 +421,20 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
         let by = users.iter().map(|(table, n)| format!("{n} {table}")).collect::<Vec<_>>().join(", ");
         return Err(Error::InUse { entity: "customer", by });
     }
-    sqlx::query("DELETE FROM customers WHERE id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| crate::db::in_use_violation(e, "customer", "other records"))?;
-    search::reindex(&mut tx, id).await?;
+    delete_in(&mut tx, id).await?;
     audit::record(&mut tx, actor, "customer", id, "delete", audit_view(&before)).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Deletes one customer (its contacts go with it) and its search rows.
+pub(crate) async fn delete_in(conn: &mut SqliteConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM customers WHERE id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| crate::db::in_use_violation(e, "customer", "other records"))?;
+    search::reindex(conn, id).await
 }
 
 /// Tables holding a foreign key to customers, read from the schema so that every table a later

@@ -1,0 +1,95 @@
+//! Backups: a consistent copy of the open company file, checked restores that keep the replaced file, daily copies.
+
+use std::path::{Path, PathBuf};
+
+use sqlx::sqlite::SqliteConnectOptions;
+
+use crate::auth::{Actor, Permission};
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// Copies the company file to `target` while it is in use (`VACUUM INTO`: one consistent snapshot).
+pub async fn backup(db: &Db, actor: &Actor, target: &Path) -> Result<()> {
+    actor.require(Permission::Backup)?;
+    db.copy_to(target).await
+}
+
+/// Checks that `file` is a whole, readable Suanpan company file, without changing it.
+pub async fn check_company_file(file: &Path) -> Result<()> {
+    let not_company = |why: &str| Error::NotACompanyFile { path: file.display().to_string(), why: why.to_string() };
+    if !file.is_file() {
+        return Err(Error::Io {
+            path: file.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        });
+    }
+    let options = SqliteConnectOptions::new().filename(file).read_only(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.map_err(|_| not_company("it cannot be opened"))?;
+    let check = async {
+        let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&pool)
+            .await
+            .map_err(|_| not_company("it is not a database"))?;
+        if integrity != "ok" {
+            return Err(not_company(&format!("it is damaged ({integrity})")));
+        }
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('_sqlx_migrations', 'users', 'audit_log')",
+        )
+        .fetch_one(&pool)
+        .await?;
+        if tables != 3 { Err(not_company("it has no Suanpan tables")) } else { Ok(()) }
+    };
+    let result = check.await;
+    pool.close().await;
+    result
+}
+
+/// Replaces the company file at `company` with the backup `from`, after checking it. The replaced
+/// file is kept beside it (`<name>.replaced-<time>.sqlite`); that path is returned. The company
+/// file must not be open. Only the owner of the current file may restore: `actor` was logged in there.
+pub async fn restore(db: Db, actor: &Actor, from: &Path) -> Result<PathBuf> {
+    actor.require(Permission::Restore)?;
+    check_company_file(from).await?;
+    let company = db.path().to_path_buf();
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+    let kept = company.with_extension(format!("replaced-{stamp}.sqlite"));
+    db.copy_to(&kept).await?;
+    db.close().await;
+    let io_error = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
+    let incoming = company.with_extension("restoring");
+    std::fs::copy(from, &incoming).map_err(|e| io_error(from, e))?;
+    for suffix in ["sqlite-wal", "sqlite-shm"] {
+        let _ = std::fs::remove_file(company.with_extension(suffix));
+    }
+    std::fs::rename(&incoming, &company).map_err(|e| io_error(&company, e))?;
+    Ok(kept)
+}
+
+/// Makes today's automatic backup in `dir` if there is none yet, and keeps only the newest `keep`.
+/// Returns the new backup's path when one was made.
+pub async fn daily(db: &Db, dir: &Path, keep: usize) -> Result<Option<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+    let stem = db.path().file_stem().map_or("company".into(), |s| s.to_string_lossy().into_owned());
+    let today = dir.join(format!("{stem}-{}.sqlite", chrono::Local::now().format("%Y-%m-%d")));
+    let made = if today.exists() {
+        None
+    } else {
+        db.copy_to(&today).await?;
+        Some(today)
+    };
+    let prefix = format!("{stem}-");
+    let mut existing: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| Error::Io { path: dir.display().to_string(), source })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".sqlite"))
+        })
+        .collect();
+    existing.sort();
+    let surplus = existing.len().saturating_sub(keep.max(1));
+    for old in existing.into_iter().take(surplus) {
+        let _ = std::fs::remove_file(old);
+    }
+    Ok(made)
+}

@@ -1,0 +1,140 @@
+//! The columns of each import format (SPEC §3) and matching a file's headers to them: English, Chinese, or a saved mapping.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+/// One column of an import format.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Column {
+    /// The canonical English header, also the export header.
+    pub key: &'static str,
+    /// Chinese headers that mean the same; the first is what templates and Chinese exports use.
+    pub chinese: &'static [&'static str],
+    pub required: bool,
+}
+
+const fn col(key: &'static str, chinese: &'static [&'static str], required: bool) -> Column {
+    Column { key, chinese, required }
+}
+
+pub const CUSTOMERS: &[Column] = &[
+    col("code", &["客户编号", "编号", "客户代码", "客户编码"], true),
+    col("name", &["客户名称", "名称", "客户名", "客户"], true),
+    col("type", &["客户类型", "类型"], false),
+    col("source", &["客户来源", "来源"], false),
+    col("level", &["客户等级", "等级", "级别"], false),
+    col("phone", &["电话", "联系电话", "手机", "手机号"], false),
+    col("email", &["电子邮件", "邮箱", "电子邮箱"], false),
+    col("address", &["地址", "联系地址"], false),
+    col("city", &["城市", "所在城市"], false),
+    col("birthday", &["生日", "出生日期"], false),
+    col("hobbies", &["爱好", "兴趣爱好"], false),
+    col("owner", &["负责销售", "负责人", "业务员", "销售员"], false),
+    col("created_on", &["建档日期", "创建日期", "录入日期"], false),
+    col("notes", &["备注"], false),
+    col("tags", &["标签"], false),
+];
+
+/// Where each column of a format sits in the file (None: the file has no such column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnMap {
+    pub positions: Vec<Option<usize>>,
+    /// File headers that matched no column: ignored, and the import says so.
+    pub ignored: Vec<String>,
+}
+
+/// Why a file's headers do not fit the format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderProblem {
+    Missing(&'static str),
+    Twice(&'static str),
+}
+
+fn fold(header: &str) -> String {
+    header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '＊'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Matches headers to columns. `manual` maps a file header to a column key and wins over
+/// the built-in names.
+pub fn map_headers(
+    columns: &[Column],
+    headers: &[String],
+    manual: &HashMap<String, String>,
+) -> Result<ColumnMap, Vec<HeaderProblem>> {
+    let mut positions = vec![None; columns.len()];
+    let mut ignored = Vec::new();
+    let mut problems = Vec::new();
+    for (index, header) in headers.iter().enumerate() {
+        let folded = fold(header);
+        let chosen = manual.get(header.trim()).map(|k| fold(k)).unwrap_or(folded);
+        let found = columns.iter().position(|c| c.key == chosen || c.chinese.iter().any(|z| fold(z) == chosen));
+        match found {
+            Some(column) if positions[column].is_some() => problems.push(HeaderProblem::Twice(columns[column].key)),
+            Some(column) => positions[column] = Some(index),
+            None if header.trim().is_empty() => {}
+            None => ignored.push(header.clone()),
+        }
+    }
+    for (column, position) in columns.iter().zip(&positions) {
+        if column.required && position.is_none() {
+            problems.push(HeaderProblem::Missing(column.key));
+        }
+    }
+    if problems.is_empty() { Ok(ColumnMap { positions, ignored }) } else { Err(problems) }
+}
+
+/// A data row seen through the column map: fields by column key.
+pub struct RowFields<'a> {
+    pub columns: &'a [Column],
+    pub map: &'a ColumnMap,
+    pub fields: &'a [String],
+}
+
+impl RowFields<'_> {
+    /// The field of column `key`, or "" when the file has no such column or the row is short.
+    pub fn get(&self, key: &str) -> &str {
+        self.columns
+            .iter()
+            .position(|c| c.key == key)
+            .and_then(|i| self.map.positions[i])
+            .and_then(|p| self.fields.get(p))
+            .map_or("", String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn english_chinese_and_manual_headers() {
+        let map = map_headers(CUSTOMERS, &headers(&["客户编号", " Name ", "手机", "微信"]), &HashMap::new()).unwrap();
+        assert_eq!(map.positions[0], Some(0));
+        assert_eq!(map.positions[1], Some(1));
+        assert_eq!(map.positions[5], Some(2));
+        assert_eq!(map.ignored, ["微信"]);
+
+        let manual = HashMap::from([("微信".to_string(), "notes".to_string())]);
+        let map = map_headers(CUSTOMERS, &headers(&["*编号", "客户", "微信"]), &manual).unwrap();
+        assert_eq!(map.positions[13], Some(2));
+        assert!(map.ignored.is_empty());
+    }
+
+    #[test]
+    fn missing_and_doubled_columns_are_reported() {
+        let problems = map_headers(CUSTOMERS, &headers(&["名称", "客户名称"]), &HashMap::new()).unwrap_err();
+        assert!(problems.contains(&HeaderProblem::Twice("name")));
+        assert!(problems.contains(&HeaderProblem::Missing("code")));
+    }
+}

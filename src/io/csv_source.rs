@@ -1,0 +1,194 @@
+//! Reading a spreadsheet's CSV as rows of text: encoding, delimiter, header, Excel's quirks, line numbers.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+use crate::io::decode::{self, Encoding};
+
+/// What the user chose instead of detection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SourceOptions {
+    pub encoding: Option<Encoding>,
+    pub delimiter: Option<u8>,
+}
+
+/// One data row: its line number in the file (where the row starts) and its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRow {
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+/// A CSV file opened for reading row by row; it never holds more than a row in memory.
+pub struct CsvSource {
+    path: PathBuf,
+    encoding: Encoding,
+    delimiter: u8,
+    headers: Vec<String>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    record: csv::StringRecord,
+    bytes_read: Arc<AtomicU64>,
+    total_bytes: u64,
+}
+
+impl CsvSource {
+    pub fn open(path: &Path, options: SourceOptions) -> Result<CsvSource> {
+        let io_error = |source| Error::Io { path: path.display().to_string(), source };
+        let mut file = File::open(path).map_err(io_error)?;
+        let total_bytes = file.metadata().map_err(io_error)?.len();
+        let mut sample = Vec::with_capacity(decode::SAMPLE_LEN.min(total_bytes as usize));
+        (&mut file).take(decode::SAMPLE_LEN as u64).read_to_end(&mut sample).map_err(io_error)?;
+        let encoding = options.encoding.unwrap_or_else(|| decode::detect(&sample));
+        let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&sample, encoding));
+
+        let file = File::open(path).map_err(io_error)?;
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let counted = Counted { inner: file, count: Arc::clone(&bytes_read) };
+        let text: Box<dyn Read + Send> =
+            Box::new(BufReader::with_capacity(1 << 16, decode::utf8_reader(counted, encoding)));
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
+        let mut source = CsvSource {
+            path: path.to_path_buf(),
+            encoding,
+            delimiter,
+            headers: Vec::new(),
+            reader,
+            record: csv::StringRecord::new(),
+            bytes_read,
+            total_bytes,
+        };
+        match source.next_row()? {
+            Some(header) => source.headers = header.fields,
+            None => return Err(source.bad_file(1, "the file is empty")),
+        }
+        Ok(source)
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How far through the file reading is, in bytes, for a progress bar.
+    pub fn progress(&self) -> (u64, u64) {
+        (self.bytes_read.load(Ordering::Relaxed).min(self.total_bytes), self.total_bytes)
+    }
+
+    /// The next row that is not blank, with Excel's `="001"` text trick undone.
+    pub fn next_row(&mut self) -> Result<Option<SourceRow>> {
+        loop {
+            let more = self.reader.read_record(&mut self.record).map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                self.bad_file(line, &e.to_string())
+            })?;
+            if !more {
+                return Ok(None);
+            }
+            if self.record.iter().all(|field| field.trim().is_empty()) {
+                continue;
+            }
+            let line = self.record.position().map_or(0, |p| p.line());
+            let fields = self.record.iter().map(clean_field).collect();
+            return Ok(Some(SourceRow { line, fields }));
+        }
+    }
+
+    pub fn bad_file(&self, line: u64, reason: &str) -> Error {
+        Error::BadFile { file: self.path.display().to_string(), line, reason: reason.to_string() }
+    }
+}
+
+/// `="00123"` (how Excel keeps leading zeros) becomes `00123`; surrounding blanks go.
+fn clean_field(field: &str) -> String {
+    let field = field.trim();
+    match field.strip_prefix("=\"").and_then(|f| f.strip_suffix('"')) {
+        Some(inner) => inner.to_string(),
+        None => field.to_string(),
+    }
+}
+
+/// The delimiter that splits the header line most: comma, semicolon or tab (comma when in doubt).
+fn detect_delimiter(sample: &[u8], encoding: Encoding) -> u8 {
+    let mut text = String::new();
+    let prefix = &sample[..sample.len().min(64 * 1024)];
+    let _ = decode::utf8_reader(prefix, encoding).read_to_string(&mut text);
+    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for c in header.bytes() {
+        match c {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            _ => counts.iter_mut().filter(|(d, _)| *d == c).for_each(|(_, n)| *n += 1),
+        }
+    }
+    counts.iter().max_by_key(|(d, n)| (*n, *d == b',')).map(|(d, n)| if *n == 0 { b',' } else { *d }).unwrap_or(b',')
+}
+
+/// Counts the bytes that pass through, for progress.
+struct Counted<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(bytes: &[u8]) -> (Vec<String>, Vec<SourceRow>, u8) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("file.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let mut source = CsvSource::open(&path, SourceOptions::default()).unwrap();
+        let mut rows = Vec::new();
+        while let Some(row) = source.next_row().unwrap() {
+            rows.push(row);
+        }
+        (source.headers().to_vec(), rows, source.delimiter())
+    }
+
+    #[test]
+    fn reads_tabs_semicolons_crlf_quotes_and_excel_text() {
+        let (headers, data, delimiter) = rows(b"code\tname\r\n=\"001\"\t\"a\tb\"\r\n\r\n");
+        assert_eq!(delimiter, b'\t');
+        assert_eq!(headers, ["code", "name"]);
+        assert_eq!(data, [SourceRow { line: 2, fields: vec!["001".into(), "a\tb".into()] }]);
+
+        let (_, data, delimiter) = rows(b"code;name\nC1;\"two\nlines\"\nC2;x\n\n\n");
+        assert_eq!(delimiter, b';');
+        assert_eq!(data[0].fields[1], "two\nlines");
+        assert_eq!(data[1].line, 4, "the line where the row starts, after an embedded newline");
+        assert_eq!(data.len(), 2, "trailing empty lines are not rows");
+    }
+
+    #[test]
+    fn an_empty_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.csv");
+        std::fs::write(&path, b"\n\n").unwrap();
+        assert!(matches!(CsvSource::open(&path, SourceOptions::default()), Err(Error::BadFile { .. })));
+    }
+}

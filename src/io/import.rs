@@ -1,0 +1,474 @@
+//! Importing a file as one batch: read every row, validate it, write it, all in one transaction
+//! that lands whole or not at all; list batches and undo one.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::audit;
+use crate::auth::{Actor, Permission, Role};
+use crate::db::{Db, now_stamp};
+use crate::error::{Error, FieldError, Reason, Result};
+use crate::io::columns::{self, Column, HeaderProblem, RowFields};
+use crate::io::csv_source::{CsvSource, SourceOptions};
+use crate::io::import_customers;
+
+/// What can be imported. Each later module adds its entities here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Entity {
+    Customers,
+}
+
+impl Entity {
+    pub fn parse(text: &str) -> Option<Entity> {
+        match text {
+            "customers" | "customer" | "客户" => Some(Entity::Customers),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Customers => "customers",
+        }
+    }
+
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Entity::Customers => columns::CUSTOMERS,
+        }
+    }
+
+    /// The column that identifies a record: re-importing matches rows by it.
+    fn key(self) -> &'static str {
+        match self {
+            Entity::Customers => "code",
+        }
+    }
+
+    fn permission(self) -> Permission {
+        match self {
+            Entity::Customers => Permission::WriteCustomers,
+        }
+    }
+}
+
+/// Insert new records and skip those whose code exists (the default), or update those too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Insert,
+    Upsert,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Insert => "insert",
+            Mode::Upsert => "upsert",
+        }
+    }
+}
+
+/// How far an import has got, for a progress bar.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
+    pub total_bytes: u64,
+}
+
+#[derive(Default)]
+pub struct ImportOptions {
+    pub source: SourceOptions,
+    /// File header → column key, for headers the built-in names do not know.
+    pub mapping: HashMap<String, String>,
+    pub mode: Mode,
+    /// Validate everything, write nothing.
+    pub dry_run: bool,
+    pub cancel: Option<Arc<AtomicBool>>,
+    pub progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
+}
+
+/// One problem in one row: the line, the column (as the file names it) and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowError {
+    pub line: u64,
+    pub column: String,
+    pub reason: &'static str,
+    pub params: serde_json::Value,
+    pub message: String,
+}
+
+/// A bad row as it was in the file, for the error CSV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadRow {
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+/// What an import found and did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub entity: Entity,
+    pub file: String,
+    pub encoding: &'static str,
+    pub delimiter: String,
+    pub headers: Vec<String>,
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub errors: Vec<RowError>,
+    /// Errors beyond the ones kept (a file can have a million bad rows).
+    pub more_errors: u64,
+    pub bad_rows: Vec<BadRow>,
+    pub ignored_columns: Vec<String>,
+    pub notices: Vec<String>,
+    /// Some once written; None after a dry run or when any row was bad.
+    pub batch_id: Option<i64>,
+}
+
+/// At most this many row errors are kept in a report; the rest are counted.
+pub const KEPT_ERRORS: usize = 100_000;
+
+/// What writing one row did.
+pub enum RowOutcome {
+    Inserted { id: i64, version: i64 },
+    Updated { id: i64, version: i64, before: serde_json::Value },
+    Skipped,
+}
+
+/// Why a row could not be written: its fields (reported, the import goes on) or a fault (stops it).
+pub enum RowFailure {
+    Fields(Vec<FieldError>),
+    Fault(Error),
+}
+
+impl From<Error> for RowFailure {
+    fn from(error: Error) -> RowFailure {
+        match error {
+            Error::Invalid { .. } | Error::Fields(_) | Error::Forbidden { .. } | Error::AlreadyExists { .. } => {
+                RowFailure::Fields(error.field_errors())
+            }
+            fault => RowFailure::Fault(fault),
+        }
+    }
+}
+
+/// Imports `path` as `entity`. Nothing is written unless every row is good and this is not a dry run.
+pub async fn import_file(
+    db: &Db,
+    actor: &Actor,
+    entity: Entity,
+    path: &Path,
+    options: ImportOptions,
+) -> Result<ImportReport> {
+    actor.require(entity.permission())?;
+    let mut source = CsvSource::open(path, options.source)?;
+    let columns = entity.columns();
+    let map = columns::map_headers(columns, source.headers(), &options.mapping)
+        .map_err(|problems| source.bad_file(1, &describe_header_problems(&problems)))?;
+    let mut report = ImportReport {
+        entity,
+        file: path.display().to_string(),
+        encoding: source.encoding().name(),
+        delimiter: (source.delimiter() as char).to_string(),
+        headers: source.headers().to_vec(),
+        rows: 0,
+        inserted: 0,
+        updated: 0,
+        skipped: 0,
+        errors: Vec::new(),
+        more_errors: 0,
+        bad_rows: Vec::new(),
+        ignored_columns: map.ignored.clone(),
+        notices: Vec::new(),
+        batch_id: None,
+    };
+    let header_count = source.headers().len();
+    let key_position = columns.iter().position(|c| c.key == entity.key());
+    let mut first_line_of_key: HashMap<String, u64> = HashMap::new();
+    let mut written: Vec<(i64, &'static str, Option<String>, i64)> = Vec::new();
+
+    let mut tx = db.write().await?;
+    while let Some(row) = source.next_row()? {
+        if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            tx.rollback().await?;
+            return Err(Error::Refused("the import was cancelled; nothing was written"));
+        }
+        report.rows += 1;
+        if let Some(progress) = options.progress.as_ref().filter(|_| report.rows.is_multiple_of(1_000)) {
+            let (bytes, total_bytes) = source.progress();
+            progress(Progress { rows: report.rows, bytes, total_bytes });
+        }
+        let mut problems: Vec<(String, Reason)> = Vec::new();
+        if row.fields.len() != header_count {
+            let reason = Reason::NotAllowed {
+                value: format!("{} fields", row.fields.len()),
+                allowed: format!("{header_count} fields, one per header (is the row cut short?)"),
+            };
+            problems.push((String::new(), reason));
+        }
+        if let Some(position) = row.fields.iter().position(|f| f.contains('\u{FFFD}')) {
+            let column = source.headers().get(position).cloned().unwrap_or_default();
+            let value = row.fields[position].clone();
+            problems.push((
+                column,
+                Reason::Forbidden { value: format!("{value} (unreadable characters: is the encoding right?)") },
+            ));
+        }
+        let fields = RowFields { columns, map: &map, fields: &row.fields };
+        if let Some(key) = key_position.map(|_| fields.get(entity.key())).filter(|k| !k.is_empty()) {
+            if let Some(first) = first_line_of_key.get(key) {
+                problems.push((
+                    header_of(&source, &map, key_position),
+                    Reason::Forbidden { value: format!("{key} (also on line {first})") },
+                ));
+            } else {
+                first_line_of_key.insert(key.to_string(), row.line);
+            }
+        }
+        if problems.is_empty() {
+            let outcome = match entity {
+                Entity::Customers => {
+                    import_customers::import_row(&mut tx, actor, &fields, options.mode, &mut report.notices).await
+                }
+            };
+            match outcome {
+                Ok(RowOutcome::Inserted { id, version }) => {
+                    report.inserted += 1;
+                    written.push((id, "insert", None, version));
+                }
+                Ok(RowOutcome::Updated { id, version, before }) => {
+                    report.updated += 1;
+                    written.push((id, "update", Some(before.to_string()), version));
+                }
+                Ok(RowOutcome::Skipped) => report.skipped += 1,
+                Err(RowFailure::Fields(fields_wrong)) => {
+                    for wrong in fields_wrong {
+                        let position = columns.iter().position(|c| c.key == column_of_field(wrong.field));
+                        problems.push((header_of(&source, &map, position), wrong.reason));
+                    }
+                }
+                Err(RowFailure::Fault(error)) => return Err(error),
+            }
+        }
+        if !problems.is_empty() {
+            for (column, reason) in problems {
+                if report.errors.len() < KEPT_ERRORS {
+                    report.errors.push(RowError {
+                        line: row.line,
+                        column,
+                        reason: reason.code(),
+                        params: reason.params(),
+                        message: reason.to_string(),
+                    });
+                } else {
+                    report.more_errors += 1;
+                }
+            }
+            if report.bad_rows.len() < KEPT_ERRORS {
+                report.bad_rows.push(BadRow { line: row.line, fields: row.fields });
+            }
+        }
+    }
+    if report.rows == 0 {
+        return Err(source.bad_file(1, "the file has a header but no data rows"));
+    }
+    if !report.errors.is_empty() || options.dry_run {
+        tx.rollback().await?;
+        return Ok(report);
+    }
+    let batch_id = record_batch(&mut tx, actor, &report, options.mode, &written).await?;
+    tx.commit().await?;
+    report.batch_id = Some(batch_id);
+    Ok(report)
+}
+
+/// The column a validation field belongs to (the engine calls the customer type `type`, as the file does).
+fn column_of_field(field: &str) -> &str {
+    match field {
+        "kind" => "type",
+        other => other,
+    }
+}
+
+fn header_of(source: &CsvSource, map: &columns::ColumnMap, column: Option<usize>) -> String {
+    column.and_then(|c| map.positions[c]).and_then(|p| source.headers().get(p)).cloned().unwrap_or_default()
+}
+
+fn describe_header_problems(problems: &[HeaderProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| match p {
+            HeaderProblem::Missing(key) => format!("no column for '{key}'"),
+            HeaderProblem::Twice(key) => format!("two columns for '{key}'"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn record_batch(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    report: &ImportReport,
+    mode: Mode,
+    written: &[(i64, &'static str, Option<String>, i64)],
+) -> Result<i64> {
+    let file_name =
+        Path::new(&report.file).file_name().map_or(report.file.clone(), |n| n.to_string_lossy().into_owned());
+    let now = now_stamp();
+    let batch_id = sqlx::query(
+        "INSERT INTO import_batches (entity, file_name, encoding, mode, user_id, started_at, finished_at, rows, inserted, updated, skipped)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(report.entity.as_str())
+    .bind(&file_name)
+    .bind(report.encoding)
+    .bind(mode.as_str())
+    .bind(actor.user_id)
+    .bind(&now)
+    .bind(&now)
+    .bind(report.rows as i64)
+    .bind(report.inserted as i64)
+    .bind(report.updated as i64)
+    .bind(report.skipped as i64)
+    .execute(&mut *conn)
+    .await?
+    .last_insert_rowid();
+    for (record_id, action, before, version) in written {
+        sqlx::query("INSERT INTO import_batch_records (batch_id, record_id, action, before, version_after) VALUES (?, ?, ?, ?, ?)")
+            .bind(batch_id)
+            .bind(record_id)
+            .bind(action)
+            .bind(before)
+            .bind(version)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let summary = serde_json::json!({
+        "entity": report.entity.as_str(), "file": file_name, "rows": report.rows,
+        "inserted": report.inserted, "updated": report.updated, "skipped": report.skipped,
+    });
+    audit::record(conn, actor, "import_batch", batch_id, "import", summary).await?;
+    Ok(batch_id)
+}
+
+/// Writes the bad rows as they were, plus a column saying what is wrong, as UTF-8 with a BOM
+/// (so Excel opens it): fix them there and import the file again.
+pub fn write_error_csv(report: &ImportReport, out: &Path) -> Result<()> {
+    let io_error = |e: std::io::Error| Error::Io { path: out.display().to_string(), source: e };
+    let mut file = std::fs::File::create(out).map_err(io_error)?;
+    std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF").map_err(io_error)?;
+    let mut writer = csv::Writer::from_writer(file);
+    let csv_error = |e: csv::Error| Error::Io { path: out.display().to_string(), source: std::io::Error::other(e) };
+    let mut header = report.headers.clone();
+    header.push("error".into());
+    writer.write_record(&header).map_err(csv_error)?;
+    for bad in &report.bad_rows {
+        let reasons: Vec<String> = report
+            .errors
+            .iter()
+            .filter(|e| e.line == bad.line)
+            .map(|e| if e.column.is_empty() { e.message.clone() } else { format!("{}: {}", e.column, e.message) })
+            .collect();
+        let mut record = bad.fields.clone();
+        record.resize(report.headers.len(), String::new());
+        record.push(format!("line {}: {}", bad.line, reasons.join("; ")));
+        writer.write_record(&record).map_err(csv_error)?;
+    }
+    writer.flush().map_err(io_error)
+}
+
+/// One line of the list of imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Batch {
+    pub id: i64,
+    pub entity: String,
+    pub file_name: String,
+    pub encoding: String,
+    pub mode: String,
+    pub username: Option<String>,
+    pub started_at: String,
+    pub rows: i64,
+    pub inserted: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub undone_at: Option<String>,
+}
+
+/// Imports, newest first: the owner sees all, others their own.
+pub async fn batches(db: &Db, actor: &Actor) -> Result<Vec<Batch>> {
+    let all = actor.role == Role::Owner;
+    Ok(sqlx::query_as(
+        "SELECT b.id, b.entity, b.file_name, b.encoding, b.mode, u.username, b.started_at, b.rows, b.inserted,
+                b.updated, b.skipped, b.undone_at
+         FROM import_batches b LEFT JOIN users u ON u.id = b.user_id
+         WHERE ?1 OR b.user_id = ?2
+         ORDER BY b.id DESC",
+    )
+    .bind(all)
+    .bind(actor.user_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Undoes a batch: deletes what it inserted and puts back what it updated, in one transaction.
+/// Refused when any of its records was changed (or deleted) after the import.
+pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
+    let mut tx = db.write().await?;
+    let batch: Option<(String, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT entity, user_id, undone_at FROM import_batches WHERE id = ?")
+            .bind(batch_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (entity, user_id, undone_at) = batch.ok_or_else(|| Error::not_found("import", batch_id))?;
+    if actor.role != Role::Owner && user_id != Some(actor.user_id) {
+        return Err(Error::not_found("import", batch_id));
+    }
+    if undone_at.is_some() {
+        return Err(Error::Refused("this import was already undone"));
+    }
+    let entity = Entity::parse(&entity).ok_or(Error::Refused("this import's kind of record cannot be undone"))?;
+    actor.require(entity.permission())?;
+    let records: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT record_id, action, before, version_after FROM import_batch_records WHERE batch_id = ? ORDER BY rowid DESC",
+    )
+    .bind(batch_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut changed = 0;
+    for (id, _, _, version_after) in &records {
+        let version = match entity {
+            Entity::Customers => import_customers::version(&mut tx, *id).await?,
+        };
+        if version != Some(*version_after) {
+            changed += 1;
+        }
+    }
+    if changed > 0 {
+        return Err(Error::BatchChanged { changed });
+    }
+    for (id, action, before, _) in &records {
+        match entity {
+            Entity::Customers => import_customers::undo_record(&mut tx, *id, action, before.as_deref()).await?,
+        }
+    }
+    sqlx::query("UPDATE import_batches SET undone_at = ?, undone_by = ? WHERE id = ?")
+        .bind(now_stamp())
+        .bind(actor.user_id)
+        .bind(batch_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, actor, "import_batch", batch_id, "undo", serde_json::json!({ "records": records.len() }))
+        .await?;
+    tx.commit().await?;
+    batches(db, actor).await?.into_iter().find(|b| b.id == batch_id).ok_or_else(|| Error::not_found("import", batch_id))
+}

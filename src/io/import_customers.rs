@@ -1,0 +1,95 @@
+//! Customers from a file: one row validated and written, matched by code; undoing a batch's customers.
+
+use sqlx::SqliteConnection;
+
+use crate::auth::Actor;
+use crate::crm::customers::{self, Customer, CustomerInput, ValidCustomer};
+use crate::error::{Error, FieldError, Reason, Result};
+use crate::io::columns::RowFields;
+use crate::io::import::{Mode, RowFailure, RowOutcome};
+use crate::users;
+
+pub async fn import_row(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    row: &RowFields<'_>,
+    mode: Mode,
+    notices: &mut Vec<String>,
+) -> Result<RowOutcome, RowFailure> {
+    let code = row.get("code");
+    if code.is_empty() {
+        return Err(RowFailure::Fields(vec![FieldError { field: "code", reason: Reason::Required }]));
+    }
+    let owner = row.get("owner");
+    if !owner.is_empty() {
+        let (_, created) = users::ensure_salesperson(conn, actor, owner).await?;
+        if created {
+            notices.push(format!("created salesperson '{owner}' (cannot log in until the owner sets a password)"));
+        }
+    }
+    let input = CustomerInput {
+        code: code.to_string(),
+        name: row.get("name").to_string(),
+        kind: row.get("type").to_string(),
+        source: row.get("source").to_string(),
+        level: row.get("level").to_string(),
+        phone: row.get("phone").to_string(),
+        email: row.get("email").to_string(),
+        address: row.get("address").to_string(),
+        city: row.get("city").to_string(),
+        birthday: row.get("birthday").to_string(),
+        hobbies: row.get("hobbies").to_string(),
+        owner: owner.to_string(),
+        created_on: row.get("created_on").to_string(),
+        notes: row.get("notes").to_string(),
+        tags: row.get("tags").to_string(),
+        version: None,
+        allow_duplicate: true,
+    };
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE code = ?")
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(Error::from)?;
+    match existing {
+        None => {
+            let valid = customers::validate(conn, actor, &input).await?;
+            customers::check_scope(actor, &valid, owner)?;
+            let id = customers::insert_in(conn, &valid).await?;
+            Ok(RowOutcome::Inserted { id, version: 1 })
+        }
+        Some(_) if mode == Mode::Insert => Ok(RowOutcome::Skipped),
+        Some(id) => {
+            let before = customers::fetch_visible_in(conn, actor, id).await.map_err(|_| {
+                RowFailure::Fields(vec![FieldError {
+                    field: "code",
+                    reason: Reason::Forbidden { value: code.to_string() },
+                }])
+            })?;
+            let valid = customers::validate(conn, actor, &input).await?;
+            customers::check_scope(actor, &valid, owner)?;
+            customers::update_in(conn, id, &valid).await?;
+            let before_json = serde_json::to_value(&before)
+                .map_err(|e| Error::Io { path: "customer".into(), source: std::io::Error::other(e) })?;
+            Ok(RowOutcome::Updated { id, version: before.version + 1, before: before_json })
+        }
+    }
+}
+
+/// The version of a customer now; None once deleted.
+pub async fn version(conn: &mut SqliteConnection, id: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT version FROM customers WHERE id = ?").bind(id).fetch_optional(conn).await?)
+}
+
+/// Takes back what an import did to one customer: deletes an inserted one, restores an updated one.
+pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, before: Option<&str>) -> Result<()> {
+    match (action, before) {
+        ("insert", _) => customers::delete_in(conn, id).await,
+        ("update", Some(before)) => {
+            let before: Customer = serde_json::from_str(before)
+                .map_err(|e| Error::Io { path: "import batch".into(), source: std::io::Error::other(e) })?;
+            customers::update_in(conn, id, &ValidCustomer::from_stored(&before)?).await
+        }
+        _ => Err(Error::Refused("an import record without its previous values cannot be undone")),
+    }
+}

@@ -1,0 +1,8 @@
+//! Files in and out: decoding, reading CSV, matching headers, importing in batches, exporting.
+
+pub mod columns;
+pub mod csv_source;
+pub mod decode;
+pub mod export;
+pub mod import;
+pub mod import_customers;

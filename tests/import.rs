@@ -1,0 +1,281 @@
+//! Importing customers from hostile spreadsheet files: the right rows or the right errors, never half a file.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use common::company;
+use suanpan::crm::customers::{self, CustomerInput, CustomerQuery};
+use suanpan::io::csv_source::SourceOptions;
+use suanpan::io::decode::Encoding;
+use suanpan::io::export;
+use suanpan::io::import::{self, Entity, ImportOptions, ImportReport, Mode};
+use suanpan::{Actor, Error};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)
+}
+
+async fn import(c: &common::Company, actor: &Actor, file: &Path, mode: Mode) -> suanpan::Result<ImportReport> {
+    import::import_file(&c.db, actor, Entity::Customers, file, ImportOptions { mode, ..Default::default() }).await
+}
+
+async fn count(c: &common::Company) -> i64 {
+    customers::list(&c.db, &c.owner, &CustomerQuery::default()).await.unwrap().total
+}
+
+async fn customer(c: &common::Company, code: &str) -> customers::Customer {
+    customers::get_by_code(&c.db, &c.owner, code).await.unwrap()
+}
+
+#[tokio::test]
+async fn gbk_with_chinese_headers_and_crlf() {
+    let c = company().await;
+    let report = import(&c, &c.owner, &fixture("customers_gbk.csv"), Mode::Insert).await.unwrap();
+    assert_eq!(report.encoding, "GB18030");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!((report.rows, report.inserted), (3, 3));
+    assert!(report.batch_id.is_some());
+    let dingsheng = customer(&c, "C1001").await;
+    assert_eq!(dingsheng.name, "上海鼎盛贸易有限公司");
+    assert_eq!(dingsheng.kind, "channel");
+    assert_eq!(dingsheng.source.as_deref(), Some("展会"));
+    assert_eq!(dingsheng.birthday.as_deref(), Some("1980-05-06"));
+    assert_eq!(dingsheng.created_on, "2023-02-03");
+    assert_eq!(customer(&c, "C1003").await.notes, "采购找\"李老师\"");
+}
+
+#[tokio::test]
+async fn utf8_bom_utf16_and_tabs_give_the_same_rows() {
+    for file in ["customers_utf8_bom.csv", "customers_utf16le.txt", "customers_tab.tsv"] {
+        let c = company().await;
+        let report = import(&c, &c.owner, &fixture(file), Mode::Insert).await.unwrap();
+        assert!(report.errors.is_empty(), "{file}: {:?}", report.errors);
+        assert_eq!(report.inserted, 2, "{file}");
+        let huafeng = customer(&c, "C2001").await;
+        assert_eq!(huafeng.name, "广州华丰电子", "{file}");
+        assert_eq!(huafeng.level.as_deref(), Some("金牌"), "{file}: English pick-list names are accepted");
+        assert_eq!(huafeng.tags, "VIP,重点", "{file}");
+        assert_eq!(customer(&c, "C2002").await.name, "Zhang Wei", "{file}");
+    }
+}
+
+#[tokio::test]
+async fn semicolons_embedded_newlines_excel_text_and_trailing_blank_lines() {
+    let c = company().await;
+    let report = import(&c, &c.owner, &fixture("customers_semicolon_multiline.csv"), Mode::Insert).await.unwrap();
+    assert_eq!(report.delimiter, ";");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.rows, 2);
+    assert_eq!(customer(&c, "C3001").await.name, "南京博远; 分部");
+    assert_eq!(customer(&c, "C3001").await.notes, "第一行\r\n第二行");
+    assert_eq!(customer(&c, "C3002").await.name, "零零七号店");
+}
+
+#[tokio::test]
+async fn every_bad_row_is_reported_by_line_and_column_and_nothing_is_written() {
+    let c = company().await;
+    let report = import(&c, &c.owner, &fixture("customers_bad.csv"), Mode::Insert).await.unwrap();
+    assert_eq!(report.batch_id, None);
+    assert_eq!(count(&c).await, 0, "the good first row is not written either");
+    let at = |line: u64| -> Vec<(String, &str)> {
+        report.errors.iter().filter(|e| e.line == line).map(|e| (e.column.clone(), e.reason)).collect()
+    };
+    assert!(at(2).is_empty(), "line 2 is good");
+    assert_eq!(at(3), [("birthday".to_string(), "bad_date")]);
+    assert!(at(4).contains(&("type".to_string(), "not_allowed")), "{:?}", at(4));
+    assert!(at(4).contains(&("source".to_string(), "unknown")), "{:?}", at(4));
+    assert_eq!(at(5), [("code".to_string(), "forbidden_value")], "C4001 twice");
+    assert!(report.errors.iter().any(|e| e.line == 5 && e.message.contains("also on line 2")));
+    let line6: Vec<String> = at(6).into_iter().map(|(column, _)| column).collect();
+    assert_eq!(line6, ["code"], "no code: the rest is not checked until there is one");
+    assert_eq!(at(7).len(), 1, "the cut-off last row");
+    assert!(report.errors.iter().any(|e| e.line == 7 && e.message.contains("2 fields")));
+
+    let dir = tempfile::tempdir().unwrap();
+    let errors_csv = dir.path().join("errors.csv");
+    import::write_error_csv(&report, &errors_csv).unwrap();
+    let text = std::fs::read_to_string(&errors_csv).unwrap();
+    assert!(text.starts_with("\u{feff}code,name,type,source,birthday,email,phone,error"), "{text}");
+    assert!(
+        text.contains("C4002,坏日期,consumer,展会,2023-02-30,,,line 3: birthday: '2023-02-30' is not a date"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1 + 5, "header and the five bad rows");
+}
+
+#[tokio::test]
+async fn empty_header_only_and_unmapped_files_are_errors() {
+    let c = company().await;
+    for (file, expected) in [
+        ("empty.csv", "the file is empty"),
+        ("header_only.csv", "no data rows"),
+        ("missing_name_column.csv", "no column for 'name'"),
+    ] {
+        match import(&c, &c.owner, &fixture(file), Mode::Insert).await {
+            Err(Error::BadFile { reason, file: path, .. }) => {
+                assert!(reason.contains(expected), "{file}: {reason}");
+                assert!(path.ends_with(file));
+            }
+            other => panic!("{file}: expected a file error, got {other:?}"),
+        }
+    }
+    assert_eq!(count(&c).await, 0);
+}
+
+#[tokio::test]
+async fn a_ten_megabyte_line_is_one_clear_error() {
+    let c = company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.csv");
+    let notes = "很".repeat(10 * 1024 * 1024 / 3);
+    std::fs::write(&file, format!("code,name,notes\nC1,大客户,{notes}\nC2,小客户,\n")).unwrap();
+    let report = import(&c, &c.owner, &file, Mode::Insert).await.unwrap();
+    assert_eq!(report.rows, 2);
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(
+        (report.errors[0].line, report.errors[0].column.as_str(), report.errors[0].reason),
+        (2, "notes", "too_long")
+    );
+    assert_eq!(count(&c).await, 0);
+}
+
+#[tokio::test]
+async fn reimporting_duplicates_nothing_and_upsert_updates() {
+    let c = company().await;
+    let file = fixture("customers_gbk.csv");
+    import(&c, &c.owner, &file, Mode::Insert).await.unwrap();
+    let again = import(&c, &c.owner, &file, Mode::Insert).await.unwrap();
+    assert_eq!((again.inserted, again.skipped), (0, 3));
+    assert_eq!(count(&c).await, 3);
+
+    let edit = CustomerInput { name: "改过的名字".into(), code: "C1002".into(), ..Default::default() };
+    let id = customer(&c, "C1002").await.id;
+    customers::update(&c.db, &c.owner, id, &edit).await.unwrap();
+    let upsert = import(&c, &c.owner, &file, Mode::Upsert).await.unwrap();
+    assert_eq!((upsert.inserted, upsert.updated), (0, 3));
+    assert_eq!(customer(&c, "C1002").await.name, "王芳");
+    assert_eq!(count(&c).await, 3);
+}
+
+#[tokio::test]
+async fn undo_restores_the_state_before_the_batch() {
+    let c = company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, "code,name,city\nA1,甲,上海\nA2,乙,北京\n").unwrap();
+    import(&c, &c.owner, &first, Mode::Insert).await.unwrap();
+    let before = dir.path().join("before.csv");
+    export::export_csv(&c.db, &c.owner, Entity::Customers, &before).await.unwrap();
+
+    let second = dir.path().join("second.csv");
+    std::fs::write(&second, "code,name,city\nA1,甲改,广州\nA3,丙,深圳\n").unwrap();
+    let batch = import(&c, &c.owner, &second, Mode::Upsert).await.unwrap().batch_id.unwrap();
+    assert_eq!(customer(&c, "A1").await.city, "广州");
+    import::undo(&c.db, &c.owner, batch).await.unwrap();
+    let after = dir.path().join("after.csv");
+    export::export_csv(&c.db, &c.owner, Entity::Customers, &after).await.unwrap();
+    assert_eq!(std::fs::read(&before).unwrap(), std::fs::read(&after).unwrap());
+    assert!(matches!(import::undo(&c.db, &c.owner, batch).await, Err(Error::Refused(_))), "only once");
+
+    // A batch whose records were edited since cannot be undone.
+    let third = dir.path().join("third.csv");
+    std::fs::write(&third, "code,name\nB1,丁\n").unwrap();
+    let batch = import(&c, &c.owner, &third, Mode::Insert).await.unwrap().batch_id.unwrap();
+    let id = customer(&c, "B1").await.id;
+    let edit = CustomerInput { name: "丁改".into(), ..Default::default() };
+    customers::update(&c.db, &c.owner, id, &edit).await.unwrap();
+    assert!(matches!(import::undo(&c.db, &c.owner, batch).await, Err(Error::BatchChanged { changed: 1 })));
+    assert_eq!(customer(&c, "B1").await.name, "丁改");
+    let listed = import::batches(&c.db, &c.owner).await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().any(|b| b.undone_at.is_some()));
+}
+
+#[tokio::test]
+async fn export_then_import_round_trips_exactly() {
+    let a = company().await;
+    import(&a, &a.owner, &fixture("customers_gbk.csv"), Mode::Insert).await.unwrap();
+    import(&a, &a.owner, &fixture("customers_utf8_bom.csv"), Mode::Insert).await.unwrap();
+    customers::create(
+        &a.db,
+        &a.sales_sh,
+        &CustomerInput { code: "Z9".into(), name: "有负责人".into(), tags: "VIP".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let exported = dir.path().join("a.csv");
+    assert_eq!(export::export_csv(&a.db, &a.owner, Entity::Customers, &exported).await.unwrap(), 6);
+
+    let b = company().await;
+    let report = import(&b, &b.owner, &exported, Mode::Insert).await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let again = dir.path().join("b.csv");
+    export::export_csv(&b.db, &b.owner, Entity::Customers, &again).await.unwrap();
+    assert_eq!(std::fs::read_to_string(&exported).unwrap(), std::fs::read_to_string(&again).unwrap());
+}
+
+#[tokio::test]
+async fn exports_and_imports_stay_within_the_scope() {
+    let c = company().await;
+    customers::create(
+        &c.db,
+        &c.sales_gz,
+        &CustomerInput { code: "G1".into(), name: "广州的".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    customers::create(
+        &c.db,
+        &c.sales_sh,
+        &CustomerInput { code: "S1".into(), name: "上海的".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine.csv");
+    assert_eq!(export::export_csv(&c.db, &c.sales_sh, Entity::Customers, &mine).await.unwrap(), 1);
+    assert!(!std::fs::read_to_string(&mine).unwrap().contains("广州的"));
+
+    let takeover = dir.path().join("takeover.csv");
+    std::fs::write(&takeover, "code,name\nG1,抢来的\n").unwrap();
+    let report = import(&c, &c.sales_sh, &takeover, Mode::Upsert).await.unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!(customer(&c, "G1").await.name, "广州的");
+    assert!(matches!(import(&c, &c.accountant, &takeover, Mode::Insert).await, Err(Error::Forbidden { .. })));
+}
+
+#[tokio::test]
+async fn dry_runs_cancels_overrides_and_new_salespeople() {
+    let c = company().await;
+    let file = fixture("customers_gbk.csv");
+    let dry = ImportOptions { dry_run: true, ..Default::default() };
+    let report = import::import_file(&c.db, &c.owner, Entity::Customers, &file, dry).await.unwrap();
+    assert_eq!((report.inserted, report.batch_id), (3, None));
+    assert_eq!(count(&c).await, 0);
+
+    let cancelled = ImportOptions { cancel: Some(Arc::new(AtomicBool::new(true))), ..Default::default() };
+    assert!(import::import_file(&c.db, &c.owner, Entity::Customers, &file, cancelled).await.is_err());
+    assert_eq!(count(&c).await, 0);
+
+    let as_utf8 = ImportOptions {
+        source: SourceOptions { encoding: Some(Encoding::Utf8), delimiter: None },
+        ..Default::default()
+    };
+    match import::import_file(&c.db, &c.owner, Entity::Customers, &file, as_utf8).await {
+        Err(Error::BadFile { .. }) => {}
+        Ok(report) => assert!(!report.errors.is_empty(), "GBK read as UTF-8 must not pass silently"),
+        Err(other) => panic!("{other:?}"),
+    }
+    assert_eq!(count(&c).await, 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let owned = dir.path().join("owned.csv");
+    std::fs::write(&owned, "客户编号,客户名称,业务员\nK1,新客户,小马\n").unwrap();
+    let report = import(&c, &c.owner, &owned, Mode::Insert).await.unwrap();
+    assert!(report.notices.iter().any(|n| n.contains("小马")), "{:?}", report.notices);
+    assert_eq!(customer(&c, "K1").await.owner.as_deref(), Some("小马"));
+}
