@@ -327,7 +327,8 @@ pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer
         .await
         .map_err(|e| unique_violation(e, "customer", "code", &code))?
         .last_insert_rowid();
-    search::reindex(conn, id).await?;
+    let parts = [&code, &valid.name, &valid.phone, &valid.email, &valid.city, &valid.address, &valid.tags];
+    search::index_new(conn, id, &parts.map(|p| p.to_string())).await?;
     Ok(id)
 }
 

@@ -22,16 +22,20 @@ pub async fn reindex(conn: &mut SqliteConnection, customer_id: i64) -> Result<()
     let Some((code, name, phone, email, city, address, tags)) = fields else {
         return Ok(());
     };
-    let contacts: Vec<(String, String)> = sqlx::query_as("SELECT name, phone FROM contacts WHERE customer_id = ?")
-        .bind(customer_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let contacts: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, phone FROM contacts WHERE customer_id = ?").bind(customer_id).fetch_all(&mut *conn).await?;
     let mut parts = vec![code, name, phone, email, city, address, tags];
     for (contact_name, contact_phone) in contacts {
         parts.push(contact_name);
         parts.push(contact_phone);
     }
-    let body = body(&parts);
+    index_new(conn, customer_id, &parts).await
+}
+
+/// Indexes a customer that has no index rows yet (just inserted, no contacts), from its fields:
+/// code, name, phone, e-mail, city, address, tags. Saves re-reading what the caller just wrote.
+pub async fn index_new(conn: &mut SqliteConnection, customer_id: i64, parts: &[String]) -> Result<()> {
+    let body = body(parts);
     sqlx::query("INSERT INTO customer_search (rowid, body) VALUES (?, ?)")
         .bind(customer_id)
         .bind(&body)

@@ -1,0 +1,110 @@
+//! Import and export throughput on a large customers file (issue 3's figures), beside SQLite's own
+//! `.import` of the same file into a bare table.
+//!
+//! `cargo bench --bench import` (100,000 rows) or `ROWS=1000000 cargo bench --bench import`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use suanpan::io::export;
+use suanpan::io::import::{self, Entity, ImportOptions};
+use suanpan::{Db, users};
+
+const RUNS: usize = 3;
+
+fn write_file(path: &Path, rows: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    writeln!(out, "客户编号,客户名称,客户类型,客户来源,客户等级,手机,城市,生日,爱好,建档日期,备注").expect("write");
+    let cities = ["上海", "北京", "广州", "深圳", "杭州", "南京"];
+    let trades = ["鼎盛", "华丰", "永泰", "恒通", "金源", "宏达", "瑞祥", "德隆"];
+    for i in 0..rows {
+        let city = cities[i % cities.len()];
+        let trade = trades[(i / 7) % trades.len()];
+        writeln!(
+            out,
+            "C{i:07},{city}{trade}贸易有限公司{i},中间客户,展会,金牌,138{:08},{city},1980-05-{:02},茶道,2023-02-03,第{i}位客户",
+            i % 100_000_000,
+            i % 28 + 1
+        )
+        .expect("write");
+    }
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")).map(|v| v.trim().trim_end_matches("kB").trim().to_string()))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(0, |kib| kib / 1024)
+}
+
+fn main() {
+    let rows: usize = std::env::var("ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("customers.csv");
+    write_file(&file, rows);
+    let size = std::fs::metadata(&file).expect("file").len();
+    println!("file: {rows} rows, {:.1} MB", size as f64 / 1e6);
+
+    let mut sqlite_times = Vec::new();
+    for run in 0..RUNS {
+        let db = dir.path().join(format!("bare-{run}.sqlite"));
+        let started = Instant::now();
+        let status = Command::new("sqlite3")
+            .arg(&db)
+            .arg("-cmd")
+            .arg(".mode csv")
+            .arg(format!(".import {} customers", file.display()))
+            .status();
+        match status {
+            Ok(s) if s.success() => sqlite_times.push(started.elapsed()),
+            _ => {
+                println!("sqlite3 is not installed: no baseline");
+                break;
+            }
+        }
+    }
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let mut import_times = Vec::new();
+    let mut export_times = Vec::new();
+    for run in 0..RUNS {
+        runtime.block_on(async {
+            let (db, _) = Db::open(&dir.path().join(format!("company-{run}.sqlite"))).await.expect("open");
+            let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.expect("owner");
+            let started = Instant::now();
+            let report = import::import_file(&db, &owner, Entity::Customers, &file, ImportOptions::default()).await.expect("import");
+            import_times.push(started.elapsed());
+            assert_eq!(report.inserted as usize, rows, "{:?}", report.errors.first());
+            let out = dir.path().join(format!("export-{run}.csv"));
+            let started = Instant::now();
+            let exported = export::export_csv(&db, &owner, Entity::Customers, &out).await.expect("export");
+            export_times.push(started.elapsed());
+            assert_eq!(exported as usize, rows);
+            db.close().await;
+        });
+    }
+    let ours = median(import_times);
+    println!(
+        "import with full validation: median {:.2} s = {:.0} rows/s (runs: {RUNS})",
+        ours.as_secs_f64(),
+        rows as f64 / ours.as_secs_f64()
+    );
+    if !sqlite_times.is_empty() {
+        let bare = median(sqlite_times);
+        println!(
+            "sqlite3 .import into a bare table: median {:.2} s; ours / sqlite3 = {:.1}×",
+            bare.as_secs_f64(),
+            ours.as_secs_f64() / bare.as_secs_f64()
+        );
+    }
+    println!("export to CSV: median {:.2} s", median(export_times).as_secs_f64());
+    println!("peak resident memory of this process: {} MiB", peak_rss_mib());
+}
