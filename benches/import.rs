@@ -40,7 +40,9 @@ fn median(mut times: Vec<Duration>) -> Duration {
 fn peak_rss_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")).map(|v| v.trim().trim_end_matches("kB").trim().to_string()))
+        .and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("VmHWM:")).map(|v| v.trim().trim_end_matches("kB").trim().to_string())
+        })
         .and_then(|v| v.parse::<u64>().ok())
         .map_or(0, |kib| kib / 1024)
 }
@@ -80,7 +82,9 @@ fn main() {
             let (db, _) = Db::open(&dir.path().join(format!("company-{run}.sqlite"))).await.expect("open");
             let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.expect("owner");
             let started = Instant::now();
-            let report = import::import_file(&db, &owner, Entity::Customers, &file, ImportOptions::default()).await.expect("import");
+            let report = import::import_file(&db, &owner, Entity::Customers, &file, ImportOptions::default())
+                .await
+                .expect("import");
             import_times.push(started.elapsed());
             assert_eq!(report.inserted as usize, rows, "{:?}", report.errors.first());
             let out = dir.path().join(format!("export-{run}.csv"));

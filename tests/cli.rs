@@ -110,3 +110,57 @@ fn demo_company_and_scopes_on_the_command_line() {
     let again = suanpan(&db, None, &["demo"]);
     assert_eq!(again.status.code(), Some(1), "the demo needs an empty file");
 }
+
+#[test]
+fn import_export_backup_and_restore_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+
+    let gbk = fixtures.join("customers_gbk.csv");
+    let imported = suanpan(&db, Some("boss"), &["import", "customers", gbk.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(stderr(&imported).contains("encoding GB18030"), "{}", stderr(&imported));
+    assert!(stdout(&imported).contains("3 inserted"), "{}", stdout(&imported));
+
+    let bad = fixtures.join("customers_bad.csv");
+    let errors = dir.path().join("errors.csv");
+    let refused = suanpan(
+        &db,
+        Some("boss"),
+        &["import", "customers", bad.to_str().unwrap(), "--errors", errors.to_str().unwrap()],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let report = stderr(&refused);
+    assert!(report.contains("line 3, birthday: '2023-02-30' is not a date"), "{report}");
+    assert!(report.contains("line 7"), "every bad line is listed: {report}");
+    assert!(report.trim_end().ends_with("5 rows are bad; nothing was imported"), "{report}");
+    assert!(std::fs::read_to_string(&errors).unwrap().contains("坏日期"));
+
+    let exported = dir.path().join("customers.csv");
+    let export = suanpan(&db, Some("boss"), &["export", "customers", "--out", exported.to_str().unwrap()]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(std::fs::read(&exported).unwrap().starts_with(b"\xEF\xBB\xBFcode,name,type"));
+
+    let list = suanpan(&db, Some("boss"), &["imports", "list"]);
+    assert!(stdout(&list).contains("customers_gbk.csv"), "{}", stdout(&list));
+    let undo = suanpan(&db, Some("boss"), &["imports", "undo", "1"]);
+    assert!(undo.status.success(), "{}", stderr(&undo));
+
+    let copy = dir.path().join("backup.sqlite");
+    let backup = suanpan(&db, Some("boss"), &["backup", copy.to_str().unwrap()]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    let again = suanpan(&db, Some("boss"), &["import", "customers", gbk.to_str().unwrap()]);
+    assert!(again.status.success());
+    let restore = suanpan(&db, Some("boss"), &["restore", copy.to_str().unwrap()]);
+    assert!(restore.status.success(), "{}", stderr(&restore));
+    assert!(stdout(&restore).contains("replaced file is kept"), "{}", stdout(&restore));
+    let list = suanpan(&db, Some("boss"), &["customers", "list"]);
+    assert!(stdout(&list).contains("0 of 0 customers"), "the backup was taken after the undo: {}", stdout(&list));
+
+    let not_a_backup = dir.path().join("notes.txt");
+    std::fs::write(&not_a_backup, "hello").unwrap();
+    let refused = suanpan(&db, Some("boss"), &["restore", not_a_backup.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+}

@@ -22,8 +22,10 @@ pub async fn reindex(conn: &mut SqliteConnection, customer_id: i64) -> Result<()
     let Some((code, name, phone, email, city, address, tags)) = fields else {
         return Ok(());
     };
-    let contacts: Vec<(String, String)> =
-        sqlx::query_as("SELECT name, phone FROM contacts WHERE customer_id = ?").bind(customer_id).fetch_all(&mut *conn).await?;
+    let contacts: Vec<(String, String)> = sqlx::query_as("SELECT name, phone FROM contacts WHERE customer_id = ?")
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?;
     let mut parts = vec![code, name, phone, email, city, address, tags];
     for (contact_name, contact_phone) in contacts {
         parts.push(contact_name);
