@@ -71,12 +71,26 @@ pub fn detect(sample: &[u8]) -> Encoding {
     if sample.starts_with(&[0xFE, 0xFF]) {
         return Encoding::Utf16Be;
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => Encoding::Utf8,
+    let valid = match std::str::from_utf8(sample) {
+        Ok(text) => text,
         // None: the sample ends inside a character; everything before it was valid.
-        Err(e) if e.error_len().is_none() => Encoding::Utf8,
-        Err(_) => Encoding::Gb18030,
-    }
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&sample[..e.valid_up_to()]).unwrap_or_default(),
+        Err(_) => return Encoding::Gb18030,
+    };
+    if looks_like_gbk_in_disguise(valid, sample) { Encoding::Gb18030 } else { Encoding::Utf8 }
+}
+
+/// Some GBK byte pairs are also valid two-byte UTF-8: 盛 is CA A2, which UTF-8 reads as ʢ.
+/// Chinese in UTF-8 takes three bytes a character, so when the only non-ASCII characters are
+/// two-byte ones, look at which: accented Latin, Greek or Cyrillic are real text (café stays
+/// UTF-8), but IPA letters, combining marks, C1 controls or Armenian-to-N'Ko in a Chinese business
+/// file mean the bytes were GBK all along.
+fn looks_like_gbk_in_disguise(text: &str, sample: &[u8]) -> bool {
+    let implausible = |c: char| matches!(c, '\u{80}'..='\u{9F}' | '\u{180}'..='\u{36F}' | '\u{530}'..='\u{7FF}');
+    let wider = text.chars().any(|c| c >= '\u{800}');
+    !wider
+        && text.chars().any(implausible)
+        && GB18030.decode_without_bom_handling_and_without_replacement(sample).is_some()
 }
 
 /// A reader that yields the file as UTF-8, without its byte-order mark. Bytes that are not
@@ -114,6 +128,14 @@ mod tests {
     fn a_sample_cut_inside_a_character_is_still_utf8() {
         let bytes = "上海".as_bytes();
         assert_eq!(detect(&bytes[..4]), Encoding::Utf8);
+    }
+
+    #[test]
+    fn short_gbk_that_happens_to_be_valid_utf8_is_still_gbk() {
+        let (bytes, _, _) = GB18030.encode("a,b\r\n盛,盛盛\r\n");
+        assert!(std::str::from_utf8(&bytes).is_ok(), "the trap: these bytes are valid UTF-8");
+        assert_eq!(detect(&bytes), Encoding::Gb18030);
+        assert_eq!(detect("café,naïve".as_bytes()), Encoding::Utf8, "real two-byte UTF-8 is not valid GB18030");
     }
 
     #[test]
