@@ -11,7 +11,7 @@ use sqlx::SqliteConnection;
 
 use crate::audit;
 use crate::auth::{self, Actor, Role};
-use crate::crm::customers::{CustomerInput, insert_in};
+use crate::crm::customers::{CustomerInput, Lookups, insert_in};
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, Result};
 use crate::{settings, users};
@@ -137,9 +137,10 @@ pub async fn generate(db: &Db, scale: u32) -> Result<DemoSummary> {
     let customers = scale as usize * CUSTOMERS_PER_SCALE;
     let mut contacts = 0;
     let first_day = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or(NaiveDate::MIN);
+    let mut lookups = Lookups::default();
     for index in 0..customers {
         let (input, contact_count) = customer(&mut rng, index, first_day, &salespeople);
-        let valid = crate::crm::customers::validate(&mut tx, &owner, &input).await?;
+        let valid = crate::crm::customers::validate(&mut tx, &owner, &input, &mut lookups).await?;
         let id = insert_in(&mut tx, &valid).await?;
         for _ in 0..contact_count {
             insert_contact(&mut tx, &mut rng, id).await?;

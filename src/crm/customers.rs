@@ -1,5 +1,7 @@
 //! Customers: validate, create, edit, delete, read and list them within the acting user's scope.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -144,6 +146,7 @@ pub(crate) async fn validate(
     conn: &mut SqliteConnection,
     actor: &Actor,
     input: &CustomerInput,
+    lookups: &mut Lookups,
 ) -> Result<ValidCustomer> {
     let mut problems: Vec<FieldError> = Vec::new();
     let mut check = |result: Result<String>| -> String {
@@ -176,9 +179,9 @@ pub(crate) async fn validate(
         None => Some(today()),
         Some(value) => text::parse_date("created_on", &value).map_err(|e| problems.extend(e.field_errors())).ok(),
     };
-    let source_id = resolve_pick(conn, PickList::Source, &input.source, &mut problems).await?;
-    let level_id = resolve_pick(conn, PickList::Level, &input.level, &mut problems).await?;
-    let owner = resolve_owner(conn, actor, &input.owner, &mut problems).await?;
+    let source_id = lookups.pick(conn, PickList::Source, &input.source, &mut problems).await?;
+    let level_id = lookups.pick(conn, PickList::Level, &input.level, &mut problems).await?;
+    let owner = lookups.owner(conn, actor, &input.owner, &mut problems).await?;
     if !problems.is_empty() {
         return Err(Error::from_fields(problems));
     }
@@ -203,52 +206,87 @@ pub(crate) async fn validate(
     })
 }
 
-async fn resolve_pick(
-    conn: &mut SqliteConnection,
-    list: PickList,
-    name: &str,
-    problems: &mut Vec<FieldError>,
-) -> Result<Option<i64>> {
-    if name.trim().is_empty() {
-        return Ok(None);
-    }
-    match picklists::resolve(conn, list, name).await {
-        Ok(id) => Ok(Some(id)),
-        Err(Error::Db(e)) => Err(Error::Db(e)),
-        Err(e) => {
-            problems.extend(e.field_errors());
-            Ok(None)
-        }
-    }
+/// Pick-list entries and users already looked up: an import of a million rows asks the database
+/// once per distinct name, not once per row. A form's save uses a fresh one.
+#[derive(Default)]
+pub(crate) struct Lookups {
+    picks: HashMap<(PickList, String), Option<i64>>,
+    owners: HashMap<String, Option<(i64, Option<i64>)>>,
 }
 
-/// The owner: a salesperson always owns what they create; others may name any user.
-/// Returns the owner's id and branch.
-async fn resolve_owner(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    owner: &str,
-    problems: &mut Vec<FieldError>,
-) -> Result<Option<(Option<i64>, Option<i64>)>> {
-    let owner = owner.trim();
-    if owner.is_empty() {
-        return Ok(Some(match actor.role {
-            Role::Salesperson => (Some(actor.user_id), actor.branch_id),
-            _ => (None, None),
-        }));
-    }
-    let found: Option<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, branch_id FROM users WHERE username = ?1 OR display_name = ?1 ORDER BY username = ?1 DESC LIMIT 1",
-    )
-    .bind(owner)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match found {
-        None => {
-            problems.push(FieldError { field: "owner", reason: Reason::Unknown { value: owner.to_string() } });
-            Ok(None)
+impl Lookups {
+    async fn pick(
+        &mut self,
+        conn: &mut SqliteConnection,
+        list: PickList,
+        name: &str,
+        problems: &mut Vec<FieldError>,
+    ) -> Result<Option<i64>> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Ok(None);
         }
-        Some((id, branch)) => Ok(Some((Some(id), branch))),
+        let key = (list, name.to_string());
+        let found = match self.picks.get(&key) {
+            Some(found) => *found,
+            None => {
+                let found = match picklists::resolve(conn, list, name).await {
+                    Ok(id) => Some(id),
+                    Err(Error::Db(e)) => return Err(Error::Db(e)),
+                    Err(_) => None,
+                };
+                self.picks.insert(key, found);
+                found
+            }
+        };
+        if found.is_none() {
+            problems.push(FieldError { field: list.field(), reason: Reason::Unknown { value: name.to_string() } });
+        }
+        Ok(found)
+    }
+
+    /// Whether `name` is already known as a user (so an import need not create them).
+    pub(crate) fn knows_owner(&self, name: &str) -> bool {
+        matches!(self.owners.get(name.trim()), Some(Some(_)))
+    }
+
+    /// The owner: a salesperson always owns what they create; others may name any user.
+    /// Returns the owner's id and branch.
+    async fn owner(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        owner: &str,
+        problems: &mut Vec<FieldError>,
+    ) -> Result<Option<(Option<i64>, Option<i64>)>> {
+        let owner = owner.trim();
+        if owner.is_empty() {
+            return Ok(Some(match actor.role {
+                Role::Salesperson => (Some(actor.user_id), actor.branch_id),
+                _ => (None, None),
+            }));
+        }
+        let found = match self.owners.get(owner) {
+            Some(found) => *found,
+            None => {
+                let found: Option<(i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT id, branch_id FROM users WHERE username = ?1 OR display_name = ?1
+                     ORDER BY username = ?1 DESC LIMIT 1",
+                )
+                .bind(owner)
+                .fetch_optional(&mut *conn)
+                .await?;
+                self.owners.insert(owner.to_string(), found);
+                found
+            }
+        };
+        match found {
+            None => {
+                problems.push(FieldError { field: "owner", reason: Reason::Unknown { value: owner.to_string() } });
+                Ok(None)
+            }
+            Some((id, branch)) => Ok(Some((Some(id), branch))),
+        }
     }
 }
 
@@ -299,7 +337,7 @@ pub(crate) fn push_scope(builder: &mut QueryBuilder<Sqlite>, scope: Scope) {
 pub async fn create(db: &Db, actor: &Actor, input: &CustomerInput) -> Result<Saved> {
     actor.require(Permission::WriteCustomers)?;
     let mut tx = db.write().await?;
-    let valid = validate(&mut tx, actor, input).await?;
+    let valid = validate(&mut tx, actor, input, &mut Lookups::default()).await?;
     check_scope(actor, &valid, &input.owner)?;
     if !input.allow_duplicate {
         refuse_duplicates(&mut tx, &valid, None).await?;
@@ -330,6 +368,59 @@ pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer
     let parts = [&code, &valid.name, &valid.phone, &valid.email, &valid.city, &valid.address, &valid.tags];
     search::index_new(conn, id, &parts.map(|p| p.to_string())).await?;
     Ok(id)
+}
+
+/// Writes many new customers, with the ids given, in a few multi-row statements: what an import
+/// of a million rows needs. Codes must be present and free.
+pub(crate) async fn insert_many(conn: &mut SqliteConnection, rows: &[(i64, ValidCustomer)]) -> Result<()> {
+    const PER_STATEMENT: usize = 400;
+    let now = now_stamp();
+    for chunk in rows.chunks(PER_STATEMENT) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO customers (id, code, name, name_pinyin, name_key, phone_digits, kind, source_id, level_id, phone,
+                 email, address, city, birthday, hobbies, owner_id, branch_id, created_on, notes, tags, updated_at) ",
+        );
+        insert.push_values(chunk, |mut values, (id, valid)| {
+            let code = valid.code.clone().unwrap_or_default();
+            values
+                .push_bind(*id)
+                .push_bind(code)
+                .push_bind(valid.name.clone())
+                .push_bind(pinyin_keys(&valid.name).1)
+                .push_bind(text::name_key(&valid.name))
+                .push_bind(text::digits(&valid.phone))
+                .push_bind(valid.kind.as_str())
+                .push_bind(valid.source_id)
+                .push_bind(valid.level_id)
+                .push_bind(valid.phone.clone())
+                .push_bind(valid.email.clone())
+                .push_bind(valid.address.clone())
+                .push_bind(valid.city.clone())
+                .push_bind(valid.birthday.map(|d| d.to_string()))
+                .push_bind(valid.hobbies.clone())
+                .push_bind(valid.owner_id)
+                .push_bind(valid.branch_id)
+                .push_bind(valid.created_on.to_string())
+                .push_bind(valid.notes.clone())
+                .push_bind(valid.tags.clone())
+                .push_bind(now.clone());
+        });
+        insert
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| unique_violation(e, "customer", "code", "(one of the file's)"))?;
+        let indexed: Vec<(i64, Vec<String>)> = chunk
+            .iter()
+            .map(|(id, v)| {
+                let parts =
+                    [v.code.as_deref().unwrap_or_default(), &v.name, &v.phone, &v.email, &v.city, &v.address, &v.tags];
+                (*id, parts.map(str::to_string).to_vec())
+            })
+            .collect();
+        search::index_many(conn, &indexed).await?;
+    }
+    Ok(())
 }
 
 /// Binds a customer's columns in the order both the INSERT and the UPDATE name them:
@@ -371,7 +462,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &CustomerInput) -> R
     if input.version.is_some_and(|v| v != before.version) {
         return Err(Error::Conflict { entity: "customer" });
     }
-    let mut valid = validate(&mut tx, actor, input).await?;
+    let mut valid = validate(&mut tx, actor, input, &mut Lookups::default()).await?;
     if valid.code.is_none() {
         valid.code = Some(before.code.clone());
     }

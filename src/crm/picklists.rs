@@ -9,7 +9,7 @@ use crate::db::{Db, in_use_violation, unique_violation};
 use crate::error::{Error, Reason, Result};
 use crate::text;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PickList {
     Source,

@@ -51,6 +51,22 @@ pub async fn index_new(conn: &mut SqliteConnection, customer_id: i64, parts: &[S
     Ok(())
 }
 
+/// Indexes many new customers in two multi-row statements per call (see [`index_new`]).
+pub async fn index_many(conn: &mut SqliteConnection, customers: &[(i64, Vec<String>)]) -> Result<()> {
+    let bodies: Vec<(i64, String)> = customers.iter().map(|(id, parts)| (*id, body(parts))).collect();
+    let mut trigrams = QueryBuilder::<Sqlite>::new("INSERT INTO customer_search (rowid, body) ");
+    trigrams.push_values(&bodies, |mut values, (id, body)| {
+        values.push_bind(*id).push_bind(body.clone());
+    });
+    trigrams.build().execute(&mut *conn).await?;
+    let mut pair_rows = QueryBuilder::<Sqlite>::new("INSERT INTO customer_search_pairs (rowid, pairs) ");
+    pair_rows.push_values(&bodies, |mut values, (id, body)| {
+        values.push_bind(*id).push_bind(pairs(body));
+    });
+    pair_rows.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// The character pairs of every run of letters and digits in `body`, and each run's last
 /// character, separated by spaces: "上海鼎盛" → "上海 海鼎 鼎盛 盛".
 pub fn pairs(body: &str) -> String {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Permission, Role};
@@ -198,6 +198,9 @@ pub async fn import_file(
     let mut written: Vec<(i64, &'static str, Option<String>, i64)> = Vec::new();
 
     let mut tx = db.write().await?;
+    let mut customers = match entity {
+        Entity::Customers => import_customers::CustomerImport::start(&mut tx).await?,
+    };
     while let Some(row) = source.next_row()? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             tx.rollback().await?;
@@ -237,9 +240,7 @@ pub async fn import_file(
         }
         if problems.is_empty() {
             let outcome = match entity {
-                Entity::Customers => {
-                    import_customers::import_row(&mut tx, actor, &fields, options.mode, &mut report.notices).await
-                }
+                Entity::Customers => customers.row(&mut tx, actor, &fields, options.mode, &mut report.notices).await,
             };
             match outcome {
                 Ok(RowOutcome::Inserted { id, version }) => {
@@ -282,7 +283,12 @@ pub async fn import_file(
     if report.rows == 0 {
         return Err(source.bad_file(1, "the file has a header but no data rows"));
     }
-    if !report.errors.is_empty() || options.dry_run {
+    if !report.errors.is_empty() {
+        tx.rollback().await?;
+        return Ok(report);
+    }
+    customers.flush(&mut tx).await?;
+    if options.dry_run {
         tx.rollback().await?;
         return Ok(report);
     }
@@ -343,15 +349,19 @@ async fn record_batch(
     .execute(&mut *conn)
     .await?
     .last_insert_rowid();
-    for (record_id, action, before, version) in written {
-        sqlx::query("INSERT INTO import_batch_records (batch_id, record_id, action, before, version_after) VALUES (?, ?, ?, ?, ?)")
-            .bind(batch_id)
-            .bind(record_id)
-            .bind(action)
-            .bind(before)
-            .bind(version)
-            .execute(&mut *conn)
-            .await?;
+    for chunk in written.chunks(2_000) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO import_batch_records (batch_id, record_id, action, before, version_after) ",
+        );
+        insert.push_values(chunk, |mut values, (record_id, action, before, version)| {
+            values
+                .push_bind(batch_id)
+                .push_bind(*record_id)
+                .push_bind(*action)
+                .push_bind(before.clone())
+                .push_bind(*version);
+        });
+        insert.build().execute(&mut *conn).await?;
     }
     let summary = serde_json::json!({
         "entity": report.entity.as_str(), "file": file_name, "rows": report.rows,

@@ -1,33 +1,104 @@
-//! Customers from a file: one row validated and written, matched by code; undoing a batch's customers.
+//! Customers from a file: each row validated and matched by code, new ones written in multi-row
+//! statements; undoing a batch's customers.
+
+use std::collections::HashMap;
 
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
-use crate::crm::customers::{self, Customer, CustomerInput, ValidCustomer};
+use crate::crm::customers::{self, Customer, CustomerInput, Lookups, ValidCustomer};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::columns::RowFields;
 use crate::io::import::{Mode, RowFailure, RowOutcome};
 use crate::users;
 
-pub async fn import_row(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    row: &RowFields<'_>,
-    mode: Mode,
-    notices: &mut Vec<String>,
-) -> Result<RowOutcome, RowFailure> {
-    let code = row.get("code");
-    if code.is_empty() {
-        return Err(RowFailure::Fields(vec![FieldError { field: "code", reason: Reason::Required }]));
+/// New customers are written this many at a time.
+const CHUNK: usize = 2_000;
+
+/// The state of one customers import: what exists, what is waiting to be written.
+pub struct CustomerImport {
+    lookups: Lookups,
+    /// Every customer code in the company and its id, read once (a million codes are ~80 MB).
+    existing: HashMap<String, i64>,
+    next_id: i64,
+    pending: Vec<(i64, ValidCustomer)>,
+}
+
+impl CustomerImport {
+    /// Reads what the import needs to know up front, inside its transaction.
+    pub async fn start(conn: &mut SqliteConnection) -> Result<CustomerImport> {
+        let existing: Vec<(String, i64)> =
+            sqlx::query_as("SELECT code, id FROM customers").fetch_all(&mut *conn).await?;
+        let last_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM customers").fetch_one(&mut *conn).await?;
+        Ok(CustomerImport {
+            lookups: Lookups::default(),
+            existing: existing.into_iter().collect(),
+            next_id: last_id.unwrap_or(0) + 1,
+            pending: Vec::new(),
+        })
     }
-    let owner = row.get("owner");
-    if !owner.is_empty() {
-        let (_, created) = users::ensure_salesperson(conn, actor, owner).await?;
-        if created {
-            notices.push(format!("created salesperson '{owner}' (cannot log in until the owner sets a password)"));
+
+    pub async fn row(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        row: &RowFields<'_>,
+        mode: Mode,
+        notices: &mut Vec<String>,
+    ) -> Result<RowOutcome, RowFailure> {
+        let code = row.get("code");
+        if code.is_empty() {
+            return Err(RowFailure::Fields(vec![FieldError { field: "code", reason: Reason::Required }]));
+        }
+        let owner = row.get("owner");
+        if !owner.is_empty() && !self.lookups.knows_owner(owner) {
+            let (_, created) = users::ensure_salesperson(conn, actor, owner).await?;
+            if created {
+                notices.push(format!("created salesperson '{owner}' (cannot log in until the owner sets a password)"));
+            }
+        }
+        let input = input_of(row, code, owner);
+        match self.existing.get(code).copied() {
+            None => {
+                let valid = customers::validate(conn, actor, &input, &mut self.lookups).await?;
+                customers::check_scope(actor, &valid, owner)?;
+                let id = self.next_id;
+                self.next_id += 1;
+                self.existing.insert(code.to_string(), id);
+                self.pending.push((id, valid));
+                if self.pending.len() >= CHUNK {
+                    self.flush(conn).await?;
+                }
+                Ok(RowOutcome::Inserted { id, version: 1 })
+            }
+            Some(_) if mode == Mode::Insert => Ok(RowOutcome::Skipped),
+            Some(id) => {
+                let before = customers::fetch_visible_in(conn, actor, id).await.map_err(|_| {
+                    RowFailure::Fields(vec![FieldError {
+                        field: "code",
+                        reason: Reason::Forbidden { value: code.to_string() },
+                    }])
+                })?;
+                let valid = customers::validate(conn, actor, &input, &mut self.lookups).await?;
+                customers::check_scope(actor, &valid, owner)?;
+                customers::update_in(conn, id, &valid).await?;
+                let before_json = serde_json::to_value(&before)
+                    .map_err(|e| Error::Io { path: "customer".into(), source: std::io::Error::other(e) })?;
+                Ok(RowOutcome::Updated { id, version: before.version + 1, before: before_json })
+            }
         }
     }
-    let input = CustomerInput {
+
+    /// Writes what is waiting. Call once more after the last row.
+    pub async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        customers::insert_many(conn, &self.pending).await?;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+fn input_of(row: &RowFields<'_>, code: &str, owner: &str) -> CustomerInput {
+    CustomerInput {
         code: code.to_string(),
         name: row.get("name").to_string(),
         kind: row.get("type").to_string(),
@@ -45,34 +116,6 @@ pub async fn import_row(
         tags: row.get("tags").to_string(),
         version: None,
         allow_duplicate: true,
-    };
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE code = ?")
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(Error::from)?;
-    match existing {
-        None => {
-            let valid = customers::validate(conn, actor, &input).await?;
-            customers::check_scope(actor, &valid, owner)?;
-            let id = customers::insert_in(conn, &valid).await?;
-            Ok(RowOutcome::Inserted { id, version: 1 })
-        }
-        Some(_) if mode == Mode::Insert => Ok(RowOutcome::Skipped),
-        Some(id) => {
-            let before = customers::fetch_visible_in(conn, actor, id).await.map_err(|_| {
-                RowFailure::Fields(vec![FieldError {
-                    field: "code",
-                    reason: Reason::Forbidden { value: code.to_string() },
-                }])
-            })?;
-            let valid = customers::validate(conn, actor, &input).await?;
-            customers::check_scope(actor, &valid, owner)?;
-            customers::update_in(conn, id, &valid).await?;
-            let before_json = serde_json::to_value(&before)
-                .map_err(|e| Error::Io { path: "customer".into(), source: std::io::Error::other(e) })?;
-            Ok(RowOutcome::Updated { id, version: before.version + 1, before: before_json })
-        }
     }
 }
 
