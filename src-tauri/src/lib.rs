@@ -33,6 +33,15 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::admin::user_create,
         commands::admin::branches_list,
         commands::admin::branch_create,
+        commands::files::import_preview,
+        commands::files::import_run,
+        commands::files::import_cancel,
+        commands::files::import_save_errors,
+        commands::files::import_batches,
+        commands::files::import_undo,
+        commands::files::export_csv,
+        commands::files::template_csv,
+        commands::files::backup_now,
     ])
 }
 

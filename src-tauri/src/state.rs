@@ -1,8 +1,11 @@
 //! What the running app holds: the open company file and who is logged in.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use suanpan::api::ErrorPayload;
+use suanpan::io::import::ImportReport;
 use suanpan::{Actor, Db, Error};
 use tokio::sync::RwLock;
 
@@ -16,11 +19,21 @@ pub struct AppState {
     company_file: RwLock<PathBuf>,
     db: RwLock<Option<Db>>,
     actor: RwLock<Option<Actor>>,
+    /// Set by the cancel button of a running import.
+    pub import_cancel: Arc<AtomicBool>,
+    /// The last import's report, for saving its bad rows as an error CSV.
+    pub last_import: RwLock<Option<ImportReport>>,
 }
 
 impl AppState {
     pub fn new(company_file: PathBuf) -> AppState {
-        AppState { company_file: RwLock::new(company_file), db: RwLock::new(None), actor: RwLock::new(None) }
+        AppState {
+            company_file: RwLock::new(company_file),
+            db: RwLock::new(None),
+            actor: RwLock::new(None),
+            import_cancel: Arc::new(AtomicBool::new(false)),
+            last_import: RwLock::new(None),
+        }
     }
 
     /// The open company file, opening it on first use.
@@ -34,6 +47,7 @@ impl AppState {
         }
         let path = self.company_file.read().await.clone();
         let (db, _) = Db::open(&path).await.map_err(fail)?;
+        daily_backup(&db).await;
         *slot = Some(db.clone());
         Ok(db)
     }
@@ -61,6 +75,15 @@ impl AppState {
 
     pub async fn set_actor(&self, actor: Option<Actor>) {
         *self.actor.write().await = actor;
+    }
+}
+
+/// Today's automatic copy of the company file, beside it in `backups/`, keeping two weeks.
+/// A failed backup must not stop the app from opening: it is logged and tried again tomorrow.
+async fn daily_backup(db: &Db) {
+    let folder = db.path().parent().map(|p| p.join("backups")).unwrap_or_else(|| PathBuf::from("backups"));
+    if let Err(error) = suanpan::backup::daily(db, &folder, 14).await {
+        eprintln!("suanpan-app: daily backup to {} failed: {error}", folder.display());
     }
 }
 

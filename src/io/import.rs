@@ -162,6 +162,52 @@ impl From<Error> for RowFailure {
     }
 }
 
+/// What the import screen shows before anything is checked: the encoding and delimiter found,
+/// which header went to which column, and the first rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub encoding: &'static str,
+    pub delimiter: String,
+    pub headers: Vec<String>,
+    /// For each header, the column it was matched to (None: ignored).
+    pub matched: Vec<Option<&'static str>>,
+    /// Problems with the headers as a whole (a required column missing); empty when fine.
+    pub header_problems: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+pub fn preview(entity: Entity, path: &Path, options: &ImportOptions, rows: usize) -> Result<Preview> {
+    let mut source = CsvSource::open(path, options.source)?;
+    let columns = entity.columns();
+    let (matched, header_problems) = match columns::map_headers(columns, source.headers(), &options.mapping) {
+        Ok(map) => {
+            let mut matched = vec![None; source.headers().len()];
+            for (column, position) in columns.iter().zip(&map.positions) {
+                if let Some(position) = position {
+                    matched[*position] = Some(column.key);
+                }
+            }
+            (matched, Vec::new())
+        }
+        Err(problems) => (vec![None; source.headers().len()], vec![describe_header_problems(&problems)]),
+    };
+    let mut first = Vec::new();
+    while first.len() < rows {
+        match source.next_row()? {
+            Some(row) => first.push(row.fields),
+            None => break,
+        }
+    }
+    Ok(Preview {
+        encoding: source.encoding().name(),
+        delimiter: (source.delimiter() as char).to_string(),
+        headers: source.headers().to_vec(),
+        matched,
+        header_problems,
+        rows: first,
+    })
+}
+
 /// Imports `path` as `entity`. Nothing is written unless every row is good and this is not a dry run.
 pub async fn import_file(
     db: &Db,

@@ -34,3 +34,25 @@ export const listUsers = () => invoke("users_list");
 export const createUser = (user) => invoke("user_create", { new: user });
 export const listBranches = () => invoke("branches_list");
 export const createBranch = (branch) => invoke("branch_create", { new: branch });
+
+// Files: import, export, templates, backups. Paths come from the native dialogs below.
+export const importPreview = (entity, path, encoding) => invoke("import_preview", { entity, path, encoding });
+export const importRun = (entity, path, encoding, mode, dryRun) =>
+  invoke("import_run", { entity, path, encoding, mode, dryRun });
+export const importCancel = () => invoke("import_cancel");
+export const importSaveErrors = (path) => invoke("import_save_errors", { path });
+export const importBatches = () => invoke("import_batches");
+export const importUndo = (id) => invoke("import_undo", { id });
+export const exportCsv = (entity, path) => invoke("export_csv", { entity, path });
+export const templateCsv = (entity, path) => invoke("template_csv", { entity, path });
+export const backupNow = (path) => invoke("backup_now", { path });
+
+/** Progress of a running import: calls `handler({rows, bytes, total_bytes})`; returns a function that stops listening. */
+export const onImportProgress = (handler) => window.__TAURI__.event.listen("import-progress", (e) => handler(e.payload));
+
+const CSV_FILTER = [{ name: "CSV", extensions: ["csv", "txt", "tsv"] }];
+/** The native "open file" dialog; resolves to a path, or null when cancelled. */
+export const chooseFile = () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: CSV_FILTER });
+/** The native "save as" dialog. */
+export const chooseSavePath = (defaultPath, extensions = ["csv"]) =>
+  window.__TAURI__.dialog.save({ defaultPath, filters: [{ name: extensions[0].toUpperCase(), extensions }] });

@@ -127,6 +127,14 @@ function showShell() {
     }, h("span", { text: t(`module.${m.id}`) }), m.view ? null : h("small.badge", { text: t("common.coming") }))),
     h("div.spacer"),
     h("div.me#me", { text: t("shell.user", { name: app.me.user.display_name, role: t(`role.${app.me.user.role}`) }) }),
+    ["owner", "accountant"].includes(app.me.user.role) ? h("button.link#backup-now", {
+      text: t("shell.backup"),
+      onclick: async () => {
+        const target = await api.chooseSavePath(`suanpan-${new Date().toISOString().slice(0, 10)}.sqlite`, ["sqlite"]);
+        if (!target) return;
+        try { await api.backupNow(target); toast(t("shell.backed_up", { file: target })); } catch (error) { showError(error); }
+      },
+    }) : null,
     languageButton(showShell),
     h("button.link#logout", {
       text: t("shell.logout"),

@@ -2,4 +2,5 @@
 
 pub mod admin;
 pub mod customers;
+pub mod files;
 pub mod session;

@@ -196,3 +196,47 @@ async fn shortcuts_duplicate_warning_contacts_and_merge_in_the_form() {
     assert_eq!(city, "杭州");
     window.close().await;
 }
+
+#[tokio::test]
+async fn importing_a_gbk_file_through_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    {
+        let (db, _) = Db::open(&company).await.unwrap();
+        users::create_owner(&db, "boss", "老板", "secret-123").await.unwrap();
+        db.close().await;
+    }
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/import");
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+    window.click("#customer-import").await;
+
+    // A file with bad rows: every problem listed, nothing written.
+    window.type_into("#import-path", fixtures.join("customers_bad.csv").to_str().unwrap()).await;
+    window.click("#import-check").await;
+    window.wait_text("#import-summary", |t| t.contains("有错误")).await;
+    let errors = window.text("#import-errors").await;
+    assert!(errors.contains("2023-02-30"), "{errors}");
+
+    // The GBK file with Chinese headers: detected, checked, imported.
+    window.type_into("#import-path", fixtures.join("customers_gbk.csv").to_str().unwrap()).await;
+    window.click("#import-check").await;
+    window.wait_text("#import-detected", |t| t.contains("GB18030")).await;
+    window.wait_text("#import-summary", |t| t.contains("检查通过")).await;
+    window.click("#import-commit").await;
+    window.wait_text("#import-summary", |t| t.contains("导入完成")).await;
+    window.wait_text("#import-batches", |t| t.contains("customers_gbk.csv")).await;
+    window.screenshot("import-panel.png").await;
+    window.click("#import-close").await;
+    window.wait_text("#customer-total", |t| t.contains("共 3 位")).await;
+    search(&window, "shds").await;
+    wait_listed(&window, &["上海鼎盛贸易有限公司"]).await;
+
+    // The owner's settings: users, branches and the pick lists the import used.
+    window.click("nav [data-module=settings]").await;
+    let sources = window.wait_text("#source-card", |t| t.contains("展会")).await;
+    assert!(!sources.contains("null"), "{sources}");
+    assert!(!window.text("#content").await.contains("null"));
+    window.screenshot("settings.png").await;
+    window.close().await;
+}

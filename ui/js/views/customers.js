@@ -1,8 +1,9 @@
 // The customers list: search, filter, sort, and a virtual scroller that stays smooth at 100,000 rows.
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { h, showError, debounce } from "../ui.js";
+import { h, showError, debounce, toast } from "../ui.js";
 import { openCustomerForm } from "./customer_form.js";
+import { openImport } from "./import.js";
 
 const ROW_HEIGHT = 34;
 const PAGE_SIZE = 200;
@@ -59,6 +60,17 @@ export function customersView(main, me) {
       kindFilter,
       me.user.role === "accountant" ? null : h("button.primary#customer-new", {
         text: t("customers.new"), onclick: () => openForm(null),
+      }),
+      me.user.role === "accountant" ? null : h("button#customer-import", {
+        text: t("customers.import"), onclick: () => openImport("customers", { onImported: () => reload(false) }),
+      }),
+      h("button#customer-export", {
+        text: t("customers.export"),
+        onclick: async () => {
+          const target = await api.chooseSavePath("customers.csv");
+          if (!target) return;
+          try { toast(t("customers.exported", { rows: await api.exportCsv("customers", target) })); } catch (error) { showError(error); }
+        },
       }),
       totalLabel),
     h("div.table", {}, header, viewport, empty));

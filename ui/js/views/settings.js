@@ -9,14 +9,15 @@ export function settingsView(main, me) {
   main.replaceChildren(h("h2", { text: t("module.settings") }), h("p.muted", { text: t("common.loading") }));
   Promise.all([api.listUsers(), api.listBranches(), api.pickList("source"), api.pickList("level")])
     .then(([users, branches, sources, levels]) => {
-      main.replaceChildren(
+      main.replaceChildren(...[
         h("h2", { text: t("module.settings") }),
         isOwner ? null : h("p.notice", { text: t("settings.owner_only") }),
         h("div.settings-grid", {},
           usersCard(users, branches, isOwner, refresh),
           branchesCard(branches, isOwner, refresh),
           pickCard("source", "settings.sources", sources, isOwner, refresh),
-          pickCard("level", "settings.levels", levels, isOwner, refresh)));
+          pickCard("level", "settings.levels", levels, isOwner, refresh)),
+      ].filter(Boolean));
     })
     .catch(showError);
   return null;

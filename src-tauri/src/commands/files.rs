@@ -1,0 +1,106 @@
+//! Import, export, templates and backups from the window: thin calls into the engine's io and backup.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use suanpan::Error;
+use suanpan::io::csv_source::SourceOptions;
+use suanpan::io::decode::Encoding;
+use suanpan::io::export;
+use suanpan::io::import::{self, Batch, Entity, ImportOptions, ImportReport, Mode, Preview};
+use tauri::{AppHandle, Emitter, State};
+
+use crate::state::{AppState, Reply, fail};
+
+fn options(encoding: Option<String>, mode: Mode, dry_run: bool) -> Reply<ImportOptions> {
+    let encoding = match encoding.as_deref().filter(|e| !e.is_empty()) {
+        None => None,
+        Some(name) => Some(Encoding::parse(name).ok_or_else(|| {
+            fail(Error::invalid(
+                "encoding",
+                suanpan::error::Reason::NotAllowed {
+                    value: name.to_string(),
+                    allowed: "UTF-8, GB18030, UTF-16LE, UTF-16BE".into(),
+                },
+            ))
+        })?),
+    };
+    Ok(ImportOptions { source: SourceOptions { encoding, delimiter: None }, mode, dry_run, ..Default::default() })
+}
+
+#[tauri::command]
+pub async fn import_preview(
+    state: State<'_, AppState>,
+    entity: Entity,
+    path: PathBuf,
+    encoding: Option<String>,
+) -> Reply<Preview> {
+    state.session().await?;
+    import::preview(entity, &path, &options(encoding, Mode::Insert, true)?, 8).map_err(fail)
+}
+
+/// Checks (dry run) or imports a file, sending `import-progress` events as it goes.
+#[tauri::command]
+pub async fn import_run<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    entity: Entity,
+    path: PathBuf,
+    encoding: Option<String>,
+    mode: Mode,
+    dry_run: bool,
+) -> Reply<ImportReport> {
+    let (db, actor) = state.session().await?;
+    let mut options = options(encoding, mode, dry_run)?;
+    state.import_cancel.store(false, Ordering::Relaxed);
+    options.cancel = Some(state.import_cancel.clone());
+    options.progress = Some(Box::new(move |progress| {
+        let _ = app.emit("import-progress", progress);
+    }));
+    let report = import::import_file(&db, &actor, entity, &path, options).await.map_err(fail)?;
+    *state.last_import.write().await = Some(report.clone());
+    Ok(report)
+}
+
+#[tauri::command]
+pub async fn import_cancel(state: State<'_, AppState>) -> Reply<()> {
+    state.import_cancel.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn import_save_errors(state: State<'_, AppState>, path: PathBuf) -> Reply<()> {
+    let report =
+        state.last_import.read().await.clone().ok_or_else(|| fail(Error::Refused("no import to save errors of")))?;
+    import::write_error_csv(&report, &path).map_err(fail)
+}
+
+#[tauri::command]
+pub async fn import_batches(state: State<'_, AppState>) -> Reply<Vec<Batch>> {
+    let (db, actor) = state.session().await?;
+    import::batches(&db, &actor).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn import_undo(state: State<'_, AppState>, id: i64) -> Reply<Batch> {
+    let (db, actor) = state.session().await?;
+    import::undo(&db, &actor, id).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn export_csv(state: State<'_, AppState>, entity: Entity, path: PathBuf) -> Reply<u64> {
+    let (db, actor) = state.session().await?;
+    export::export_csv(&db, &actor, entity, &path).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn template_csv(state: State<'_, AppState>, entity: Entity, path: PathBuf) -> Reply<()> {
+    state.session().await?;
+    export::template_csv(entity, &path).map_err(fail)
+}
+
+#[tauri::command]
+pub async fn backup_now(state: State<'_, AppState>, path: PathBuf) -> Reply<()> {
+    let (db, actor) = state.session().await?;
+    suanpan::backup::backup(&db, &actor, &path).await.map_err(fail)
+}

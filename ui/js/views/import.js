@@ -1,0 +1,139 @@
+// The import panel: pick a file, see the encoding, columns and first rows, check every row, then import
+// with a progress bar and a cancel button; the list of past imports, each of which can be undone.
+import * as api from "../api.js";
+import { t, fieldLabel, describeError } from "../i18n.js";
+import { h, toast, showError, confirmDialog } from "../ui.js";
+
+const ENCODINGS = ["", "UTF-8", "GB18030", "UTF-16LE", "UTF-16BE"];
+const SHOWN_ERRORS = 500;
+
+export function openImport(entity, { onImported }) {
+  document.getElementById("import-panel")?.remove();
+  const path = h("input#import-path", { placeholder: t("import.path_hint") });
+  const encoding = h("select#import-encoding", {},
+    ...ENCODINGS.map((e) => h("option", { value: e, text: e || t("import.detect") })));
+  const mode = h("select#import-mode", {},
+    h("option", { value: "insert", text: t("import.mode_insert") }),
+    h("option", { value: "upsert", text: t("import.mode_upsert") }));
+  const previewBox = h("div#import-preview");
+  const resultBox = h("div#import-result");
+  const progress = h("progress#import-progress", { max: 100, value: 0, hidden: true });
+  const cancel = h("button#import-cancel", { text: t("common.cancel"), hidden: true, onclick: () => api.importCancel() });
+  const checkButton = h("button#import-check", { text: t("import.check"), onclick: () => run(true) });
+  const commitButton = h("button.primary#import-commit", { text: t("import.commit"), disabled: true, onclick: () => run(false) });
+  const batchesBox = h("div#import-batches");
+
+  async function preview() {
+    resultBox.replaceChildren();
+    commitButton.disabled = true;
+    if (!path.value.trim()) return;
+    try {
+      const p = await api.importPreview(entity, path.value.trim(), encoding.value || null);
+      previewBox.replaceChildren(...[
+        h("p#import-detected", { text: t("import.detected", { encoding: p.encoding, delimiter: p.delimiter === "\t" ? "Tab" : p.delimiter }) }),
+        p.header_problems.length ? h("p.field-error", { text: p.header_problems.join("; ") }) : null,
+        h("div.scroll-x", {}, h("table.plain.preview", {},
+          h("tr", {}, ...p.headers.map((header) => h("th", { text: header }))),
+          h("tr.mapped", {}, ...p.matched.map((key) => h("td", { text: key ? `→ ${fieldLabel(key)}` : t("import.ignored") }))),
+          ...p.rows.map((row) => h("tr", {}, ...row.map((cell) => h("td", { text: cell })))))),
+      ].filter(Boolean));
+    } catch (error) {
+      previewBox.replaceChildren(h("p.field-error", { text: describeError(error) }));
+    }
+  }
+
+  async function run(dryRun) {
+    const stop = await api.onImportProgress((p) => {
+      progress.value = p.total_bytes ? Math.round((100 * p.bytes) / p.total_bytes) : 0;
+    });
+    progress.hidden = false; cancel.hidden = false;
+    checkButton.disabled = true; commitButton.disabled = true;
+    try {
+      const report = await api.importRun(entity, path.value.trim(), encoding.value || null, mode.value, dryRun);
+      showReport(report, dryRun);
+      if (!dryRun && report.batch_id) { onImported(); loadBatches(); }
+    } catch (error) {
+      resultBox.replaceChildren(h("p.field-error#import-failed", { text: describeError(error) }));
+    } finally {
+      stop();
+      progress.hidden = true; cancel.hidden = true; checkButton.disabled = false;
+    }
+  }
+
+  function showReport(report, dryRun) {
+    const counts = { rows: report.rows, inserted: report.inserted, updated: report.updated, skipped: report.skipped };
+    if (report.errors.length) {
+      const shown = report.errors.slice(0, SHOWN_ERRORS);
+      resultBox.replaceChildren(...[
+        h("p.field-error#import-summary", { text: t("import.bad_rows", { bad: report.bad_rows.length, rows: report.rows }) }),
+        h("button#import-save-errors", {
+          text: t("import.save_errors"),
+          onclick: async () => {
+            const target = await api.chooseSavePath("errors.csv");
+            if (target) api.importSaveErrors(target).then(() => toast(t("common.saved"))).catch(showError);
+          },
+        }),
+        h("table.plain#import-errors", {},
+          h("tr", {}, h("th", { text: t("import.line") }), h("th", { text: t("import.column") }), h("th", { text: t("import.reason") })),
+          ...shown.map((e) => h("tr", {}, h("td", { text: e.line }), h("td", { text: e.column }),
+            h("td", { text: t(`reason.${e.reason}`, e.params) })))),
+        report.errors.length > SHOWN_ERRORS ? h("p.muted", { text: t("import.more_errors", { more: report.errors.length - SHOWN_ERRORS + report.more_errors }) }) : null,
+      ].filter(Boolean));
+      return;
+    }
+    commitButton.disabled = !dryRun;
+    resultBox.replaceChildren(
+      h("p.ok#import-summary", { text: t(dryRun ? "import.checked" : "import.done", counts) }),
+      ...report.notices.map((n) => h("p.muted", { text: n })),
+      ...report.ignored_columns.map((c) => h("p.muted", { text: t("import.ignored_column", { column: c }) })));
+    if (!dryRun) toast(t("import.done", counts));
+  }
+
+  async function loadBatches() {
+    try {
+      const batches = await api.importBatches();
+      batchesBox.replaceChildren(h("table.plain", {},
+        h("tr", {}, ...["import.when", "import.file", "import.user", "import.counts", ""].map((k) => h("th", { text: k ? t(k) : "" }))),
+        ...batches.slice(0, 20).map((b) => h("tr", { dataset: { batch: b.id } },
+          h("td", { text: b.started_at.slice(0, 16).replace("T", " ") }),
+          h("td", { text: b.file_name }),
+          h("td", { text: b.username ?? "" }),
+          h("td", { text: t("import.batch_counts", b) }),
+          h("td", {}, b.undone_at ? h("span.muted", { text: t("import.undone") }) : h("button.link.danger", {
+            text: t("import.undo"),
+            onclick: async () => {
+              if (!(await confirmDialog(t("import.undo"), t("import.undo_confirm", { file: b.file_name })))) return;
+              try { await api.importUndo(b.id); toast(t("import.undone")); onImported(); loadBatches(); } catch (error) { showError(error); }
+            },
+          }))))));
+    } catch (error) { showError(error); }
+  }
+
+  path.addEventListener("change", preview);
+  encoding.addEventListener("change", preview);
+  const panel = h("div.overlay.drawer#import-panel", {},
+    h("section.panel", { role: "dialog" },
+      h("header", {}, h("h2", { text: t(`import.title_${entity}`) }),
+        h("button.link#import-close", { text: t("common.close"), onclick: () => panel.remove() })),
+      h("div.inline", {}, path, h("button#import-choose", {
+        text: t("import.choose"),
+        onclick: async () => {
+          const chosen = await api.chooseFile();
+          if (chosen) { path.value = chosen; preview(); }
+        },
+      }), h("button#import-template", {
+        text: t("import.template"),
+        onclick: async () => {
+          const target = await api.chooseSavePath(`${entity}-template.csv`);
+          if (target) api.templateCsv(entity, target).then(() => toast(t("common.saved"))).catch(showError);
+        },
+      })),
+      h("div.inline", {}, h("label", {}, t("import.encoding"), " ", encoding), h("label", {}, t("import.mode"), " ", mode)),
+      previewBox,
+      h("div.actions", {}, checkButton, commitButton, progress, cancel),
+      resultBox,
+      h("section.sub", {}, h("h3", { text: t("import.history") }), batchesBox)));
+  document.body.append(panel);
+  loadBatches();
+  path.focus();
+}
