@@ -1,5 +1,8 @@
 -- Imports: every import is a batch that can be listed and undone; saved header mappings.
 
+-- Contacts get a version, as customers have, so an import's undo can tell whether one changed since.
+ALTER TABLE contacts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+
 CREATE TABLE import_batches (
     id           INTEGER PRIMARY KEY,
     entity       TEXT    NOT NULL,

@@ -279,3 +279,66 @@ async fn dry_runs_cancels_overrides_and_new_salespeople() {
     assert!(report.notices.iter().any(|n| n.contains("小马")), "{:?}", report.notices);
     assert_eq!(customer(&c, "K1").await.owner.as_deref(), Some("小马"));
 }
+
+async fn contacts_import(c: &common::Company, actor: &Actor, text: &str, mode: Mode) -> suanpan::Result<ImportReport> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("contacts.csv");
+    std::fs::write(&file, encoding_rs::GB18030.encode(text).0).unwrap();
+    import::import_file(&c.db, actor, Entity::Contacts, &file, ImportOptions { mode, ..Default::default() }).await
+}
+
+#[tokio::test]
+async fn contacts_attach_to_their_customers_by_code() {
+    let c = company().await;
+    import(&c, &c.owner, &fixture("customers_gbk.csv"), Mode::Insert).await.unwrap();
+    let text =
+        "客户编号,联系人,职务,手机\r\nC1001,王经理,采购经理,13900001111\r\nC1001,李会计,财务,\r\nC9999,无主,,\r\n";
+    let report = contacts_import(&c, &c.owner, text, Mode::Insert).await.unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!(
+        (report.errors[0].line, report.errors[0].column.as_str(), report.errors[0].reason),
+        (4, "客户编号", "unknown")
+    );
+
+    let good = "客户编号,联系人,职务,手机\r\nC1001,王经理,采购经理,13900001111\r\nC1001,李会计,财务,\r\n";
+    let batch = contacts_import(&c, &c.owner, good, Mode::Insert).await.unwrap();
+    assert_eq!(batch.inserted, 2);
+    let query = CustomerQuery { search: "王经理".into(), ..Default::default() };
+    assert_eq!(
+        customers::list(&c.db, &c.owner, &query).await.unwrap().rows[0].code,
+        "C1001",
+        "contacts are searchable"
+    );
+    let again = contacts_import(&c, &c.owner, good, Mode::Insert).await.unwrap();
+    assert_eq!((again.inserted, again.skipped), (0, 2), "matched by customer and name");
+
+    let retitled = "客户编号,联系人,职务\r\nC1001,王经理,总经理\r\n";
+    let upsert = contacts_import(&c, &c.owner, retitled, Mode::Upsert).await.unwrap();
+    assert_eq!(upsert.updated, 1);
+    import::undo(&c.db, &c.owner, upsert.batch_id.unwrap()).await.unwrap();
+    let id = customer(&c, "C1001").await.id;
+    let listed = suanpan::crm::contacts::list(&c.db, &c.owner, id).await.unwrap();
+    assert_eq!(listed.iter().find(|k| k.name == "王经理").unwrap().title, "采购经理", "undo put the title back");
+
+    let dir = tempfile::tempdir().unwrap();
+    let exported = dir.path().join("contacts.csv");
+    assert_eq!(export::export_csv(&c.db, &c.owner, Entity::Contacts, &exported).await.unwrap(), 2);
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.starts_with("\u{feff}customer_code,name,title,phone,email,birthday,hobbies"), "{text}");
+    assert!(text.contains("C1001,王经理,采购经理,13900001111"), "{text}");
+}
+
+#[tokio::test]
+async fn a_salesperson_adds_contacts_only_to_their_own_customers() {
+    let c = company().await;
+    customers::create(
+        &c.db,
+        &c.sales_gz,
+        &CustomerInput { code: "G1".into(), name: "广州的".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let report = contacts_import(&c, &c.sales_sh, "customer_code,name\nG1,偷偷加的\n", Mode::Insert).await.unwrap();
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(report.errors[0].reason, "unknown", "another's customer is as good as missing");
+}

@@ -55,7 +55,7 @@ enum Command {
     Branches(BranchesCommand),
     /// Import a CSV file (customers); nothing is written unless every row is good.
     Import {
-        /// What the file holds: customers.
+        /// What the file holds: customers or contacts.
         entity: String,
         file: PathBuf,
         /// utf-8, gbk / gb18030, utf-16le, utf-16be (default: detected).
@@ -324,8 +324,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn parse_entity(text: &str) -> Result<Entity, Error> {
-    Entity::parse(text)
-        .ok_or_else(|| Error::invalid("entity", Reason::NotAllowed { value: text.into(), allowed: "customers".into() }))
+    Entity::parse(text).ok_or_else(|| {
+        Error::invalid("entity", Reason::NotAllowed { value: text.into(), allowed: "customers, contacts".into() })
+    })
 }
 
 fn import_options(

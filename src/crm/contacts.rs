@@ -22,7 +22,7 @@ pub struct ContactInput {
     pub hobbies: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Contact {
     pub id: i64,
     pub customer_id: i64,
@@ -34,7 +34,7 @@ pub struct Contact {
     pub hobbies: String,
 }
 
-struct ValidContact {
+pub(crate) struct ValidContact {
     name: String,
     title: String,
     phone: String,
@@ -43,7 +43,7 @@ struct ValidContact {
     hobbies: String,
 }
 
-fn validate(input: &ContactInput) -> Result<ValidContact> {
+pub(crate) fn validate(input: &ContactInput) -> Result<ValidContact> {
     let mut problems: Vec<FieldError> = Vec::new();
     let mut check = |result: Result<String>| {
         result.unwrap_or_else(|e| {
@@ -92,7 +92,7 @@ pub async fn add(db: &Db, actor: &Actor, customer_id: i64, input: &ContactInput)
     Ok(contact)
 }
 
-async fn insert_in(conn: &mut SqliteConnection, customer_id: i64, valid: &ValidContact) -> Result<i64> {
+pub(crate) async fn insert_in(conn: &mut SqliteConnection, customer_id: i64, valid: &ValidContact) -> Result<i64> {
     Ok(sqlx::query(
         "INSERT INTO contacts (customer_id, name, title, phone, email, birthday, hobbies, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -110,14 +110,11 @@ async fn insert_in(conn: &mut SqliteConnection, customer_id: i64, valid: &ValidC
     .last_insert_rowid())
 }
 
-pub async fn update(db: &Db, actor: &Actor, contact_id: i64, input: &ContactInput) -> Result<Contact> {
-    actor.require(Permission::WriteCustomers)?;
-    let valid = validate(input)?;
-    let mut tx = db.write().await?;
-    let before = fetch_in(&mut tx, contact_id).await?;
-    fetch_visible_in(&mut tx, actor, before.customer_id).await.map_err(|_| Error::not_found("contact", contact_id))?;
+/// Rewrites a contact's fields and bumps its version (an import's undo checks it).
+pub(crate) async fn update_in(conn: &mut SqliteConnection, contact_id: i64, valid: &ValidContact) -> Result<()> {
     sqlx::query(
-        "UPDATE contacts SET name = ?, title = ?, phone = ?, email = ?, birthday = ?, hobbies = ? WHERE id = ?",
+        "UPDATE contacts SET name = ?, title = ?, phone = ?, email = ?, birthday = ?, hobbies = ?, version = version + 1
+         WHERE id = ?",
     )
     .bind(&valid.name)
     .bind(&valid.title)
@@ -126,8 +123,18 @@ pub async fn update(db: &Db, actor: &Actor, contact_id: i64, input: &ContactInpu
     .bind(&valid.birthday)
     .bind(&valid.hobbies)
     .bind(contact_id)
-    .execute(&mut *tx)
+    .execute(conn)
     .await?;
+    Ok(())
+}
+
+pub async fn update(db: &Db, actor: &Actor, contact_id: i64, input: &ContactInput) -> Result<Contact> {
+    actor.require(Permission::WriteCustomers)?;
+    let valid = validate(input)?;
+    let mut tx = db.write().await?;
+    let before = fetch_in(&mut tx, contact_id).await?;
+    fetch_visible_in(&mut tx, actor, before.customer_id).await.map_err(|_| Error::not_found("contact", contact_id))?;
+    update_in(&mut tx, contact_id, &valid).await?;
     search::reindex(&mut tx, before.customer_id).await?;
     let after = fetch_in(&mut tx, contact_id).await?;
     if let Some(changes) = audit::diff(&before, &after) {
@@ -150,7 +157,7 @@ pub async fn delete(db: &Db, actor: &Actor, contact_id: i64) -> Result<()> {
     Ok(())
 }
 
-async fn fetch_in(conn: &mut SqliteConnection, id: i64) -> Result<Contact> {
+pub(crate) async fn fetch_in(conn: &mut SqliteConnection, id: i64) -> Result<Contact> {
     sqlx::query_as("SELECT id, customer_id, name, title, phone, email, birthday, hobbies FROM contacts WHERE id = ?")
         .bind(id)
         .fetch_optional(conn)

@@ -36,6 +36,16 @@ pub const CUSTOMERS: &[Column] = &[
     col("tags", &["标签"], false),
 ];
 
+pub const CONTACTS: &[Column] = &[
+    col("customer_code", &["客户编号", "客户代码", "客户编码"], true),
+    col("name", &["联系人", "姓名", "联系人姓名"], true),
+    col("title", &["职务", "职位"], false),
+    col("phone", &["电话", "联系电话", "手机", "手机号"], false),
+    col("email", &["电子邮件", "邮箱", "电子邮箱"], false),
+    col("birthday", &["生日", "出生日期"], false),
+    col("hobbies", &["爱好", "兴趣爱好"], false),
+];
+
 /// Where each column of a format sits in the file (None: the file has no such column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {

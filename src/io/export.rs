@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::auth::{Actor, Permission};
 use crate::crm::customers::push_scope;
@@ -21,42 +21,66 @@ pub async fn export_csv(db: &Db, actor: &Actor, entity: Entity, out: &Path) -> R
     let mut writer = csv::Writer::from_writer(file);
     let columns = entity.columns();
     writer.write_record(columns.iter().map(|c| c.key)).map_err(csv_error)?;
-    let mut rows = 0;
+    actor.require(Permission::ReadCustomers)?;
     let mut conn = db.pool().acquire().await?;
-    match entity {
-        Entity::Customers => {
-            actor.require(Permission::ReadCustomers)?;
-            // Rows come in chunks, each one JSON array built by SQLite: one round trip per
-            // chunk instead of per row. Chunks follow the code (keyset), so the scan never restarts.
-            let mut after = String::new();
-            loop {
-                let mut query = QueryBuilder::<Sqlite>::new(CUSTOMERS_EXPORT);
-                query.push_bind(after.clone());
-                push_scope(&mut query, actor.scope());
-                query.push(" ORDER BY c.code LIMIT ").push_bind(EXPORT_CHUNK).push(")");
-                let (json, last): (Option<String>, Option<String>) =
-                    query.build_query_as().fetch_one(&mut *conn).await?;
-                let (Some(json), Some(last)) = (json, last) else { break };
-                let chunk: Vec<Vec<Option<String>>> = serde_json::from_str(&json)
-                    .map_err(|e| Error::Io { path: out.display().to_string(), source: std::io::Error::other(e) })?;
-                for record in &chunk {
-                    writer
-                        .write_record(record.iter().map(|field| field.as_deref().unwrap_or("")))
-                        .map_err(csv_error)?;
-                }
-                rows += chunk.len() as u64;
-                after = last;
-            }
-        }
-    }
+    let mut chunks = Chunks { conn: &mut conn, writer: &mut writer, scope: actor.scope(), out };
+    let rows = match entity {
+        Entity::Customers => chunks.write_all(CUSTOMERS_EXPORT, String::new()).await?,
+        Entity::Contacts => chunks.write_all(CONTACTS_EXPORT, 0_i64).await?,
+    };
     writer.flush().map_err(io_error)?;
     Ok(rows)
 }
 
 const EXPORT_CHUNK: i64 = 10_000;
 
-/// One chunk of customers after a code, as a JSON array of rows in the order of
-/// `columns::CUSTOMERS`, and the chunk's last code. The caller closes the parenthesis.
+/// Writes rows a chunk at a time, each chunk one JSON array built by SQLite: one round trip per
+/// chunk instead of one per row. Chunks follow a key (keyset paging), so the scan never restarts.
+struct Chunks<'a, W: Write> {
+    conn: &'a mut SqliteConnection,
+    writer: &'a mut csv::Writer<W>,
+    scope: crate::auth::Scope,
+    out: &'a Path,
+}
+
+impl<W: Write> Chunks<'_, W> {
+    /// `sql` selects `(json array of rows, last key)` for the rows after a bound key, within the
+    /// scope pushed after it, and leaves `ORDER BY … LIMIT` to be closed by a parenthesis.
+    async fn write_all<K>(&mut self, sql: &'static str, mut after: K) -> Result<u64>
+    where
+        K: for<'q> sqlx::Encode<'q, Sqlite>
+            + for<'r> sqlx::Decode<'r, Sqlite>
+            + sqlx::Type<Sqlite>
+            + Send
+            + Unpin
+            + Clone
+            + 'static,
+    {
+        let fail = |e: Box<dyn std::error::Error + Send + Sync>| Error::Io {
+            path: self.out.display().to_string(),
+            source: std::io::Error::other(e),
+        };
+        let mut rows = 0;
+        loop {
+            let mut query = QueryBuilder::<Sqlite>::new(sql);
+            query.push_bind(after.clone());
+            push_scope(&mut query, self.scope);
+            query.push(" ORDER BY 1 LIMIT ").push_bind(EXPORT_CHUNK).push(")");
+            let (json, last): (Option<String>, Option<K>) = query.build_query_as().fetch_one(&mut *self.conn).await?;
+            let (Some(json), Some(last)) = (json, last) else { return Ok(rows) };
+            let chunk: Vec<Vec<Option<String>>> = serde_json::from_str(&json).map_err(|e| fail(e.into()))?;
+            for record in &chunk {
+                self.writer
+                    .write_record(record.iter().map(|f| f.as_deref().unwrap_or("")))
+                    .map_err(|e| fail(e.into()))?;
+            }
+            rows += chunk.len() as u64;
+            after = last;
+        }
+    }
+}
+
+/// Customers after a code, in the order of `columns::CUSTOMERS`.
 const CUSTOMERS_EXPORT: &str =
     "SELECT json_group_array(json_array(code, name, kind, source, level, phone, email, address,
         city, birthday, hobbies, owner, created_on, notes, tags) ORDER BY code), max(code)
@@ -67,6 +91,13 @@ const CUSTOMERS_EXPORT: &str =
  LEFT JOIN customer_levels l ON l.id = c.level_id
  LEFT JOIN users u ON u.id = c.owner_id
  WHERE c.code > ";
+
+/// Contacts after an id, in the order of `columns::CONTACTS`.
+const CONTACTS_EXPORT: &str = "SELECT json_group_array(json_array(customer_code, name, title, phone, email, birthday,
+        hobbies) ORDER BY id), max(id)
+ FROM (SELECT ct.id, c.code AS customer_code, ct.name, ct.title, ct.phone, ct.email, ct.birthday, ct.hobbies
+ FROM contacts ct JOIN customers c ON c.id = ct.customer_id
+ WHERE ct.id > ";
 
 /// A template for `entity`: the canonical headers and one example row, for the "download template" button.
 pub fn template_csv(entity: Entity, out: &Path) -> Result<()> {
@@ -94,6 +125,9 @@ pub fn template_csv(entity: Entity, out: &Path) -> Result<()> {
                 "",
                 "VIP",
             ],
+            Entity::Contacts => {
+                &["C000001", "王经理", "采购经理", "13900001111", "wang@example.cn", "1978-03-12", "钓鱼"]
+            }
         };
         writer.write_record(example).map_err(csv_error)?;
         writer.flush().map_err(io_error)?;

@@ -15,19 +15,21 @@ use crate::db::{Db, now_stamp};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::columns::{self, Column, HeaderProblem, RowFields};
 use crate::io::csv_source::{CsvSource, SourceOptions};
-use crate::io::import_customers;
+use crate::io::{import_contacts, import_customers};
 
 /// What can be imported. Each later module adds its entities here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Entity {
     Customers,
+    Contacts,
 }
 
 impl Entity {
     pub fn parse(text: &str) -> Option<Entity> {
         match text {
             "customers" | "customer" | "客户" => Some(Entity::Customers),
+            "contacts" | "contact" | "联系人" => Some(Entity::Contacts),
             _ => None,
         }
     }
@@ -35,25 +37,39 @@ impl Entity {
     pub fn as_str(self) -> &'static str {
         match self {
             Entity::Customers => "customers",
+            Entity::Contacts => "contacts",
         }
     }
 
     pub fn columns(self) -> &'static [Column] {
         match self {
             Entity::Customers => columns::CUSTOMERS,
+            Entity::Contacts => columns::CONTACTS,
         }
     }
 
-    /// The column that identifies a record: re-importing matches rows by it.
-    fn key(self) -> &'static str {
+    /// The column that identifies a record within its parent: re-importing matches rows by it.
+    fn key_column(self) -> &'static str {
         match self {
             Entity::Customers => "code",
+            Entity::Contacts => "name",
+        }
+    }
+
+    /// What identifies a row's record in the file: a second row with the same key is an error.
+    fn record_key(self, fields: &RowFields<'_>) -> String {
+        match self {
+            Entity::Customers => fields.get("code").to_string(),
+            Entity::Contacts => match (fields.get("customer_code"), fields.get("name")) {
+                ("", _) | (_, "") => String::new(),
+                (customer, name) => format!("{customer} / {name}"),
+            },
         }
     }
 
     fn permission(self) -> Permission {
         match self {
-            Entity::Customers => Permission::WriteCustomers,
+            Entity::Customers | Entity::Contacts => Permission::WriteCustomers,
         }
     }
 }
@@ -137,6 +153,12 @@ pub struct ImportReport {
 
 /// At most this many row errors are kept in a report; the rest are counted.
 pub const KEPT_ERRORS: usize = 100_000;
+
+/// The entity-specific half of an import: validates and writes one row at a time.
+enum Writer {
+    Customers(import_customers::CustomerImport),
+    Contacts(import_contacts::ContactImport),
+}
 
 /// What writing one row did.
 pub enum RowOutcome {
@@ -239,13 +261,14 @@ pub async fn import_file(
         batch_id: None,
     };
     let header_count = source.headers().len();
-    let key_position = columns.iter().position(|c| c.key == entity.key());
+    let key_position = columns.iter().position(|c| c.key == entity.key_column());
     let mut first_line_of_key: HashMap<String, u64> = HashMap::new();
     let mut written: Vec<(i64, &'static str, Option<String>, i64)> = Vec::new();
 
     let mut tx = db.write().await?;
-    let mut customers = match entity {
-        Entity::Customers => import_customers::CustomerImport::start(&mut tx).await?,
+    let mut writer = match entity {
+        Entity::Customers => Writer::Customers(import_customers::CustomerImport::start(&mut tx).await?),
+        Entity::Contacts => Writer::Contacts(import_contacts::ContactImport::default()),
     };
     while let Some(row) = source.next_row()? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
@@ -274,19 +297,23 @@ pub async fn import_file(
             ));
         }
         let fields = RowFields { columns, map: &map, fields: &row.fields };
-        if let Some(key) = key_position.map(|_| fields.get(entity.key())).filter(|k| !k.is_empty()) {
-            if let Some(first) = first_line_of_key.get(key) {
+        let key = entity.record_key(&fields);
+        if !key.is_empty() {
+            if let Some(first) = first_line_of_key.get(&key) {
                 problems.push((
                     header_of(&source, &map, key_position),
                     Reason::Forbidden { value: format!("{key} (also on line {first})") },
                 ));
             } else {
-                first_line_of_key.insert(key.to_string(), row.line);
+                first_line_of_key.insert(key, row.line);
             }
         }
         if problems.is_empty() {
-            let outcome = match entity {
-                Entity::Customers => customers.row(&mut tx, actor, &fields, options.mode, &mut report.notices).await,
+            let outcome = match &mut writer {
+                Writer::Customers(customers) => {
+                    customers.row(&mut tx, actor, &fields, options.mode, &mut report.notices).await
+                }
+                Writer::Contacts(contacts) => contacts.row(&mut tx, actor, &fields, options.mode).await,
             };
             match outcome {
                 Ok(RowOutcome::Inserted { id, version }) => {
@@ -333,7 +360,9 @@ pub async fn import_file(
         tx.rollback().await?;
         return Ok(report);
     }
-    customers.flush(&mut tx).await?;
+    if let Writer::Customers(customers) = &mut writer {
+        customers.flush(&mut tx).await?;
+    }
     if options.dry_run {
         tx.rollback().await?;
         return Ok(report);
@@ -504,6 +533,7 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     for (id, _, _, version_after) in &records {
         let version = match entity {
             Entity::Customers => import_customers::version(&mut tx, *id).await?,
+            Entity::Contacts => import_contacts::version(&mut tx, *id).await?,
         };
         if version != Some(*version_after) {
             changed += 1;
@@ -515,6 +545,7 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     for (id, action, before, _) in &records {
         match entity {
             Entity::Customers => import_customers::undo_record(&mut tx, *id, action, before.as_deref()).await?,
+            Entity::Contacts => import_contacts::undo_record(&mut tx, *id, action, before.as_deref()).await?,
         }
     }
     sqlx::query("UPDATE import_batches SET undone_at = ?, undone_by = ? WHERE id = ?")

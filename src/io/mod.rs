@@ -5,4 +5,5 @@ pub mod csv_source;
 pub mod decode;
 pub mod export;
 pub mod import;
+pub mod import_contacts;
 pub mod import_customers;
