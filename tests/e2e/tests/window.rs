@@ -227,10 +227,20 @@ async fn importing_a_gbk_file_through_the_window() {
     window.wait_text("#import-summary", |t| t.contains("导入完成")).await;
     window.wait_text("#import-batches", |t| t.contains("customers_gbk.csv")).await;
     window.screenshot("import-panel.png").await;
+
+    // Their contacts, from a second GBK file, attach by customer code.
+    window.click("#import-entity option[value=contacts]").await;
+    window.type_into("#import-path", fixtures.join("contacts_gbk.csv").to_str().unwrap()).await;
+    window.click("#import-check").await;
+    window.wait_text("#import-summary", |t| t.contains("检查通过")).await;
+    window.click("#import-commit").await;
+    window.wait_text("#import-summary", |t| t.contains("新增 2")).await;
     window.click("#import-close").await;
     window.wait_text("#customer-total", |t| t.contains("共 3 位")).await;
     search(&window, "shds").await;
     wait_listed(&window, &["上海鼎盛贸易有限公司"]).await;
+    search(&window, "李老师").await;
+    wait_listed(&window, &["北京市第一中学"]).await;
 
     // The owner's settings: users, branches and the pick lists the import used.
     window.click("nav [data-module=settings]").await;

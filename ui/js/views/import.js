@@ -7,8 +7,11 @@ import { h, toast, showError, confirmDialog } from "../ui.js";
 const ENCODINGS = ["", "UTF-8", "GB18030", "UTF-16LE", "UTF-16BE"];
 const SHOWN_ERRORS = 500;
 
-export function openImport(entity, { onImported }) {
+export function openImport(initialEntity, { onImported }) {
   document.getElementById("import-panel")?.remove();
+  const entitySelect = h("select#import-entity", {},
+    ...["customers", "contacts"].map((e) => h("option", { value: e, text: t(`import.entity_${e}`), selected: e === initialEntity ? true : null })));
+  const current = () => entitySelect.value;
   const path = h("input#import-path", { placeholder: t("import.path_hint") });
   const encoding = h("select#import-encoding", {},
     ...ENCODINGS.map((e) => h("option", { value: e, text: e || t("import.detect") })));
@@ -28,7 +31,7 @@ export function openImport(entity, { onImported }) {
     commitButton.disabled = true;
     if (!path.value.trim()) return;
     try {
-      const p = await api.importPreview(entity, path.value.trim(), encoding.value || null);
+      const p = await api.importPreview(current(), path.value.trim(), encoding.value || null);
       previewBox.replaceChildren(...[
         h("p#import-detected", { text: t("import.detected", { encoding: p.encoding, delimiter: p.delimiter === "\t" ? "Tab" : p.delimiter }) }),
         p.header_problems.length ? h("p.field-error", { text: p.header_problems.join("; ") }) : null,
@@ -49,7 +52,7 @@ export function openImport(entity, { onImported }) {
     progress.hidden = false; cancel.hidden = false;
     checkButton.disabled = true; commitButton.disabled = true;
     try {
-      const report = await api.importRun(entity, path.value.trim(), encoding.value || null, mode.value, dryRun);
+      const report = await api.importRun(current(), path.value.trim(), encoding.value || null, mode.value, dryRun);
       showReport(report, dryRun);
       if (!dryRun && report.batch_id) { onImported(); loadBatches(); }
     } catch (error) {
@@ -110,10 +113,11 @@ export function openImport(entity, { onImported }) {
   }
 
   path.addEventListener("change", preview);
+  entitySelect.addEventListener("change", preview);
   encoding.addEventListener("change", preview);
   const panel = h("div.overlay.drawer#import-panel", {},
     h("section.panel", { role: "dialog" },
-      h("header", {}, h("h2", { text: t(`import.title_${entity}`) }),
+      h("header", {}, h("h2", { text: t("import.title") }),
         h("button.link#import-close", { text: t("common.close"), onclick: () => panel.remove() })),
       h("div.inline", {}, path, h("button#import-choose", {
         text: t("import.choose"),
@@ -124,11 +128,12 @@ export function openImport(entity, { onImported }) {
       }), h("button#import-template", {
         text: t("import.template"),
         onclick: async () => {
-          const target = await api.chooseSavePath(`${entity}-template.csv`);
-          if (target) api.templateCsv(entity, target).then(() => toast(t("common.saved"))).catch(showError);
+          const target = await api.chooseSavePath(`${current()}-template.csv`);
+          if (target) api.templateCsv(current(), target).then(() => toast(t("common.saved"))).catch(showError);
         },
       })),
-      h("div.inline", {}, h("label", {}, t("import.encoding"), " ", encoding), h("label", {}, t("import.mode"), " ", mode)),
+      h("div.inline", {}, h("label", {}, t("import.entity"), " ", entitySelect),
+        h("label", {}, t("import.encoding"), " ", encoding), h("label", {}, t("import.mode"), " ", mode)),
       previewBox,
       h("div.actions", {}, checkButton, commitButton, progress, cancel),
       resultBox,
