@@ -143,6 +143,27 @@ fn import_export_backup_and_restore_on_the_command_line() {
     assert!(export.status.success(), "{}", stderr(&export));
     assert!(std::fs::read(&exported).unwrap().starts_with(b"\xEF\xBB\xBFcode,name,type"));
 
+    let odd = fixtures.join("customers_odd_headers.csv");
+    let saved = suanpan(
+        &db,
+        Some("boss"),
+        &[
+            "import",
+            "customers",
+            odd.to_str().unwrap(),
+            "--map",
+            "微信号=notes",
+            "--save-profile",
+            "微信表",
+            "--dry-run",
+        ],
+    );
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    assert!(!stderr(&saved).contains("ignored column"), "{}", stderr(&saved));
+    let reused =
+        suanpan(&db, Some("boss"), &["import", "customers", odd.to_str().unwrap(), "--profile", "微信表", "--dry-run"]);
+    assert!(reused.status.success() && !stderr(&reused).contains("ignored column"), "{}", stderr(&reused));
+
     let list = suanpan(&db, Some("boss"), &["imports", "list"]);
     assert!(stdout(&list).contains("customers_gbk.csv"), "{}", stdout(&list));
     let undo = suanpan(&db, Some("boss"), &["imports", "undo", "1"]);

@@ -342,3 +342,30 @@ async fn a_salesperson_adds_contacts_only_to_their_own_customers() {
     assert_eq!(report.errors.len(), 1);
     assert_eq!(report.errors[0].reason, "unknown", "another's customer is as good as missing");
 }
+
+#[tokio::test]
+async fn a_saved_mapping_reads_headers_the_importer_does_not_know() {
+    use std::collections::HashMap;
+    use suanpan::io::profiles;
+
+    let c = company().await;
+    let file = fixture("customers_odd_headers.csv");
+    let plain = import(&c, &c.owner, &file, Mode::Insert).await.unwrap();
+    assert_eq!(plain.ignored_columns, ["微信号"]);
+    import::undo(&c.db, &c.owner, plain.batch_id.unwrap()).await.unwrap();
+
+    let wrong = HashMap::from([("微信号".to_string(), "wechat".to_string())]);
+    assert!(matches!(
+        profiles::save(&c.db, &c.owner, Entity::Customers, "微信表", &wrong).await,
+        Err(Error::Invalid { .. })
+    ));
+    let mapping = HashMap::from([("微信号".to_string(), "notes".to_string())]);
+    profiles::save(&c.db, &c.owner, Entity::Customers, "微信表", &mapping).await.unwrap();
+    let loaded = profiles::load(&c.db, Entity::Customers, "微信表").await.unwrap();
+    let options = ImportOptions { mapping: loaded, ..Default::default() };
+    let report = import::import_file(&c.db, &c.owner, Entity::Customers, &file, options).await.unwrap();
+    assert!(report.ignored_columns.is_empty());
+    assert_eq!(customer(&c, "W1").await.notes, "wx_123");
+    assert_eq!(profiles::list(&c.db, Entity::Customers).await.unwrap().len(), 1);
+    assert!(profiles::list(&c.db, Entity::Contacts).await.unwrap().is_empty());
+}

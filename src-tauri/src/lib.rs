@@ -36,6 +36,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::files::import_preview,
         commands::files::import_run,
         commands::files::import_cancel,
+        commands::files::profiles_list,
+        commands::files::profile_save,
         commands::files::import_save_errors,
         commands::files::import_batches,
         commands::files::import_undo,

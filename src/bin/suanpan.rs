@@ -11,6 +11,7 @@ use suanpan::io::csv_source::SourceOptions;
 use suanpan::io::decode::Encoding;
 use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions, Mode};
+use suanpan::io::profiles;
 use suanpan::{Actor, Db, Error, auth, backup, branches, db, demo, users};
 use unicode_width::UnicodeWidthStr;
 
@@ -76,6 +77,12 @@ enum Command {
         /// A header the importer does not know, and the column it means: --map 微信=notes.
         #[arg(long = "map", value_name = "HEADER=COLUMN")]
         map: Vec<String>,
+        /// Use the header mapping saved under this name (--map entries add to it).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Save the mapping (--profile and --map together) under this name for next time.
+        #[arg(long)]
+        save_profile: Option<String>,
     },
     /// Export a list as CSV (UTF-8 with BOM) in the import format, within what you may see.
     Export {
@@ -249,10 +256,20 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Customers(command) => customers(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Users(command) => users_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Branches(command) => branches_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
-        Command::Import { entity, file, encoding, delimiter, mode, dry_run, errors, map } => {
+        Command::Import { entity, file, encoding, delimiter, mode, dry_run, errors, map, profile, save_profile } => {
             let actor = login(&db, cli.user.as_deref()).await?;
-            let options = import_options(encoding, delimiter, &mode, dry_run, &map)?;
-            let report = import::import_file(&db, &actor, parse_entity(&entity)?, &file, options).await?;
+            let entity = parse_entity(&entity)?;
+            let mut options = import_options(encoding, delimiter, &mode, dry_run, &map)?;
+            if let Some(profile) = profile {
+                let mut mapping = profiles::load(&db, entity, &profile).await?;
+                mapping.extend(options.mapping.drain());
+                options.mapping = mapping;
+            }
+            if let Some(name) = save_profile {
+                profiles::save(&db, &actor, entity, &name, &options.mapping).await?;
+                eprintln!("saved the header mapping as '{name}'");
+            }
+            let report = import::import_file(&db, &actor, entity, &file, options).await?;
             print_import_report(&report, errors.as_deref())?;
         }
         Command::Export { entity, format, out } => {

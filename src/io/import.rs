@@ -18,7 +18,7 @@ use crate::io::csv_source::{CsvSource, SourceOptions};
 use crate::io::{import_contacts, import_customers};
 
 /// What can be imported. Each later module adds its entities here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Entity {
     Customers,
@@ -195,6 +195,8 @@ pub struct Preview {
     pub matched: Vec<Option<&'static str>>,
     /// Problems with the headers as a whole (a required column missing); empty when fine.
     pub header_problems: Vec<String>,
+    /// Every column of the format, for choosing where a header goes.
+    pub columns: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
 }
 
@@ -226,6 +228,7 @@ pub fn preview(entity: Entity, path: &Path, options: &ImportOptions, rows: usize
         headers: source.headers().to_vec(),
         matched,
         header_problems,
+        columns: columns.iter().map(|c| c.key).collect(),
         rows: first,
     })
 }

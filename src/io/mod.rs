@@ -7,3 +7,4 @@ pub mod export;
 pub mod import;
 pub mod import_contacts;
 pub mod import_customers;
+pub mod profiles;

@@ -215,5 +215,9 @@ export default {
   "import.undone": "Undone",
   "error.bad_file": "The file is not right: {message}",
   "error.batch_changed": "Records of this import were changed or deleted since; it can no longer be undone",
-  "error.import_refused": "Some rows are bad; nothing was imported"
+  "error.import_refused": "Some rows are bad; nothing was imported",
+  "import.profile": "Mapping",
+  "import.no_profile": "(none)",
+  "import.profile_name": "Mapping name",
+  "import.profile_save": "Save mapping"
 };

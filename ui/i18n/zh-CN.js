@@ -215,5 +215,9 @@ export default {
   "import.undone": "已撤销",
   "error.bad_file": "文件有误：{message}",
   "error.batch_changed": "这次导入的记录之后已被修改或删除，不能再撤销",
-  "error.import_refused": "有错误行，未导入任何数据"
+  "error.import_refused": "有错误行，未导入任何数据",
+  "import.profile": "导入方案",
+  "import.no_profile": "（不用方案）",
+  "import.profile_name": "方案名称",
+  "import.profile_save": "保存为方案"
 };

@@ -36,9 +36,12 @@ export const listBranches = () => invoke("branches_list");
 export const createBranch = (branch) => invoke("branch_create", { new: branch });
 
 // Files: import, export, templates, backups. Paths come from the native dialogs below.
-export const importPreview = (entity, path, encoding) => invoke("import_preview", { entity, path, encoding });
-export const importRun = (entity, path, encoding, mode, dryRun) =>
-  invoke("import_run", { entity, path, encoding, mode, dryRun });
+export const importPreview = (entity, path, encoding, mapping) =>
+  invoke("import_preview", { entity, path, encoding, mapping });
+export const importRun = (entity, path, encoding, mapping, mode, dryRun) =>
+  invoke("import_run", { entity, path, encoding, mapping, mode, dryRun });
+export const importProfiles = (entity) => invoke("profiles_list", { entity });
+export const saveImportProfile = (entity, name, mapping) => invoke("profile_save", { entity, name, mapping });
 export const importCancel = () => invoke("import_cancel");
 export const importSaveErrors = (path) => invoke("import_save_errors", { path });
 export const importBatches = () => invoke("import_batches");

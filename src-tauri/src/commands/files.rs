@@ -1,5 +1,6 @@
 //! Import, export, templates and backups from the window: thin calls into the engine's io and backup.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
@@ -8,11 +9,17 @@ use suanpan::io::csv_source::SourceOptions;
 use suanpan::io::decode::Encoding;
 use suanpan::io::export;
 use suanpan::io::import::{self, Batch, Entity, ImportOptions, ImportReport, Mode, Preview};
+use suanpan::io::profiles::{self, Profile};
 use tauri::{AppHandle, Emitter, State};
 
 use crate::state::{AppState, Reply, fail};
 
-fn options(encoding: Option<String>, mode: Mode, dry_run: bool) -> Reply<ImportOptions> {
+fn options(
+    encoding: Option<String>,
+    mapping: HashMap<String, String>,
+    mode: Mode,
+    dry_run: bool,
+) -> Reply<ImportOptions> {
     let encoding = match encoding.as_deref().filter(|e| !e.is_empty()) {
         None => None,
         Some(name) => Some(Encoding::parse(name).ok_or_else(|| {
@@ -25,7 +32,13 @@ fn options(encoding: Option<String>, mode: Mode, dry_run: bool) -> Reply<ImportO
             ))
         })?),
     };
-    Ok(ImportOptions { source: SourceOptions { encoding, delimiter: None }, mode, dry_run, ..Default::default() })
+    Ok(ImportOptions {
+        source: SourceOptions { encoding, delimiter: None },
+        mapping,
+        mode,
+        dry_run,
+        ..Default::default()
+    })
 }
 
 #[tauri::command]
@@ -34,9 +47,10 @@ pub async fn import_preview(
     entity: Entity,
     path: PathBuf,
     encoding: Option<String>,
+    mapping: HashMap<String, String>,
 ) -> Reply<Preview> {
     state.session().await?;
-    import::preview(entity, &path, &options(encoding, Mode::Insert, true)?, 8).map_err(fail)
+    import::preview(entity, &path, &options(encoding, mapping, Mode::Insert, true)?, 8).map_err(fail)
 }
 
 /// Checks (dry run) or imports a file, sending `import-progress` events as it goes.
@@ -47,11 +61,12 @@ pub async fn import_run<R: tauri::Runtime>(
     entity: Entity,
     path: PathBuf,
     encoding: Option<String>,
+    mapping: HashMap<String, String>,
     mode: Mode,
     dry_run: bool,
 ) -> Reply<ImportReport> {
     let (db, actor) = state.session().await?;
-    let mut options = options(encoding, mode, dry_run)?;
+    let mut options = options(encoding, mapping, mode, dry_run)?;
     state.import_cancel.store(false, Ordering::Relaxed);
     options.cancel = Some(state.import_cancel.clone());
     options.progress = Some(Box::new(move |progress| {
@@ -60,6 +75,23 @@ pub async fn import_run<R: tauri::Runtime>(
     let report = import::import_file(&db, &actor, entity, &path, options).await.map_err(fail)?;
     *state.last_import.write().await = Some(report.clone());
     Ok(report)
+}
+
+#[tauri::command]
+pub async fn profiles_list(state: State<'_, AppState>, entity: Entity) -> Reply<Vec<Profile>> {
+    let (db, _) = state.session().await?;
+    profiles::list(&db, entity).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn profile_save(
+    state: State<'_, AppState>,
+    entity: Entity,
+    name: String,
+    mapping: HashMap<String, String>,
+) -> Reply<Profile> {
+    let (db, actor) = state.session().await?;
+    profiles::save(&db, &actor, entity, &name, &mapping).await.map_err(fail)
 }
 
 #[tauri::command]

@@ -12,6 +12,35 @@ export function openImport(initialEntity, { onImported }) {
   const entitySelect = h("select#import-entity", {},
     ...["customers", "contacts"].map((e) => h("option", { value: e, text: t(`import.entity_${e}`), selected: e === initialEntity ? true : null })));
   const current = () => entitySelect.value;
+  // File header → column key, for headers the built-in names do not know (chosen below each header).
+  let mapping = {};
+  let columnKeys = [];
+  const profileSelect = h("select#import-profile", {
+    onchange: () => {
+      const chosen = profiles.find((p) => String(p.id) === profileSelect.value);
+      mapping = chosen ? { ...chosen.mapping } : {};
+      preview();
+    },
+  });
+  let profiles = [];
+  async function loadProfiles() {
+    try {
+      profiles = await api.importProfiles(current());
+      profileSelect.replaceChildren(h("option", { value: "", text: t("import.no_profile") }),
+        ...profiles.map((p) => h("option", { value: p.id, text: p.name })));
+    } catch (error) { showError(error); }
+  }
+  const profileName = h("input#import-profile-name", { placeholder: t("import.profile_name") });
+  const saveProfile = h("button#import-profile-save", {
+    text: t("import.profile_save"),
+    onclick: async () => {
+      try {
+        await api.saveImportProfile(current(), profileName.value, mapping);
+        toast(t("common.saved"));
+        loadProfiles();
+      } catch (error) { showError(error); }
+    },
+  });
   const path = h("input#import-path", { placeholder: t("import.path_hint") });
   const encoding = h("select#import-encoding", {},
     ...ENCODINGS.map((e) => h("option", { value: e, text: e || t("import.detect") })));
@@ -31,13 +60,21 @@ export function openImport(initialEntity, { onImported }) {
     commitButton.disabled = true;
     if (!path.value.trim()) return;
     try {
-      const p = await api.importPreview(current(), path.value.trim(), encoding.value || null);
+      const p = await api.importPreview(current(), path.value.trim(), encoding.value || null, mapping);
+      columnKeys = p.columns;
       previewBox.replaceChildren(...[
         h("p#import-detected", { text: t("import.detected", { encoding: p.encoding, delimiter: p.delimiter === "\t" ? "Tab" : p.delimiter }) }),
         p.header_problems.length ? h("p.field-error", { text: p.header_problems.join("; ") }) : null,
         h("div.scroll-x", {}, h("table.plain.preview", {},
           h("tr", {}, ...p.headers.map((header) => h("th", { text: header }))),
-          h("tr.mapped", {}, ...p.matched.map((key) => h("td", { text: key ? `→ ${fieldLabel(key)}` : t("import.ignored") }))),
+          h("tr.mapped", {}, ...p.matched.map((key, index) => h("td", {}, h("select.map", {
+            dataset: { header: p.headers[index] },
+            onchange: (e) => {
+              mapping[p.headers[index]] = e.target.value;
+              preview();
+            },
+          }, h("option", { value: "", text: t("import.ignored") }),
+          ...columnKeys.map((k) => h("option", { value: k, text: `→ ${fieldLabel(k)}`, selected: k === key ? true : null })))))),
           ...p.rows.map((row) => h("tr", {}, ...row.map((cell) => h("td", { text: cell })))))),
       ].filter(Boolean));
     } catch (error) {
@@ -52,7 +89,7 @@ export function openImport(initialEntity, { onImported }) {
     progress.hidden = false; cancel.hidden = false;
     checkButton.disabled = true; commitButton.disabled = true;
     try {
-      const report = await api.importRun(current(), path.value.trim(), encoding.value || null, mode.value, dryRun);
+      const report = await api.importRun(current(), path.value.trim(), encoding.value || null, mapping, mode.value, dryRun);
       showReport(report, dryRun);
       if (!dryRun && report.batch_id) { onImported(); loadBatches(); }
     } catch (error) {
@@ -113,7 +150,7 @@ export function openImport(initialEntity, { onImported }) {
   }
 
   path.addEventListener("change", preview);
-  entitySelect.addEventListener("change", preview);
+  entitySelect.addEventListener("change", () => { mapping = {}; loadProfiles(); preview(); });
   encoding.addEventListener("change", preview);
   const panel = h("div.overlay.drawer#import-panel", {},
     h("section.panel", { role: "dialog" },
@@ -134,11 +171,13 @@ export function openImport(initialEntity, { onImported }) {
       })),
       h("div.inline", {}, h("label", {}, t("import.entity"), " ", entitySelect),
         h("label", {}, t("import.encoding"), " ", encoding), h("label", {}, t("import.mode"), " ", mode)),
+      h("div.inline", {}, h("label", {}, t("import.profile"), " ", profileSelect), profileName, saveProfile),
       previewBox,
       h("div.actions", {}, checkButton, commitButton, progress, cancel),
       resultBox,
       h("section.sub", {}, h("h3", { text: t("import.history") }), batchesBox)));
   document.body.append(panel);
   loadBatches();
+  loadProfiles();
   path.focus();
 }
