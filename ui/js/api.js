@@ -39,7 +39,7 @@ export const createBranch = (branch) => invoke("branch_create", { new: branch })
 export const importPreview = (entity, path, encoding, mapping) =>
   invoke("import_preview", { entity, path, encoding, mapping });
 export const importRun = (entity, path, encoding, mapping, mode, dryRun) =>
-  invoke("import_run", { entity, path, encoding, mapping, mode, dryRun });
+  invoke("import_run", { request: { entity, path, encoding, mapping, mode, dry_run: dryRun } });
 export const importProfiles = (entity) => invoke("profiles_list", { entity });
 export const saveImportProfile = (entity, name, mapping) => invoke("profile_save", { entity, name, mapping });
 export const importCancel = () => invoke("import_cancel");

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
+use serde::Deserialize;
 use suanpan::Error;
 use suanpan::io::csv_source::SourceOptions;
 use suanpan::io::decode::Encoding;
@@ -53,19 +54,27 @@ pub async fn import_preview(
     import::preview(entity, &path, &options(encoding, mapping, Mode::Insert, true)?, 8).map_err(fail)
 }
 
+/// What the import panel asks to check or import.
+#[derive(Deserialize)]
+pub struct ImportRequest {
+    entity: Entity,
+    path: PathBuf,
+    encoding: Option<String>,
+    #[serde(default)]
+    mapping: HashMap<String, String>,
+    mode: Mode,
+    dry_run: bool,
+}
+
 /// Checks (dry run) or imports a file, sending `import-progress` events as it goes.
 #[tauri::command]
 pub async fn import_run<R: tauri::Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    entity: Entity,
-    path: PathBuf,
-    encoding: Option<String>,
-    mapping: HashMap<String, String>,
-    mode: Mode,
-    dry_run: bool,
+    request: ImportRequest,
 ) -> Reply<ImportReport> {
     let (db, actor) = state.session().await?;
+    let ImportRequest { entity, path, encoding, mapping, mode, dry_run } = request;
     let mut options = options(encoding, mapping, mode, dry_run)?;
     state.import_cancel.store(false, Ordering::Relaxed);
     options.cancel = Some(state.import_cancel.clone());
