@@ -369,3 +369,21 @@ async fn a_saved_mapping_reads_headers_the_importer_does_not_know() {
     assert_eq!(profiles::list(&c.db, Entity::Customers).await.unwrap().len(), 1);
     assert!(profiles::list(&c.db, Entity::Contacts).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn exports_to_xlsx_with_the_import_headers() {
+    let c = company().await;
+    import(&c, &c.owner, &fixture("customers_gbk.csv"), Mode::Insert).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("customers.xlsx");
+    let rows = export::export(&c.db, &c.owner, Entity::Customers, export::Format::Xlsx, &out).await.unwrap();
+    assert_eq!(rows, 3);
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"), "an XLSX file is a zip");
+    // scripts/setup.sh installs unzip for the tests.
+    let sheet =
+        std::process::Command::new("unzip").arg("-p").arg(&out).arg("xl/worksheets/sheet1.xml").output().unwrap();
+    let xml = String::from_utf8(sheet.stdout).unwrap();
+    for text in ["code", "created_on", "C1001", "上海鼎盛贸易有限公司", "采购找\"李老师\""] {
+        assert!(xml.contains(text) || xml.contains(&text.replace('"', "&quot;")), "{text} missing from the sheet");
+    }
+}

@@ -41,7 +41,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::files::import_save_errors,
         commands::files::import_batches,
         commands::files::import_undo,
-        commands::files::export_csv,
+        commands::files::export_list,
         commands::files::template_csv,
         commands::files::backup_now,
     ])

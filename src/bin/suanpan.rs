@@ -84,9 +84,10 @@ enum Command {
         #[arg(long)]
         save_profile: Option<String>,
     },
-    /// Export a list as CSV (UTF-8 with BOM) in the import format, within what you may see.
+    /// Export a list in the import format, within what you may see: CSV (UTF-8 with BOM) or XLSX.
     Export {
         entity: String,
+        /// csv or xlsx.
         #[arg(long, default_value = "csv")]
         format: String,
         #[arg(long)]
@@ -274,12 +275,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Export { entity, format, out } => {
             let actor = login(&db, cli.user.as_deref()).await?;
-            if format != "csv" {
-                return Err(Error::invalid("format", Reason::NotAllowed { value: format, allowed: "csv".into() }));
-            }
+            let format = export::Format::parse(&format).ok_or_else(|| {
+                Error::invalid("format", Reason::NotAllowed { value: format, allowed: "csv, xlsx".into() })
+            })?;
             let entity = parse_entity(&entity)?;
-            let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.csv", entity.as_str())));
-            let rows = export::export_csv(&db, &actor, entity, &out).await?;
+            let extension = if format == export::Format::Xlsx { "xlsx" } else { "csv" };
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.{extension}", entity.as_str())));
+            let rows = export::export(&db, &actor, entity, format, &out).await?;
             println!("exported {rows} {} to {}", entity.as_str(), out.display());
         }
         Command::Template { entity, out } => {

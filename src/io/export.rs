@@ -11,39 +11,121 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::io::import::Entity;
 
-/// Writes every record of `entity` the actor may see to `out` as CSV, UTF-8 with a BOM so that
-/// Excel reads it right, with the canonical English headers. Returns how many rows were written.
-pub async fn export_csv(db: &Db, actor: &Actor, entity: Entity, out: &Path) -> Result<u64> {
-    let io_error = |e: std::io::Error| Error::Io { path: out.display().to_string(), source: e };
-    let csv_error = |e: csv::Error| Error::Io { path: out.display().to_string(), source: std::io::Error::other(e) };
-    let mut file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(out).map_err(io_error)?);
-    file.write_all(b"\xEF\xBB\xBF").map_err(io_error)?;
-    let mut writer = csv::Writer::from_writer(file);
-    let columns = entity.columns();
-    writer.write_record(columns.iter().map(|c| c.key)).map_err(csv_error)?;
+/// The file formats a list exports to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// UTF-8 with a BOM, so Excel reads Chinese right.
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> Option<Format> {
+        match text.to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "xlsx" | "excel" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+}
+
+/// Where exported rows go: a CSV writer or a worksheet.
+trait Sink {
+    fn row(&mut self, fields: &[&str]) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>;
+}
+
+impl<W: Write> Sink for csv::Writer<W> {
+    fn row(&mut self, fields: &[&str]) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self.write_record(fields)?)
+    }
+}
+
+/// A worksheet written row after row (constant memory: rows go to a temporary file, not RAM).
+struct Sheet<'a> {
+    sheet: &'a mut rust_xlsxwriter::Worksheet,
+    next_row: u32,
+}
+
+impl Sink for Sheet<'_> {
+    fn row(&mut self, fields: &[&str]) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        for (column, field) in fields.iter().enumerate() {
+            if !field.is_empty() {
+                self.sheet.write_string(self.next_row, column as u16, *field)?;
+            }
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+}
+
+/// Writes every record of `entity` the actor may see to `out`, with the canonical English headers
+/// of the import format, so that the file imports back unchanged. Returns how many rows were written.
+pub async fn export(db: &Db, actor: &Actor, entity: Entity, format: Format, out: &Path) -> Result<u64> {
     actor.require(Permission::ReadCustomers)?;
-    let mut conn = db.pool().acquire().await?;
-    let mut chunks = Chunks { conn: &mut conn, writer: &mut writer, scope: actor.scope(), out };
-    let rows = match entity {
-        Entity::Customers => chunks.write_all(CUSTOMERS_EXPORT, String::new()).await?,
-        Entity::Contacts => chunks.write_all(CONTACTS_EXPORT, 0_i64).await?,
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| Error::Io {
+        path: out.display().to_string(),
+        source: std::io::Error::other(e),
     };
-    writer.flush().map_err(io_error)?;
-    Ok(rows)
+    let header: Vec<&str> = entity.columns().iter().map(|c| c.key).collect();
+    let mut conn = db.pool().acquire().await?;
+    match format {
+        Format::Csv => {
+            let io_error = |e: std::io::Error| Error::Io { path: out.display().to_string(), source: e };
+            let mut file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(out).map_err(io_error)?);
+            file.write_all(b"\xEF\xBB\xBF").map_err(io_error)?;
+            let mut writer = csv::Writer::from_writer(file);
+            writer.row(&header).map_err(failed)?;
+            let rows = write_rows(&mut conn, &mut writer, actor, entity, out).await?;
+            writer.flush().map_err(io_error)?;
+            Ok(rows)
+        }
+        Format::Xlsx => {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let rows = {
+                let sheet = workbook.add_worksheet_with_constant_memory().map_err(|e| failed(e.into()))?;
+                sheet.set_name(entity.as_str()).map_err(|e| failed(e.into()))?;
+                let mut sink = Sheet { sheet, next_row: 0 };
+                sink.row(&header).map_err(failed)?;
+                write_rows(&mut conn, &mut sink, actor, entity, out).await?
+            };
+            workbook.save(out).map_err(|e| failed(e.into()))?;
+            Ok(rows)
+        }
+    }
+}
+
+/// CSV export (the common case).
+pub async fn export_csv(db: &Db, actor: &Actor, entity: Entity, out: &Path) -> Result<u64> {
+    export(db, actor, entity, Format::Csv, out).await
+}
+
+async fn write_rows(
+    conn: &mut SqliteConnection,
+    sink: &mut dyn Sink,
+    actor: &Actor,
+    entity: Entity,
+    out: &Path,
+) -> Result<u64> {
+    let mut chunks = Chunks { conn, sink, scope: actor.scope(), out };
+    match entity {
+        Entity::Customers => chunks.write_all(CUSTOMERS_EXPORT, String::new()).await,
+        Entity::Contacts => chunks.write_all(CONTACTS_EXPORT, 0_i64).await,
+    }
 }
 
 const EXPORT_CHUNK: i64 = 10_000;
 
 /// Writes rows a chunk at a time, each chunk one JSON array built by SQLite: one round trip per
 /// chunk instead of one per row. Chunks follow a key (keyset paging), so the scan never restarts.
-struct Chunks<'a, W: Write> {
+struct Chunks<'a> {
     conn: &'a mut SqliteConnection,
-    writer: &'a mut csv::Writer<W>,
+    sink: &'a mut dyn Sink,
     scope: crate::auth::Scope,
     out: &'a Path,
 }
 
-impl<W: Write> Chunks<'_, W> {
+impl Chunks<'_> {
     /// `sql` selects `(json array of rows, last key)` for the rows after a bound key, within the
     /// scope pushed after it, and leaves `ORDER BY … LIMIT` to be closed by a parenthesis.
     async fn write_all<K>(&mut self, sql: &'static str, mut after: K) -> Result<u64>
@@ -69,10 +151,11 @@ impl<W: Write> Chunks<'_, W> {
             let (json, last): (Option<String>, Option<K>) = query.build_query_as().fetch_one(&mut *self.conn).await?;
             let (Some(json), Some(last)) = (json, last) else { return Ok(rows) };
             let chunk: Vec<Vec<Option<String>>> = serde_json::from_str(&json).map_err(|e| fail(e.into()))?;
+            let mut fields: Vec<&str> = Vec::new();
             for record in &chunk {
-                self.writer
-                    .write_record(record.iter().map(|f| f.as_deref().unwrap_or("")))
-                    .map_err(|e| fail(e.into()))?;
+                fields.clear();
+                fields.extend(record.iter().map(|f| f.as_deref().unwrap_or("")));
+                self.sink.row(&fields).map_err(fail)?;
             }
             rows += chunk.len() as u64;
             after = last;

@@ -46,7 +46,8 @@ export const importCancel = () => invoke("import_cancel");
 export const importSaveErrors = (path) => invoke("import_save_errors", { path });
 export const importBatches = () => invoke("import_batches");
 export const importUndo = (id) => invoke("import_undo", { id });
-export const exportCsv = (entity, path) => invoke("export_csv", { entity, path });
+/** Exports a list; the path's extension (.xlsx or .csv) chooses the format. */
+export const exportList = (entity, path) => invoke("export_list", { entity, path });
 export const templateCsv = (entity, path) => invoke("template_csv", { entity, path });
 export const backupNow = (path) => invoke("backup_now", { path });
 
@@ -58,4 +59,4 @@ const CSV_FILTER = [{ name: "CSV", extensions: ["csv", "txt", "tsv"] }];
 export const chooseFile = () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: CSV_FILTER });
 /** The native "save as" dialog. */
 export const chooseSavePath = (defaultPath, extensions = ["csv"]) =>
-  window.__TAURI__.dialog.save({ defaultPath, filters: [{ name: extensions[0].toUpperCase(), extensions }] });
+  window.__TAURI__.dialog.save({ defaultPath, filters: extensions.map((e) => ({ name: e.toUpperCase(), extensions: [e] })) });

@@ -128,10 +128,13 @@ pub async fn import_undo(state: State<'_, AppState>, id: i64) -> Reply<Batch> {
     import::undo(&db, &actor, id).await.map_err(fail)
 }
 
+/// Exports to the path the save dialog gave: XLSX when it ends in .xlsx, CSV otherwise.
 #[tauri::command]
-pub async fn export_csv(state: State<'_, AppState>, entity: Entity, path: PathBuf) -> Reply<u64> {
+pub async fn export_list(state: State<'_, AppState>, entity: Entity, path: PathBuf) -> Reply<u64> {
     let (db, actor) = state.session().await?;
-    export::export_csv(&db, &actor, entity, &path).await.map_err(fail)
+    let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let format = if is_xlsx { export::Format::Xlsx } else { export::Format::Csv };
+    export::export(&db, &actor, entity, format, &path).await.map_err(fail)
 }
 
 #[tauri::command]

@@ -67,9 +67,9 @@ export function customersView(main, me) {
       h("button#customer-export", {
         text: t("customers.export"),
         onclick: async () => {
-          const target = await api.chooseSavePath("customers.csv");
+          const target = await api.chooseSavePath("customers.xlsx", ["xlsx", "csv"]);
           if (!target) return;
-          try { toast(t("customers.exported", { rows: await api.exportCsv("customers", target) })); } catch (error) { showError(error); }
+          try { toast(t("customers.exported", { rows: await api.exportList("customers", target) })); } catch (error) { showError(error); }
         },
       }),
       totalLabel),
