@@ -31,11 +31,11 @@ impl Format {
 }
 
 /// Where exported rows go: a CSV writer or a worksheet.
-trait Sink {
+trait Sink: Send {
     fn row(&mut self, fields: &[&str]) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>;
 }
 
-impl<W: Write> Sink for csv::Writer<W> {
+impl<W: Write + Send> Sink for csv::Writer<W> {
     fn row(&mut self, fields: &[&str]) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Ok(self.write_record(fields)?)
     }
