@@ -173,6 +173,19 @@ pub enum RowFailure {
     Fault(Error),
 }
 
+impl RowFailure {
+    /// One field's problem.
+    pub fn field(field: &'static str, reason: Reason) -> RowFailure {
+        RowFailure::Fields(vec![FieldError { field, reason }])
+    }
+}
+
+/// A record's fields as a batch kept them before an update, read back for an undo.
+pub fn previous_values<T: serde::de::DeserializeOwned>(before: &str) -> Result<T> {
+    serde_json::from_str(before)
+        .map_err(|e| Error::Io { path: "import batch".into(), source: std::io::Error::other(e) })
+}
+
 impl From<Error> for RowFailure {
     fn from(error: Error) -> RowFailure {
         match error {

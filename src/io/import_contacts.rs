@@ -8,9 +8,9 @@ use crate::auth::Actor;
 use crate::crm::contacts::{self, Contact, ContactInput};
 use crate::crm::customers;
 use crate::crm::search;
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, Reason, Result};
 use crate::io::columns::RowFields;
-use crate::io::import::{Mode, RowFailure, RowOutcome};
+use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
 
 /// One contacts import: the customers already found, by code.
 #[derive(Default)]
@@ -27,14 +27,9 @@ impl ContactImport {
         mode: Mode,
     ) -> Result<RowOutcome, RowFailure> {
         let code = row.get("customer_code");
-        let unknown = || {
-            RowFailure::Fields(vec![FieldError {
-                field: "customer_code",
-                reason: Reason::Unknown { value: code.to_string() },
-            }])
-        };
+        let unknown = || RowFailure::field("customer_code", Reason::Unknown { value: code.to_string() });
         if code.is_empty() {
-            return Err(RowFailure::Fields(vec![FieldError { field: "customer_code", reason: Reason::Required }]));
+            return Err(RowFailure::field("customer_code", Reason::Required));
         }
         let customer_id = match self.customers.get(code) {
             Some(found) => *found,
@@ -102,8 +97,7 @@ pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, bef
             sqlx::query("DELETE FROM contacts WHERE id = ?").bind(id).execute(&mut *conn).await?;
         }
         ("update", Some(before)) => {
-            let before: Contact = serde_json::from_str(before)
-                .map_err(|e| Error::Io { path: "import batch".into(), source: std::io::Error::other(e) })?;
+            let before: Contact = previous_values(before)?;
             let input = ContactInput {
                 name: before.name,
                 title: before.title,

@@ -7,9 +7,9 @@ use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
 use crate::crm::customers::{self, Customer, CustomerInput, Lookups, ValidCustomer};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, Reason, Result};
 use crate::io::columns::RowFields;
-use crate::io::import::{Mode, RowFailure, RowOutcome};
+use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::users;
 
 /// New customers are written this many at a time.
@@ -48,7 +48,7 @@ impl CustomerImport {
     ) -> Result<RowOutcome, RowFailure> {
         let code = row.get("code");
         if code.is_empty() {
-            return Err(RowFailure::Fields(vec![FieldError { field: "code", reason: Reason::Required }]));
+            return Err(RowFailure::field("code", Reason::Required));
         }
         let owner = row.get("owner");
         if !owner.is_empty() && !self.lookups.knows_owner(owner) {
@@ -73,12 +73,9 @@ impl CustomerImport {
             }
             Some(_) if mode == Mode::Insert => Ok(RowOutcome::Skipped),
             Some(id) => {
-                let before = customers::fetch_visible_in(conn, actor, id).await.map_err(|_| {
-                    RowFailure::Fields(vec![FieldError {
-                        field: "code",
-                        reason: Reason::Forbidden { value: code.to_string() },
-                    }])
-                })?;
+                let before = customers::fetch_visible_in(conn, actor, id)
+                    .await
+                    .map_err(|_| RowFailure::field("code", Reason::Forbidden { value: code.to_string() }))?;
                 let valid = customers::validate(conn, actor, &input, &mut self.lookups).await?;
                 customers::check_scope(actor, &valid, owner)?;
                 customers::update_in(conn, id, &valid).await?;
@@ -129,8 +126,7 @@ pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, bef
     match (action, before) {
         ("insert", _) => customers::delete_in(conn, id).await,
         ("update", Some(before)) => {
-            let before: Customer = serde_json::from_str(before)
-                .map_err(|e| Error::Io { path: "import batch".into(), source: std::io::Error::other(e) })?;
+            let before: Customer = previous_values(before)?;
             customers::update_in(conn, id, &ValidCustomer::from_stored(&before)?).await
         }
         _ => Err(Error::Refused("an import record without its previous values cannot be undone")),
