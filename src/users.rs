@@ -110,6 +110,91 @@ async fn insert(
     Ok(id)
 }
 
+/// Changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    /// Some("") takes the user out of any branch.
+    pub branch_code: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Edits a user (owner only). The company always keeps one active owner who can log in.
+pub async fn update(db: &Db, actor: &Actor, id: i64, change: &UserChange) -> Result<User> {
+    actor.require(Permission::ManageUsers)?;
+    let before = get(db, id).await?;
+    let display_name = match &change.display_name {
+        Some(name) => text::required("display_name", name, 60)?,
+        None => before.display_name.clone(),
+    };
+    let role = match &change.role {
+        Some(role) => Role::parse(role)
+            .ok_or_else(|| Error::invalid("role", Reason::NotAllowed { value: role.clone(), allowed: role_names() }))?,
+        None => Role::parse(&before.role).unwrap_or(Role::Salesperson),
+    };
+    let active = change.active.unwrap_or(before.active);
+    let mut tx = db.write().await?;
+    let branch_id = match change.branch_code.as_deref().map(str::trim) {
+        None => before.branch_id,
+        Some("") => None,
+        Some(code) => Some(crate::branches::id_by_code(&mut tx, code).await?),
+    };
+    sqlx::query("UPDATE users SET display_name = ?, role = ?, branch_id = ?, active = ? WHERE id = ?")
+        .bind(&display_name)
+        .bind(role.as_str())
+        .bind(branch_id)
+        .bind(active)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let owners: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users WHERE role = 'owner' AND active AND can_login AND password_hash IS NOT NULL",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if owners == 0 {
+        return Err(Error::Refused("the company must keep at least one active owner"));
+    }
+    let changes = serde_json::json!({
+        "display_name": [before.display_name, display_name],
+        "role": [before.role, role.as_str()],
+        "branch_id": [before.branch_id, branch_id],
+        "active": [before.active, active],
+    });
+    audit::record(&mut tx, actor, "user", id, "update", changes).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// Sets a user's password: the owner for anyone (which also lets a record-only salesperson log
+/// in), everyone for themselves.
+pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str) -> Result<()> {
+    if actor.user_id != id {
+        actor.require(Permission::ManageUsers)?;
+    }
+    get(db, id).await?;
+    let hash = auth::hash_password(password)?;
+    let mut tx = db.write().await?;
+    sqlx::query("UPDATE users SET password_hash = ?, can_login = 1 WHERE id = ?")
+        .bind(&hash)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, actor, "user", id, "password", serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A user's id by user name.
+pub async fn id_by_username(db: &Db, username: &str) -> Result<i64> {
+    sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+        .bind(username.trim())
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| Error::not_found("user", username))
+}
+
 /// Finds a salesperson by user name or display name, creating a record-only salesperson
 /// (no login) when nobody has that name. Returns the id and whether it was created.
 pub async fn ensure_salesperson(conn: &mut SqliteConnection, actor: &Actor, name: &str) -> Result<(i64, bool)> {

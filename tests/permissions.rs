@@ -127,3 +127,33 @@ async fn a_record_only_salesperson_cannot_log_in() {
     assert!(created);
     assert!(matches!(auth::login(&c.db, "小马", "").await, Err(Error::BadLogin)));
 }
+
+#[tokio::test]
+async fn the_owner_edits_deactivates_and_resets_users_but_keeps_an_owner() {
+    use suanpan::users::UserChange;
+
+    let c = company().await;
+    let zhang = c.sales_sh.user_id;
+    let off = UserChange { active: Some(false), ..Default::default() };
+    assert!(matches!(users::update(&c.db, &c.manager, zhang, &off).await, Err(Error::Forbidden { .. })));
+    users::update(&c.db, &c.owner, zhang, &off).await.unwrap();
+    assert!(matches!(auth::login(&c.db, "zhangwei", common::PASSWORD).await, Err(Error::BadLogin)));
+    let on = UserChange { active: Some(true), role: Some("branch_manager".into()), ..Default::default() };
+    let promoted = users::update(&c.db, &c.owner, zhang, &on).await.unwrap();
+    assert_eq!(promoted.role, "branch_manager");
+    assert_eq!(auth::login(&c.db, "zhangwei", common::PASSWORD).await.unwrap().role, suanpan::Role::BranchManager);
+
+    let demote_owner = UserChange { role: Some("clerk".into()), ..Default::default() };
+    assert!(users::update(&c.db, &c.owner, c.owner.user_id, &demote_owner).await.is_err(), "the last owner stays");
+    assert_eq!(users::get(&c.db, c.owner.user_id).await.unwrap().role, "owner", "nothing was changed");
+
+    // A salesperson named by an import gets a password and can log in; people change their own.
+    let mut tx = c.db.write().await.unwrap();
+    let (ma, _) = users::ensure_salesperson(&mut tx, &c.owner, "xiaoma").await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(users::set_password(&c.db, &c.sales_gz, ma, "new-password").await.is_err());
+    users::set_password(&c.db, &c.owner, ma, "new-password").await.unwrap();
+    assert!(auth::login(&c.db, "xiaoma", "new-password").await.is_ok());
+    users::set_password(&c.db, &c.sales_gz, c.sales_gz.user_id, "mine-only").await.unwrap();
+    assert!(auth::login(&c.db, "liuyang", "mine-only").await.is_ok());
+}

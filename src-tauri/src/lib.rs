@@ -31,6 +31,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::customers::picklist_delete,
         commands::admin::users_list,
         commands::admin::user_create,
+        commands::admin::user_update,
+        commands::admin::user_set_password,
         commands::admin::branches_list,
         commands::admin::branch_create,
         commands::files::import_preview,

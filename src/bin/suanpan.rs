@@ -180,6 +180,23 @@ struct AddCustomer {
 #[derive(Subcommand)]
 enum UsersCommand {
     List,
+    /// Change a user's name, role, branch or whether they are active (owner only).
+    Set {
+        username: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        role: Option<String>,
+        /// A branch code, or "" for none.
+        #[arg(long)]
+        branch: Option<String>,
+        #[arg(long)]
+        active: Option<bool>,
+    },
+    /// Set a user's password (the owner for anyone, everyone for themselves); from SUANPAN_NEW_PASSWORD or a prompt.
+    Password {
+        username: String,
+    },
     /// Add a user; with --no-login they are a record only (a salesperson named on orders).
     Add {
         username: String,
@@ -583,6 +600,23 @@ async fn users_command(db: &Db, actor: &Actor, command: UsersCommand) -> Result<
                 })
                 .collect();
             print_table(&["username", "name", "role", "branch", "login"], &rows);
+        }
+        UsersCommand::Set { username, name, role, branch, active } => {
+            let id = users::id_by_username(db, &username).await?;
+            let change = users::UserChange { display_name: name, role, branch_code: branch, active };
+            let user = users::update(db, actor, id, &change).await?;
+            println!(
+                "{}: {} ({}), {}",
+                user.username,
+                user.display_name,
+                user.role,
+                if user.active { "active" } else { "inactive" }
+            );
+        }
+        UsersCommand::Password { username } => {
+            let id = users::id_by_username(db, &username).await?;
+            users::set_password(db, actor, id, &new_user_password(&username)?).await?;
+            println!("set the password of {username}");
         }
         UsersCommand::Add { username, name, role, branch, no_login } => {
             let password = if no_login { None } else { Some(new_user_password(&username)?) };

@@ -219,5 +219,7 @@ export default {
   "import.profile": "Mapping",
   "import.no_profile": "(none)",
   "import.profile_name": "Mapping name",
-  "import.profile_save": "Save mapping"
+  "import.profile_save": "Save mapping",
+  "settings.reset_password": "Reset password",
+  "settings.reset_password_for": "New password for “{name}”"
 };

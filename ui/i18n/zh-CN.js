@@ -219,5 +219,7 @@ export default {
   "import.profile": "导入方案",
   "import.no_profile": "（不用方案）",
   "import.profile_name": "方案名称",
-  "import.profile_save": "保存为方案"
+  "import.profile_save": "保存为方案",
+  "settings.reset_password": "重设密码",
+  "settings.reset_password_for": "为“{name}”设置新密码"
 };

@@ -32,6 +32,8 @@ export const deletePickItem = (list, id) => invoke("picklist_delete", { list, id
 
 export const listUsers = () => invoke("users_list");
 export const createUser = (user) => invoke("user_create", { new: user });
+export const updateUser = (id, change) => invoke("user_update", { id, change });
+export const setUserPassword = (id, password) => invoke("user_set_password", { id, password });
 export const listBranches = () => invoke("branches_list");
 export const createBranch = (branch) => invoke("branch_create", { new: branch });
 

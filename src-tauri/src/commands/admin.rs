@@ -1,7 +1,7 @@
 //! Users and branches: the owner's administration.
 
 use suanpan::branches::{self, Branch, NewBranch};
-use suanpan::users::{self, NewUser, User};
+use suanpan::users::{self, NewUser, User, UserChange};
 use tauri::State;
 
 use crate::state::{AppState, Reply, fail};
@@ -16,6 +16,18 @@ pub async fn users_list(state: State<'_, AppState>) -> Reply<Vec<User>> {
 pub async fn user_create(state: State<'_, AppState>, new: NewUser) -> Reply<User> {
     let (db, actor) = state.session().await?;
     users::create(&db, &actor, &new).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn user_update(state: State<'_, AppState>, id: i64, change: UserChange) -> Reply<User> {
+    let (db, actor) = state.session().await?;
+    users::update(&db, &actor, id, &change).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn user_set_password(state: State<'_, AppState>, id: i64, password: String) -> Reply<()> {
+    let (db, actor) = state.session().await?;
+    users::set_password(&db, &actor, id, &password).await.map_err(fail)
 }
 
 #[tauri::command]

@@ -268,3 +268,21 @@ async fn importing_a_gbk_file_through_the_window() {
     let owner = auth::login(&db, "boss", "secret-123").await.unwrap();
     assert_eq!(customers::get_by_code(&db, &owner, "W1").await.unwrap().notes, "wx_123", "the mapped column landed");
 }
+
+#[tokio::test]
+async fn the_owner_deactivates_a_salesperson_who_then_cannot_log_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    two_salespeople(&company).await;
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+    window.click("nav [data-module=settings]").await;
+    window.click("#users-card input[data-user=zhangwei]").await;
+    window.wait_text("#toast", |t| t.contains("已保存")).await;
+    window.click("#logout").await;
+    window.type_into("#login-username", "zhangwei").await;
+    window.type_into("#login-password", "secret-123").await;
+    window.click("#login-submit").await;
+    window.wait_text("#toast", |t| t.contains("登录名或密码错误")).await;
+    window.close().await;
+}

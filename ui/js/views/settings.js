@@ -1,7 +1,7 @@
 // Users, branches and the customer pick lists: the owner's administration screen.
 import * as api from "../api.js";
 import { t, fieldLabel } from "../i18n.js";
-import { h, toast, showError } from "../ui.js";
+import { h, toast, showError, confirmDialog } from "../ui.js";
 
 export function settingsView(main, me) {
   const isOwner = me.user.role === "owner";
@@ -54,8 +54,21 @@ function usersCard(users, branches, isOwner, refresh) {
     h("button.primary", { type: "submit", text: t("settings.add_user") }));
   return h("section.card#users-card", {},
     h("h3", { text: t("settings.users") }),
-    table(["username", "display_name", "role", "branch", "login"], users.map((u) => [
+    table(["username", "display_name", "role", "branch", "login", "active", ""], users.map((u) => [
       u.username, u.display_name, t(`role.${u.role}`), u.branch_name ?? "", u.can_login ? t("common.yes") : t("common.no"),
+      isOwner ? h("input", {
+        type: "checkbox", checked: u.active ? true : null, dataset: { user: u.username },
+        onchange: (e) => api.updateUser(u.id, { active: e.target.checked }).then(() => { toast(t("common.saved")); refresh(); })
+          .catch((error) => { showError(error); refresh(); }),
+      }) : (u.active ? t("common.yes") : t("common.no")),
+      isOwner ? h("button.link", {
+        text: t("settings.reset_password"),
+        onclick: async () => {
+          const input = h("input", { type: "password", placeholder: fieldLabel("password") });
+          if (!(await confirmDialog(t("settings.reset_password_for", { name: u.display_name }), input))) return;
+          api.setUserPassword(u.id, input.value).then(() => toast(t("common.saved"))).catch(showError);
+        },
+      }) : "",
     ])),
     isOwner ? form : null);
 }
