@@ -60,6 +60,11 @@ pub enum Permission {
     ReadAudit,
     Backup,
     Restore,
+    ReadProducts,
+    WriteProducts,
+    ReadSales,
+    WriteSales,
+    ManageStock,
 }
 
 impl Permission {
@@ -75,6 +80,11 @@ impl Permission {
             Permission::ReadAudit => "read the audit log",
             Permission::Backup => "back up the company file",
             Permission::Restore => "restore the company file",
+            Permission::ReadProducts => "read products, suppliers and stock",
+            Permission::WriteProducts => "edit products, suppliers and warehouses",
+            Permission::ReadSales => "read orders and the sales pipeline",
+            Permission::WriteSales => "edit orders and the sales pipeline",
+            Permission::ManageStock => "book purchases, receipts and stock moves",
         }
     }
 }
@@ -102,14 +112,31 @@ impl Actor {
         use Permission::*;
         match self.role {
             Role::Owner => true,
-            Role::Accountant => matches!(permission, ReadCustomers | ReadAudit | Backup),
-            Role::BranchManager => {
-                matches!(permission, ReadCustomers | WriteCustomers | DeleteCustomers | MergeCustomers)
+            Role::Accountant => {
+                matches!(permission, ReadCustomers | ReadAudit | Backup | ReadProducts | ReadSales)
             }
+            Role::BranchManager => matches!(
+                permission,
+                ReadCustomers
+                    | WriteCustomers
+                    | DeleteCustomers
+                    | MergeCustomers
+                    | ReadProducts
+                    | WriteProducts
+                    | ReadSales
+                    | WriteSales
+                    | ManageStock
+            ),
             Role::Salesperson => {
-                matches!(permission, ReadCustomers | WriteCustomers | DeleteCustomers)
+                matches!(
+                    permission,
+                    ReadCustomers | WriteCustomers | DeleteCustomers | ReadProducts | ReadSales | WriteSales
+                )
             }
-            Role::Clerk => matches!(permission, ReadCustomers | WriteCustomers),
+            Role::Clerk => matches!(
+                permission,
+                ReadCustomers | WriteCustomers | ReadProducts | WriteProducts | ReadSales | WriteSales | ManageStock
+            ),
         }
     }
 

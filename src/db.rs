@@ -19,6 +19,51 @@ pub struct Db {
     path: PathBuf,
 }
 
+/// A window onto a longer list: one page of rows and how many match in all.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// Clamps a requested page size: 1..=1000, default 200.
+pub fn page_limit(requested: Option<i64>) -> i64 {
+    requested.unwrap_or(200).clamp(1, 1_000)
+}
+
+/// The next free generated number of a kind of record: `prefix` and six digits (`C000124`, `SO000031`),
+/// one above the highest such number, skipping any a file or a person already took.
+/// `table` and `column` are fixed names from the engine, never user input.
+pub async fn next_number(
+    conn: &mut sqlx::SqliteConnection,
+    table: &'static str,
+    column: &'static str,
+    prefix: &'static str,
+) -> Result<String> {
+    let pattern = format!("{prefix}{}", "[0-9]".repeat(6));
+    let highest: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT {column} FROM {table} WHERE {column} GLOB ? ORDER BY {column} DESC LIMIT 1"
+    )))
+    .bind(&pattern)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let mut next = highest.and_then(|c| c[prefix.len()..].parse::<u32>().ok()).unwrap_or(0) + 1;
+    loop {
+        let number = format!("{prefix}{next:06}");
+        let taken: Option<i64> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {table} WHERE {column} = ?")))
+                .bind(&number)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if taken.is_none() {
+            return Ok(number);
+        }
+        next += 1;
+    }
+}
+
 /// What happened while opening: the UI and CLI tell the user about an upgrade.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Opened {

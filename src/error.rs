@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::money::MoneyParseError;
+use crate::quantity::QuantityParseError;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -31,6 +32,12 @@ pub enum Reason {
     Forbidden { value: String },
     #[error("must not be in the future")]
     InFuture,
+    #[error("{0}")]
+    BadQuantity(QuantityParseError),
+    #[error("'{value}' must be greater than zero")]
+    NotPositive { value: String },
+    #[error("'{value}' differs from line {line} of the same document")]
+    Differs { value: String, line: u64 },
 }
 
 impl Reason {
@@ -47,6 +54,9 @@ impl Reason {
             Reason::TooShort { .. } => "too_short",
             Reason::Forbidden { .. } => "forbidden_value",
             Reason::InFuture => "in_future",
+            Reason::BadQuantity(_) => "bad_quantity",
+            Reason::NotPositive { .. } => "not_positive",
+            Reason::Differs { .. } => "differs",
         }
     }
 
@@ -59,7 +69,10 @@ impl Reason {
             | Reason::BadEmail { value }
             | Reason::BadPhone { value }
             | Reason::Unknown { value }
-            | Reason::Forbidden { value } => serde_json::json!({ "value": value }),
+            | Reason::Forbidden { value }
+            | Reason::NotPositive { value } => serde_json::json!({ "value": value }),
+            Reason::Differs { value, line } => serde_json::json!({ "value": value, "line": line }),
+            Reason::BadQuantity(e) => serde_json::json!({ "value": e.to_string() }),
             Reason::NotAllowed { value, allowed } => {
                 serde_json::json!({ "value": value, "allowed": allowed })
             }
@@ -110,6 +123,10 @@ pub enum Error {
     Conflict { entity: &'static str },
     #[error("{0}")]
     Refused(&'static str),
+    #[error("not enough {sku} in {warehouse}: {available} available, {needed} needed")]
+    InsufficientStock { sku: String, warehouse: String, available: String, needed: String },
+    #[error("a {entity} that is {status} cannot be {action}")]
+    WrongStatus { entity: &'static str, status: String, action: &'static str },
     #[error("{bad_rows} rows are bad; nothing was imported")]
     ImportRefused { bad_rows: usize },
     #[error("{changed} records of this import were changed or deleted since; it can no longer be undone")]
@@ -175,6 +192,8 @@ impl Error {
             Error::InUse { .. } => "in_use",
             Error::Conflict { .. } => "conflict",
             Error::Refused(_) => "refused",
+            Error::InsufficientStock { .. } => "insufficient_stock",
+            Error::WrongStatus { .. } => "wrong_status",
             Error::BatchChanged { .. } => "batch_changed",
             Error::ImportRefused { .. } => "import_refused",
             Error::NotACompanyFile { .. } => "not_a_company_file",

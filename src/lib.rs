@@ -2,21 +2,25 @@
 //!
 //! The map, in dependency order (a module uses only those above it):
 
-pub mod api;
+pub mod api; // what the shell and the CLI exchange: errors as data, start-up facts
 pub mod audit; // who changed what, old → new
 pub mod auth; // roles, permissions, scopes, passwords, login
 pub mod backup; // consistent copies of the company file, restore, daily backups
 pub mod branches; // branches and departments
+pub mod catalog; // products, categories, prices, suppliers
 pub mod crm; // customers, contacts, pick lists, search, merge
 pub mod db; // opening a company file, pragmas, migrations, safety copy
 pub mod demo; // a deterministic, realistic demo company
 pub mod error; // typed errors with stable codes
+pub mod inventory; // warehouses, stock levels and moves, moving average cost, purchases
 pub mod io; // import and export of files: encodings, CSV, batches
 pub mod money; // exact money in minor units
 pub mod period; // days, ISO weeks, months, quarters, years
+pub mod quantity; // exact quantities of goods in thousandths
+pub mod sales; // sales orders: confirm, deliver, cancel; the orders list
 pub mod settings; // company-wide preferences (the language before login)
 pub mod text; // checking and normalising typed text and dates
-pub mod users; // users: the first owner, adding, listing // what the shell and the CLI exchange: errors as data, start-up facts
+pub mod users; // users: the first owner, adding, listing
 
 pub use auth::{Actor, Role};
 pub use db::Db;

@@ -10,7 +10,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An amount of money in minor units (1 = ¥0.01). Stored as INTEGER in SQLite and
 /// sent as a decimal string everywhere else, so no float ever holds money.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, sqlx::Type)]
+#[sqlx(transparent)]
 pub struct Money(i64);
 
 /// Why a piece of text is not an amount of money.

@@ -8,6 +8,7 @@ use crate::crm::customers::push_scope;
 use crate::crm::kind::CustomerKind;
 use crate::crm::search;
 use crate::db::Db;
+pub use crate::db::Page;
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -86,15 +87,6 @@ pub struct CustomerRow {
     pub owner_name: Option<String>,
     pub created_on: String,
     pub tags: String,
-}
-
-/// A window onto a longer list.
-#[derive(Debug, Clone, Serialize)]
-pub struct Page<T> {
-    pub rows: Vec<T>,
-    pub total: i64,
-    pub offset: i64,
-    pub limit: i64,
 }
 
 /// The customers the actor may see that match the query, one page of them, and how many match in all.

@@ -353,7 +353,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &CustomerInput) -> Result<Sav
 pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer) -> Result<i64> {
     let code = match &valid.code {
         Some(code) => code.clone(),
-        None => next_code(conn).await?,
+        None => crate::db::next_number(conn, "customers", "code", "C").await?,
     };
     let query = sqlx::query(
         "INSERT INTO customers (code, name, name_pinyin, name_key, phone_digits, kind, source_id, level_id, phone,
@@ -648,27 +648,6 @@ pub async fn find_duplicates(
     actor.require(Permission::ReadCustomers)?;
     let mut conn = db.pool().acquire().await?;
     duplicates_in(&mut conn, name, phone, except).await
-}
-
-/// The next free generated code, `C` and six digits.
-async fn next_code(conn: &mut SqliteConnection) -> Result<String> {
-    let highest: Option<String> = sqlx::query_scalar(
-        "SELECT code FROM customers WHERE code GLOB 'C[0-9][0-9][0-9][0-9][0-9][0-9]' ORDER BY code DESC LIMIT 1",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let mut next = highest.and_then(|c| c[1..].parse::<u32>().ok()).unwrap_or(0) + 1;
-    loop {
-        let code = format!("C{next:06}");
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE code = ?")
-            .bind(&code)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if taken.is_none() {
-            return Ok(code);
-        }
-        next += 1;
-    }
 }
 
 /// The history of a customer: its audit entries and those of customers merged into it.

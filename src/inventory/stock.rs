@@ -1,0 +1,474 @@
+//! Stock levels and moves: every change of stock goes through `apply`, which keeps levels, reservations
+//! and the moving average cost in step; adjustments, transfers, low-stock list and valuation.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::audit;
+use crate::auth::{Actor, Permission};
+use crate::db::{Db, now_stamp, today};
+use crate::error::{Error, FieldError, Reason, Result};
+use crate::inventory::warehouses;
+use crate::money::Money;
+use crate::quantity::Quantity;
+use crate::text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MoveKind {
+    Receipt,
+    Delivery,
+    Transfer,
+    Adjustment,
+}
+
+impl MoveKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MoveKind::Receipt => "receipt",
+            MoveKind::Delivery => "delivery",
+            MoveKind::Transfer => "transfer",
+            MoveKind::Adjustment => "adjustment",
+        }
+    }
+}
+
+/// One change of stock to book.
+pub(crate) struct NewMove<'a> {
+    pub date: NaiveDate,
+    pub product_id: i64,
+    pub warehouse_id: i64,
+    pub kind: MoveKind,
+    /// Signed: positive comes in, negative goes out.
+    pub quantity: Quantity,
+    /// What incoming stock is worth; None: the moving average cost. Ignored for outgoing stock,
+    /// which always leaves at its share of the stock's value.
+    pub value_in: Option<Money>,
+    pub reason: &'a str,
+    pub order_id: Option<i64>,
+    pub purchase_id: Option<i64>,
+    pub user_id: i64,
+    /// Outgoing stock that a confirmed order had reserved: the reservation goes with it.
+    pub release_reserved: bool,
+}
+
+/// What `apply` needs to know about a product and one of its warehouses.
+#[derive(sqlx::FromRow)]
+struct Position {
+    sku: String,
+    stock_quantity: Quantity,
+    stock_value: Money,
+    cost_price: Money,
+    on_hand: Quantity,
+    reserved: Quantity,
+    warehouse: String,
+    allow_negative: bool,
+}
+
+async fn position(conn: &mut SqliteConnection, product_id: i64, warehouse_id: i64) -> Result<Position> {
+    sqlx::query_as(
+        "SELECT p.sku, p.stock_quantity, p.stock_value, p.cost_price,
+                coalesce(l.on_hand, 0) AS on_hand, coalesce(l.reserved, 0) AS reserved,
+                w.name AS warehouse, w.allow_negative
+         FROM products p JOIN warehouses w ON w.id = ?2
+         LEFT JOIN stock_levels l ON l.product_id = p.id AND l.warehouse_id = w.id
+         WHERE p.id = ?1",
+    )
+    .bind(product_id)
+    .bind(warehouse_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| Error::not_found("product", product_id))
+}
+
+/// The value that leaves with `quantity` (positive) at the moving average cost: its share of the
+/// stock's value, so the value reaches exactly zero with the last unit. Beyond what is on hand
+/// (a warehouse that may go negative) the extra leaves at the last average cost, or the cost price.
+fn value_out(quantity: Quantity, position: &Position) -> Money {
+    let on_hand = position.stock_quantity;
+    if on_hand.is_positive() && quantity <= on_hand {
+        return quantity.share_of(on_hand, position.stock_value);
+    }
+    let unit = if on_hand.is_positive() {
+        Quantity::units(1).share_of(on_hand, position.stock_value)
+    } else {
+        position.cost_price
+    };
+    if on_hand.is_positive() { position.stock_value + (quantity - on_hand).times(unit) } else { quantity.times(unit) }
+}
+
+/// Books one move: checks stock (unless the warehouse may go negative), writes the move, updates the
+/// warehouse level and the product's quantity and value. Returns the signed value moved.
+pub(crate) async fn apply(conn: &mut SqliteConnection, new: &NewMove<'_>) -> Result<Money> {
+    let position = position(conn, new.product_id, new.warehouse_id).await?;
+    let outgoing = -new.quantity;
+    let released = if new.release_reserved && outgoing.is_positive() { outgoing } else { Quantity::ZERO };
+    if outgoing.is_positive() && !position.allow_negative {
+        let available = position.on_hand - (position.reserved - released);
+        if available < outgoing {
+            return Err(Error::InsufficientStock {
+                sku: position.sku,
+                warehouse: position.warehouse,
+                available: available.to_string(),
+                needed: outgoing.to_string(),
+            });
+        }
+    }
+    let value = if outgoing.is_positive() {
+        -value_out(outgoing, &position)
+    } else {
+        new.value_in.unwrap_or_else(|| {
+            let unit = if position.stock_quantity.is_positive() {
+                Quantity::units(1).share_of(position.stock_quantity, position.stock_value)
+            } else {
+                position.cost_price
+            };
+            new.quantity.times(unit)
+        })
+    };
+    sqlx::query(
+        "INSERT INTO stock_moves (moved_on, product_id, warehouse_id, kind, quantity, value, reason, order_id,
+             purchase_id, user_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new.date.to_string())
+    .bind(new.product_id)
+    .bind(new.warehouse_id)
+    .bind(new.kind.as_str())
+    .bind(new.quantity)
+    .bind(value)
+    .bind(new.reason)
+    .bind(new.order_id)
+    .bind(new.purchase_id)
+    .bind(new.user_id)
+    .bind(now_stamp())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO stock_levels (product_id, warehouse_id, on_hand, reserved) VALUES (?1, ?2, ?3, -?4)
+         ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = on_hand + ?3, reserved = reserved - ?4",
+    )
+    .bind(new.product_id)
+    .bind(new.warehouse_id)
+    .bind(new.quantity)
+    .bind(released)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE products SET stock_quantity = stock_quantity + ?, stock_value = stock_value + ? WHERE id = ?")
+        .bind(new.quantity)
+        .bind(value)
+        .bind(new.product_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(value)
+}
+
+/// Sets stock aside for a confirmed order; refused when not enough is available (on hand less what
+/// other orders reserved), unless the warehouse may go negative.
+pub(crate) async fn reserve(
+    conn: &mut SqliteConnection,
+    product_id: i64,
+    warehouse_id: i64,
+    quantity: Quantity,
+) -> Result<()> {
+    let position = position(conn, product_id, warehouse_id).await?;
+    let available = position.on_hand - position.reserved;
+    if !position.allow_negative && available < quantity {
+        return Err(Error::InsufficientStock {
+            sku: position.sku,
+            warehouse: position.warehouse,
+            available: available.to_string(),
+            needed: quantity.to_string(),
+        });
+    }
+    change_reserved(conn, product_id, warehouse_id, quantity).await
+}
+
+/// Gives back what `reserve` set aside.
+pub(crate) async fn release(
+    conn: &mut SqliteConnection,
+    product_id: i64,
+    warehouse_id: i64,
+    quantity: Quantity,
+) -> Result<()> {
+    change_reserved(conn, product_id, warehouse_id, -quantity).await
+}
+
+async fn change_reserved(conn: &mut SqliteConnection, product_id: i64, warehouse_id: i64, by: Quantity) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO stock_levels (product_id, warehouse_id, reserved) VALUES (?1, ?2, ?3)
+         ON CONFLICT (product_id, warehouse_id) DO UPDATE SET reserved = reserved + ?3",
+    )
+    .bind(product_id)
+    .bind(warehouse_id)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A stock adjustment as a form sends it: a signed quantity, a reason, and for stock found, what it is worth.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AdjustmentInput {
+    pub product_id: i64,
+    pub warehouse_id: i64,
+    /// "+5", "-2.5"
+    pub quantity: String,
+    /// For an increase: the cost of one unit; empty: the moving average cost.
+    pub unit_cost: String,
+    pub reason: String,
+    /// Empty: today.
+    pub date: String,
+}
+
+fn quantity_field(field: &'static str, value: &str) -> Result<Quantity> {
+    value.parse::<Quantity>().map_err(|e| Error::invalid(field, Reason::BadQuantity(e)))
+}
+
+/// Books an adjustment (count, breakage, stock found) with its reason.
+pub async fn adjust(db: &Db, actor: &Actor, input: &AdjustmentInput) -> Result<StockMove> {
+    actor.require(Permission::ManageStock)?;
+    let mut problems = Vec::new();
+    let quantity = quantity_field("quantity", &input.quantity).unwrap_or_else(|e| {
+        problems.extend(e.field_errors());
+        Quantity::ZERO
+    });
+    if quantity == Quantity::ZERO && problems.is_empty() {
+        problems.push(FieldError { field: "quantity", reason: Reason::NotPositive { value: input.quantity.clone() } });
+    }
+    let reason = text::required("reason", &input.reason, 200).unwrap_or_else(|e| {
+        problems.extend(e.field_errors());
+        String::new()
+    });
+    let unit_cost = match input.unit_cost.trim() {
+        "" => None,
+        cost => match cost.parse::<Money>() {
+            Ok(money) if !money.is_negative() => Some(money),
+            Ok(_) => {
+                problems.push(FieldError { field: "unit_cost", reason: Reason::NotPositive { value: cost.into() } });
+                None
+            }
+            Err(e) => {
+                problems.push(FieldError { field: "unit_cost", reason: Reason::BadMoney(e) });
+                None
+            }
+        },
+    };
+    let date = match input.date.trim() {
+        "" => today(),
+        date => text::parse_date("date", date).unwrap_or_else(|e| {
+            problems.extend(e.field_errors());
+            today()
+        }),
+    };
+    if !problems.is_empty() {
+        return Err(Error::from_fields(problems));
+    }
+    let mut tx = db.write().await?;
+    warehouses::fetch_in(&mut tx, input.warehouse_id).await?;
+    let new = NewMove {
+        date,
+        product_id: input.product_id,
+        warehouse_id: input.warehouse_id,
+        kind: MoveKind::Adjustment,
+        quantity,
+        value_in: unit_cost.map(|cost| quantity.times(cost)),
+        reason: &reason,
+        order_id: None,
+        purchase_id: None,
+        user_id: actor.user_id,
+        release_reserved: false,
+    };
+    apply(&mut tx, &new).await?;
+    let id: i64 = sqlx::query_scalar("SELECT max(id) FROM stock_moves").fetch_one(&mut *tx).await?;
+    let booked = move_in(&mut tx, id).await?;
+    audit::record(&mut tx, actor, "stock_move", id, "create", serde_json::to_value(&booked).unwrap_or_default())
+        .await?;
+    tx.commit().await?;
+    Ok(booked)
+}
+
+/// Moves stock between warehouses; it leaves and arrives at the same value, so the average cost holds.
+pub async fn transfer(
+    db: &Db,
+    actor: &Actor,
+    product_id: i64,
+    from_warehouse: i64,
+    to_warehouse: i64,
+    quantity: &str,
+) -> Result<()> {
+    actor.require(Permission::ManageStock)?;
+    let quantity = quantity_field("quantity", quantity)?;
+    if !quantity.is_positive() {
+        return Err(Error::invalid("quantity", Reason::NotPositive { value: quantity.to_string() }));
+    }
+    if from_warehouse == to_warehouse {
+        return Err(Error::Refused("a transfer needs two different warehouses"));
+    }
+    let mut tx = db.write().await?;
+    warehouses::fetch_in(&mut tx, to_warehouse).await?;
+    let reason = "transfer";
+    let mut new = NewMove {
+        date: today(),
+        product_id,
+        warehouse_id: from_warehouse,
+        kind: MoveKind::Transfer,
+        quantity: -quantity,
+        value_in: None,
+        reason,
+        order_id: None,
+        purchase_id: None,
+        user_id: actor.user_id,
+        release_reserved: false,
+    };
+    let value = apply(&mut tx, &new).await?;
+    new.warehouse_id = to_warehouse;
+    new.quantity = quantity;
+    new.value_in = Some(-value);
+    apply(&mut tx, &new).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "product",
+        product_id,
+        "transfer",
+        serde_json::json!({ "from": from_warehouse, "to": to_warehouse, "quantity": quantity.to_string() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One booked move, for a product's stock history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct StockMove {
+    pub id: i64,
+    pub moved_on: String,
+    pub sku: String,
+    pub warehouse: String,
+    pub kind: String,
+    pub quantity: Quantity,
+    pub value: Money,
+    pub reason: String,
+    pub order_no: Option<String>,
+    pub po_no: Option<String>,
+    pub username: Option<String>,
+}
+
+const MOVE_SELECT: &str = "SELECT m.id, m.moved_on, p.sku, w.name AS warehouse, m.kind, m.quantity, m.value, m.reason,
+        o.order_no, po.po_no, u.username
+    FROM stock_moves m JOIN products p ON p.id = m.product_id JOIN warehouses w ON w.id = m.warehouse_id
+    LEFT JOIN orders o ON o.id = m.order_id LEFT JOIN purchase_orders po ON po.id = m.purchase_id
+    LEFT JOIN users u ON u.id = m.user_id";
+
+async fn move_in(conn: &mut SqliteConnection, id: i64) -> Result<StockMove> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{MOVE_SELECT} WHERE m.id = ?")))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::not_found("stock move", id))
+}
+
+/// A product's moves, newest first.
+pub async fn moves(db: &Db, actor: &Actor, product_id: i64, limit: i64) -> Result<Vec<StockMove>> {
+    actor.require(Permission::ReadProducts)?;
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{MOVE_SELECT} WHERE m.product_id = ? ORDER BY m.moved_on DESC, m.id DESC LIMIT ?"
+    )))
+    .bind(product_id)
+    .bind(limit.clamp(1, 10_000))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Stock of one product in one warehouse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct StockLevel {
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub warehouse_id: i64,
+    pub warehouse: String,
+    pub on_hand: Quantity,
+    pub reserved: Quantity,
+    pub available: Quantity,
+}
+
+/// Every product's stock per warehouse (one product when given).
+pub async fn levels(db: &Db, actor: &Actor, product_id: Option<i64>) -> Result<Vec<StockLevel>> {
+    actor.require(Permission::ReadProducts)?;
+    Ok(sqlx::query_as(
+        "SELECT p.id AS product_id, p.sku, p.name, w.id AS warehouse_id, w.name AS warehouse, l.on_hand, l.reserved,
+                l.on_hand - l.reserved AS available
+         FROM stock_levels l JOIN products p ON p.id = l.product_id JOIN warehouses w ON w.id = l.warehouse_id
+         WHERE ?1 IS NULL OR p.id = ?1
+         ORDER BY p.sku, w.id",
+    )
+    .bind(product_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// A product below its low-stock threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LowStock {
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub on_hand: Quantity,
+    pub low_stock: Quantity,
+}
+
+/// Active products whose stock (all warehouses) is below their threshold, the emptiest first.
+pub async fn low_stock(db: &Db, actor: &Actor) -> Result<Vec<LowStock>> {
+    actor.require(Permission::ReadProducts)?;
+    Ok(sqlx::query_as(
+        "SELECT id AS product_id, sku, name, unit, stock_quantity AS on_hand, low_stock
+         FROM products
+         WHERE active = 1 AND low_stock IS NOT NULL AND stock_quantity < low_stock
+         ORDER BY stock_quantity - low_stock, sku",
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// What the stock is worth, product by product, at moving average cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Valuation {
+    pub rows: Vec<ValuationRow>,
+    pub total: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ValuationRow {
+    pub sku: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub quantity: Quantity,
+    pub value: Money,
+    #[sqlx(skip)]
+    pub average_cost: Money,
+}
+
+pub async fn valuation(db: &Db, actor: &Actor) -> Result<Valuation> {
+    actor.require(Permission::ReadProducts)?;
+    let mut rows: Vec<ValuationRow> = sqlx::query_as(
+        "SELECT p.sku, p.name, coalesce(parent.name, c.name) AS category, p.stock_quantity AS quantity,
+                p.stock_value AS value
+         FROM products p LEFT JOIN product_categories c ON c.id = p.category_id
+         LEFT JOIN product_categories parent ON parent.id = c.parent_id
+         WHERE p.stock_quantity != 0 OR p.stock_value != 0
+         ORDER BY p.sku",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for row in &mut rows {
+        row.average_cost =
+            if row.quantity.is_positive() { Quantity::units(1).share_of(row.quantity, row.value) } else { Money::ZERO };
+    }
+    let total = rows.iter().map(|r| r.value).sum();
+    Ok(Valuation { rows, total })
+}

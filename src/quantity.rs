@@ -1,0 +1,240 @@
+//! Exact quantities of goods: integer thousandths (up to 3 decimals), and line amounts from them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::money::Money;
+
+/// A quantity in thousandths of a unit (1 = 0.001). Stored as INTEGER; sent as a decimal string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct Quantity(i64);
+
+/// Why a piece of text is not a quantity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuantityParseError {
+    #[error("empty quantity")]
+    Empty,
+    #[error("'{0}' is not a quantity")]
+    NotANumber(String),
+    #[error("'{0}' has more than three decimal places")]
+    TooPrecise(String),
+    #[error("'{0}' is too large")]
+    TooLarge(String),
+}
+
+const SCALE: i64 = 1_000;
+
+impl Quantity {
+    pub const ZERO: Quantity = Quantity(0);
+
+    pub const fn from_milli(milli: i64) -> Quantity {
+        Quantity(milli)
+    }
+
+    pub const fn milli(self) -> i64 {
+        self.0
+    }
+
+    /// Whole units, for fixtures and demo data.
+    pub const fn units(units: i64) -> Quantity {
+        Quantity(units * SCALE)
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    /// quantity × unit price, rounded half away from zero to the cent, once (SPEC §1).
+    pub fn times(self, unit_price: Money) -> Money {
+        Money::from_minor(round_div(i128::from(self.0) * i128::from(unit_price.minor()), i128::from(SCALE)))
+    }
+
+    /// The share `self / of` of `value`, rounded to the cent: what part of a stock's value leaves with
+    /// part of its quantity (moving average cost).
+    pub fn share_of(self, of: Quantity, value: Money) -> Money {
+        if of.0 == 0 {
+            return Money::ZERO;
+        }
+        Money::from_minor(round_div(i128::from(value.minor()) * i128::from(self.0), i128::from(of.0)))
+    }
+}
+
+/// a / b rounded half away from zero, saturated to i64 (amounts that large are refused earlier).
+fn round_div(a: i128, b: i128) -> i64 {
+    let (a, b) = if b < 0 { (-a, -b) } else { (a, b) };
+    let half = b / 2;
+    let q = if a >= 0 { (a + half) / b } else { (a - half) / b };
+    i64::try_from(q).unwrap_or(if q > 0 { i64::MAX } else { i64::MIN })
+}
+
+impl fmt::Display for Quantity {
+    /// "2", "1.5", "0.125", "-3": no trailing zeros.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let (whole, fraction) = (abs / SCALE as u64, abs % SCALE as u64);
+        if fraction == 0 {
+            write!(f, "{sign}{whole}")
+        } else {
+            let digits = format!("{fraction:03}");
+            write!(f, "{sign}{whole}.{}", digits.trim_end_matches('0'))
+        }
+    }
+}
+
+impl FromStr for Quantity {
+    type Err = QuantityParseError;
+
+    /// Accepts "3", "1.5", "1,000.125", "-2" and full-width digits; more than three decimals is an error.
+    fn from_str(text: &str) -> Result<Quantity, QuantityParseError> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(QuantityParseError::Empty);
+        }
+        let bad = || QuantityParseError::NotANumber(trimmed.to_string());
+        let too_large = || QuantityParseError::TooLarge(trimmed.to_string());
+        let mut negative = false;
+        let mut whole: i64 = 0;
+        let mut fraction: i64 = 0;
+        let mut fraction_digits = 0;
+        let mut seen_point = false;
+        let mut seen_digit = false;
+        for (i, c) in trimmed.chars().enumerate() {
+            let c = match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                '．' => '.',
+                '，' => ',',
+                '－' => '-',
+                _ => c,
+            };
+            match c {
+                '-' if i == 0 => negative = true,
+                '+' if i == 0 => {}
+                ',' if !seen_point && seen_digit => {}
+                '.' if !seen_point => seen_point = true,
+                '0'..='9' => {
+                    seen_digit = true;
+                    let digit = i64::from(c as u8 - b'0');
+                    if seen_point {
+                        fraction_digits += 1;
+                        if fraction_digits > 3 {
+                            if digit != 0 {
+                                return Err(QuantityParseError::TooPrecise(trimmed.to_string()));
+                            }
+                            continue;
+                        }
+                        fraction = fraction * 10 + digit;
+                    } else {
+                        whole = whole.checked_mul(10).and_then(|w| w.checked_add(digit)).ok_or_else(too_large)?;
+                    }
+                }
+                _ => return Err(bad()),
+            }
+        }
+        if !seen_digit {
+            return Err(bad());
+        }
+        let fraction = fraction * 10_i64.pow(3 - fraction_digits.min(3));
+        let milli = whole.checked_mul(SCALE).and_then(|w| w.checked_add(fraction)).ok_or_else(too_large)?;
+        if milli > 1_000_000_000_000_000 {
+            return Err(too_large());
+        }
+        Ok(Quantity(if negative { -milli } else { milli }))
+    }
+}
+
+impl std::ops::Add for Quantity {
+    type Output = Quantity;
+    fn add(self, other: Quantity) -> Quantity {
+        Quantity(self.0 + other.0)
+    }
+}
+
+impl std::ops::Sub for Quantity {
+    type Output = Quantity;
+    fn sub(self, other: Quantity) -> Quantity {
+        Quantity(self.0 - other.0)
+    }
+}
+
+impl std::ops::Neg for Quantity {
+    type Output = Quantity;
+    fn neg(self) -> Quantity {
+        Quantity(-self.0)
+    }
+}
+
+impl Serialize for Quantity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Quantity, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn q(text: &str) -> Quantity {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_what_spreadsheets_write() {
+        assert_eq!(q("3"), Quantity::units(3));
+        assert_eq!(q(" 1.5 "), Quantity::from_milli(1_500));
+        assert_eq!(q("1,000.125"), Quantity::from_milli(1_000_125));
+        assert_eq!(q("２．５"), Quantity::from_milli(2_500));
+        assert_eq!(q("-2"), Quantity::units(-2));
+        assert_eq!(q("0.5000"), Quantity::from_milli(500));
+        assert!(matches!("1.2345".parse::<Quantity>(), Err(QuantityParseError::TooPrecise(_))));
+        assert!(matches!("abc".parse::<Quantity>(), Err(QuantityParseError::NotANumber(_))));
+        assert!(matches!("1.2.3".parse::<Quantity>(), Err(QuantityParseError::NotANumber(_))));
+        assert!(matches!("".parse::<Quantity>(), Err(QuantityParseError::Empty)));
+        assert!(matches!("99999999999999999999".parse::<Quantity>(), Err(QuantityParseError::TooLarge(_))));
+    }
+
+    #[test]
+    fn line_amounts_round_half_away_from_zero() {
+        assert_eq!(q("3").times(Money::from_minor(1_999)), Money::from_minor(5_997));
+        // 0.005 × ¥1.00 = ¥0.005 → ¥0.01
+        assert_eq!(q("0.005").times(Money::from_minor(100)), Money::from_minor(1));
+        assert_eq!(q("0.004").times(Money::from_minor(100)), Money::from_minor(0));
+        assert_eq!(q("1.5").times(Money::from_minor(-3)), Money::from_minor(-5));
+        assert_eq!(q("1.333").times(Money::from_minor(1_000)), Money::from_minor(1_333));
+    }
+
+    #[test]
+    fn moving_average_shares() {
+        // 3 of 7 units worth ¥10.00 leave with ¥4.29.
+        assert_eq!(q("3").share_of(q("7"), Money::from_minor(1_000)), Money::from_minor(429));
+        assert_eq!(q("7").share_of(q("7"), Money::from_minor(1_000)), Money::from_minor(1_000));
+        assert_eq!(q("1").share_of(Quantity::ZERO, Money::from_minor(1_000)), Money::ZERO);
+    }
+
+    proptest! {
+        #[test]
+        fn display_round_trips(milli in -1_000_000_000_000i64..1_000_000_000_000) {
+            let quantity = Quantity::from_milli(milli);
+            prop_assert_eq!(quantity.to_string().parse::<Quantity>().unwrap(), quantity);
+        }
+
+        #[test]
+        fn line_amount_matches_decimal_rounding(milli in 1i64..10_000_000, price in -10_000_000i64..10_000_000) {
+            let exact = rust_decimal::Decimal::new(milli, 3) * rust_decimal::Decimal::new(price, 2);
+            let expected = Money::from_decimal_rounded(exact).unwrap();
+            prop_assert_eq!(Quantity::from_milli(milli).times(Money::from_minor(price)), expected);
+        }
+    }
+}

@@ -1,0 +1,609 @@
+//! Sales orders: draft, edit, confirm (reserving stock, freezing costs), deliver (stock out), cancel.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::audit;
+use crate::auth::{Actor, Permission, Role, Scope};
+use crate::crm::customers;
+use crate::db::{Db, next_number, now_stamp, today, unique_violation};
+use crate::error::{Error, FieldError, Reason, Result};
+use crate::inventory::stock::{self, MoveKind, NewMove};
+use crate::money::Money;
+use crate::quantity::Quantity;
+use crate::text;
+
+/// Where an order is in its life. Cancelled orders count nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderStatus {
+    Draft,
+    Confirmed,
+    Delivered,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 4] =
+        [OrderStatus::Draft, OrderStatus::Confirmed, OrderStatus::Delivered, OrderStatus::Cancelled];
+
+    /// English or Chinese, as SPEC §3 lists them.
+    pub fn parse(text: &str) -> Option<OrderStatus> {
+        match text.trim().to_lowercase().as_str() {
+            "draft" | "草稿" => Some(OrderStatus::Draft),
+            "confirmed" | "已确认" => Some(OrderStatus::Confirmed),
+            "delivered" | "已发货" => Some(OrderStatus::Delivered),
+            "cancelled" | "canceled" | "已取消" => Some(OrderStatus::Cancelled),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Draft => "draft",
+            OrderStatus::Confirmed => "confirmed",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub const ALLOWED: &'static str = "draft/草稿, confirmed/已确认, delivered/已发货, cancelled/已取消";
+}
+
+/// One line as a form sends it. The product by id (forms) or sku (CLI); an empty price means the
+/// price for the customer's level.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderLineInput {
+    pub product_id: Option<i64>,
+    pub sku: String,
+    pub quantity: String,
+    pub unit_price: String,
+}
+
+/// An order as a form or the CLI sends it. Empty strings mean "not given".
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderInput {
+    /// Empty: the next `SO000123`.
+    pub order_no: String,
+    /// Empty: today.
+    pub order_date: String,
+    pub customer_id: Option<i64>,
+    /// The customer by code when no id is given.
+    pub customer_code: String,
+    /// A user name; empty: the acting salesperson, else the customer's owner.
+    pub salesperson: String,
+    /// Empty: the first warehouse.
+    pub warehouse_id: Option<i64>,
+    /// When payment is due; empty: 30 days after the order date.
+    pub due_date: String,
+    pub notes: String,
+    pub lines: Vec<OrderLineInput>,
+    pub version: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct OrderLine {
+    pub id: i64,
+    pub line_no: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub unit_cost: Option<Money>,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Order {
+    pub id: i64,
+    pub order_no: String,
+    pub order_date: String,
+    pub customer_id: i64,
+    pub customer_code: String,
+    pub customer_name: String,
+    pub salesperson_id: Option<i64>,
+    pub salesperson: Option<String>,
+    pub branch_id: Option<i64>,
+    pub warehouse_id: i64,
+    pub warehouse: String,
+    pub status: OrderStatusText,
+    pub due_date: Option<String>,
+    pub total: Money,
+    pub cost_total: Money,
+    pub notes: String,
+    pub moves_stock: bool,
+    pub confirmed_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub cancelled_at: Option<String>,
+    pub version: i64,
+    #[sqlx(skip)]
+    pub lines: Vec<OrderLine>,
+}
+
+/// The status column as stored ("draft", …); `status()` gives the enum.
+pub type OrderStatusText = String;
+
+impl Order {
+    pub fn status(&self) -> OrderStatus {
+        OrderStatus::parse(&self.status).unwrap_or(OrderStatus::Draft)
+    }
+}
+
+const ORDER_SELECT: &str = "SELECT o.id, o.order_no, o.order_date, o.customer_id, c.code AS customer_code,
+        c.name AS customer_name, o.salesperson_id, u.username AS salesperson, o.branch_id, o.warehouse_id,
+        w.name AS warehouse, o.status, o.due_date, o.total, o.cost_total, o.notes, o.moves_stock, o.confirmed_at,
+        o.delivered_at, o.cancelled_at, o.version
+    FROM orders o JOIN customers c ON c.id = o.customer_id JOIN warehouses w ON w.id = o.warehouse_id
+    LEFT JOIN users u ON u.id = o.salesperson_id";
+
+/// Adds the acting user's scope to a query over `orders o`: own orders, their branch's, or all.
+pub(crate) fn push_order_scope(builder: &mut QueryBuilder<Sqlite>, scope: Scope) {
+    match scope {
+        Scope::All => {}
+        Scope::Branch(branch) => {
+            builder.push(" AND o.branch_id = ").push_bind(branch);
+        }
+        Scope::Own(user) => {
+            builder.push(" AND o.salesperson_id = ").push_bind(user);
+        }
+    }
+}
+
+pub(crate) async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Order> {
+    let mut builder = QueryBuilder::<Sqlite>::new(ORDER_SELECT);
+    builder.push(" WHERE o.id = ").push_bind(id);
+    push_order_scope(&mut builder, actor.scope());
+    let mut order: Order =
+        builder.build_query_as().fetch_optional(&mut *conn).await?.ok_or_else(|| Error::not_found("order", id))?;
+    order.lines = sqlx::query_as(
+        "SELECT l.id, l.line_no, l.product_id, p.sku, p.name, p.unit, l.quantity, l.unit_price, l.unit_cost, l.amount
+         FROM order_lines l JOIN products p ON p.id = l.product_id
+         WHERE l.order_id = ? ORDER BY l.line_no",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(order)
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
+    actor.require(Permission::ReadSales)?;
+    fetch_visible_in(&mut *db.pool().acquire().await?, actor, id).await
+}
+
+pub async fn by_number(db: &Db, actor: &Actor, order_no: &str) -> Result<Order> {
+    actor.require(Permission::ReadSales)?;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE order_no = ?")
+        .bind(order_no.trim())
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| Error::not_found("order", order_no))?;
+    get(db, actor, id).await
+}
+
+/// A line once checked: the product, quantity, price and rounded amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ValidLine {
+    product_id: i64,
+    quantity: Quantity,
+    unit_price: Money,
+    amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ValidOrder {
+    order_no: Option<String>,
+    order_date: NaiveDate,
+    customer_id: i64,
+    salesperson_id: Option<i64>,
+    branch_id: Option<i64>,
+    warehouse_id: i64,
+    due_date: NaiveDate,
+    notes: String,
+    lines: Vec<ValidLine>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PricedProduct {
+    id: i64,
+    active: bool,
+    standard_price: Money,
+    member_price: Option<Money>,
+}
+
+/// Checks an order and every line, naming every problem; lines' fields are `lines.N.quantity`-style
+/// messages on the `lines` field.
+async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &OrderInput) -> Result<ValidOrder> {
+    let mut problems: Vec<FieldError> = Vec::new();
+    let order_no = match text::bounded("order_no", &input.order_no, 40) {
+        Ok(no) if no.is_empty() => None,
+        Ok(no) => Some(no),
+        Err(e) => {
+            problems.extend(e.field_errors());
+            None
+        }
+    };
+    let order_date = match input.order_date.trim() {
+        "" => today(),
+        date => text::parse_date("order_date", date).unwrap_or_else(|e| {
+            problems.extend(e.field_errors());
+            today()
+        }),
+    };
+    let due_date = match input.due_date.trim() {
+        "" => order_date + chrono::Days::new(30),
+        date => text::parse_date("due_date", date).unwrap_or_else(|e| {
+            problems.extend(e.field_errors());
+            order_date
+        }),
+    };
+    let notes = text::bounded("notes", &input.notes, 2_000).unwrap_or_else(|e| {
+        problems.extend(e.field_errors());
+        String::new()
+    });
+    let customer_id = match (input.customer_id, input.customer_code.trim()) {
+        (Some(id), _) => Some(id),
+        (None, "") => {
+            problems.push(FieldError { field: "customer", reason: Reason::Required });
+            None
+        }
+        (None, code) => {
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE code = ?")
+                .bind(code)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if id.is_none() {
+                problems.push(FieldError { field: "customer", reason: Reason::Unknown { value: code.into() } });
+            }
+            id
+        }
+    };
+    let customer = match customer_id {
+        Some(id) => Some(customers::fetch_visible_in(conn, actor, id).await?),
+        None => None,
+    };
+    let member: bool = match customer.as_ref().and_then(|c| c.level_id) {
+        Some(level) => sqlx::query_scalar("SELECT member FROM customer_levels WHERE id = ?")
+            .bind(level)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(false),
+        None => false,
+    };
+    let salesperson_id = match input.salesperson.trim() {
+        _ if actor.role == Role::Salesperson => Some(actor.user_id),
+        "" => customer.as_ref().and_then(|c| c.owner_id).or(Some(actor.user_id)),
+        name => {
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?1 OR display_name = ?1")
+                .bind(name)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if id.is_none() {
+                problems.push(FieldError { field: "salesperson", reason: Reason::Unknown { value: name.into() } });
+            }
+            id
+        }
+    };
+    let branch_id: Option<i64> = match salesperson_id {
+        Some(id) => {
+            sqlx::query_scalar("SELECT branch_id FROM users WHERE id = ?").bind(id).fetch_one(&mut *conn).await?
+        }
+        None => None,
+    }
+    .or(customer.as_ref().and_then(|c| c.branch_id));
+    if let (Scope::Branch(mine), Some(theirs)) = (actor.scope(), branch_id)
+        && mine != theirs
+    {
+        problems
+            .push(FieldError { field: "salesperson", reason: Reason::Forbidden { value: input.salesperson.clone() } });
+    }
+    let warehouse_id = match input.warehouse_id {
+        Some(id) => id,
+        None => sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?,
+    };
+    if input.lines.is_empty() {
+        problems.push(FieldError { field: "lines", reason: Reason::Required });
+    }
+    let mut lines = Vec::with_capacity(input.lines.len());
+    for (index, line) in input.lines.iter().enumerate() {
+        let line_problem = |what: String| FieldError {
+            field: "lines",
+            reason: Reason::Forbidden { value: format!("line {}: {what}", index + 1) },
+        };
+        let product: Option<PricedProduct> = match (line.product_id, line.sku.trim()) {
+            (Some(id), _) => {
+                sqlx::query_as("SELECT id, active, standard_price, member_price FROM products WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            }
+            (None, sku) => {
+                sqlx::query_as("SELECT id, active, standard_price, member_price FROM products WHERE sku = ?")
+                    .bind(sku)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            }
+        };
+        let Some(product) = product else {
+            problems.push(line_problem(format!("product '{}' does not exist", line.sku.trim())));
+            continue;
+        };
+        if !product.active {
+            problems.push(line_problem(format!("product '{}' is no longer sold", line.sku.trim())));
+        }
+        let quantity = match line.quantity.parse::<Quantity>() {
+            Ok(q) if q.is_positive() => q,
+            Ok(q) => {
+                problems.push(line_problem(format!("quantity {q} must be greater than zero")));
+                continue;
+            }
+            Err(e) => {
+                problems.push(line_problem(e.to_string()));
+                continue;
+            }
+        };
+        let unit_price = match line.unit_price.trim() {
+            "" => match (member, product.member_price) {
+                (true, Some(price)) => price,
+                _ => product.standard_price,
+            },
+            price => match price.parse::<Money>() {
+                Ok(money) if !money.is_negative() => money,
+                Ok(money) => {
+                    problems.push(line_problem(format!("unit price {money} is negative")));
+                    continue;
+                }
+                Err(e) => {
+                    problems.push(line_problem(e.to_string()));
+                    continue;
+                }
+            },
+        };
+        lines.push(ValidLine { product_id: product.id, quantity, unit_price, amount: quantity.times(unit_price) });
+    }
+    if !problems.is_empty() {
+        return Err(Error::from_fields(problems));
+    }
+    Ok(ValidOrder {
+        order_no,
+        order_date,
+        customer_id: customer_id.unwrap_or_default(),
+        salesperson_id,
+        branch_id,
+        warehouse_id,
+        due_date,
+        notes,
+        lines,
+    })
+}
+
+/// Creates a draft order.
+pub async fn create(db: &Db, actor: &Actor, input: &OrderInput) -> Result<Order> {
+    actor.require(Permission::WriteSales)?;
+    let mut tx = db.write().await?;
+    let valid = validate(&mut tx, actor, input).await?;
+    let order_no = match &valid.order_no {
+        Some(no) => no.clone(),
+        None => next_number(&mut tx, "orders", "order_no", "SO").await?,
+    };
+    let total: Money = valid.lines.iter().map(|l| l.amount).sum();
+    let id = sqlx::query(
+        "INSERT INTO orders (order_no, order_date, customer_id, salesperson_id, branch_id, warehouse_id, status,
+             due_date, total, line_count, notes, created_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&order_no)
+    .bind(valid.order_date.to_string())
+    .bind(valid.customer_id)
+    .bind(valid.salesperson_id)
+    .bind(valid.branch_id)
+    .bind(valid.warehouse_id)
+    .bind(valid.due_date.to_string())
+    .bind(total)
+    .bind(valid.lines.len() as i64)
+    .bind(&valid.notes)
+    .bind(actor.user_id)
+    .bind(now_stamp())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_violation(e, "order", "order_no", &order_no))?
+    .last_insert_rowid();
+    insert_lines(&mut tx, id, &valid.lines).await?;
+    let order = fetch_visible_in(&mut tx, actor, id).await?;
+    audit::record(&mut tx, actor, "order", id, "create", serde_json::to_value(&order).unwrap_or_default()).await?;
+    tx.commit().await?;
+    Ok(order)
+}
+
+async fn insert_lines(conn: &mut SqliteConnection, order_id: i64, lines: &[ValidLine]) -> Result<()> {
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount) ",
+    );
+    insert.push_values(lines.iter().enumerate(), |mut values, (index, line)| {
+        values
+            .push_bind(order_id)
+            .push_bind(index as i64 + 1)
+            .push_bind(line.product_id)
+            .push_bind(line.quantity)
+            .push_bind(line.unit_price)
+            .push_bind(line.amount);
+    });
+    insert.build().execute(conn).await?;
+    Ok(())
+}
+
+/// Edits a draft; confirmed, delivered and cancelled orders are not edited.
+pub async fn update(db: &Db, actor: &Actor, id: i64, input: &OrderInput) -> Result<Order> {
+    actor.require(Permission::WriteSales)?;
+    let mut tx = db.write().await?;
+    let before = fetch_visible_in(&mut tx, actor, id).await?;
+    require_status(&before, &[OrderStatus::Draft], "edited")?;
+    if input.version.is_some_and(|v| v != before.version) {
+        return Err(Error::Conflict { entity: "order" });
+    }
+    let valid = validate(&mut tx, actor, input).await?;
+    let order_no = valid.order_no.clone().unwrap_or(before.order_no.clone());
+    let total: Money = valid.lines.iter().map(|l| l.amount).sum();
+    sqlx::query(
+        "UPDATE orders SET order_no = ?, order_date = ?, customer_id = ?, salesperson_id = ?, branch_id = ?,
+             warehouse_id = ?, due_date = ?, total = ?, line_count = ?, notes = ?, version = version + 1, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(&order_no)
+    .bind(valid.order_date.to_string())
+    .bind(valid.customer_id)
+    .bind(valid.salesperson_id)
+    .bind(valid.branch_id)
+    .bind(valid.warehouse_id)
+    .bind(valid.due_date.to_string())
+    .bind(total)
+    .bind(valid.lines.len() as i64)
+    .bind(&valid.notes)
+    .bind(now_stamp())
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_violation(e, "order", "order_no", &order_no))?;
+    sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(id).execute(&mut *tx).await?;
+    insert_lines(&mut tx, id, &valid.lines).await?;
+    let after = fetch_visible_in(&mut tx, actor, id).await?;
+    if let Some(changes) = audit::diff(&before, &after) {
+        audit::record(&mut tx, actor, "order", id, "update", changes).await?;
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
+fn require_status(order: &Order, allowed: &[OrderStatus], action: &'static str) -> Result<()> {
+    if allowed.contains(&order.status()) {
+        Ok(())
+    } else {
+        Err(Error::WrongStatus { entity: "order", status: order.status.clone(), action })
+    }
+}
+
+/// Each product's total quantity on the order (a product may be on several lines).
+fn quantities_by_product(order: &Order) -> BTreeMap<i64, Quantity> {
+    let mut by_product = BTreeMap::new();
+    for line in &order.lines {
+        let entry = by_product.entry(line.product_id).or_insert(Quantity::ZERO);
+        *entry = *entry + line.quantity;
+    }
+    by_product
+}
+
+/// Confirms a draft: checks and reserves the stock, and freezes each line's cost at the moving average.
+pub async fn confirm(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
+    actor.require(Permission::WriteSales)?;
+    let mut tx = db.write().await?;
+    let order = fetch_visible_in(&mut tx, actor, id).await?;
+    require_status(&order, &[OrderStatus::Draft], "confirmed")?;
+    for (product_id, quantity) in quantities_by_product(&order) {
+        stock::reserve(&mut tx, product_id, order.warehouse_id, quantity).await?;
+    }
+    let costs: Vec<(i64, Quantity, Quantity, Money, Money)> = sqlx::query_as(
+        "SELECT l.id, l.quantity, p.stock_quantity, p.stock_value, p.cost_price FROM order_lines l
+         JOIN products p ON p.id = l.product_id WHERE l.order_id = ?",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut cost_total = Money::ZERO;
+    for (line_id, quantity, on_hand, value, cost_price) in costs {
+        let unit_cost = if on_hand.is_positive() { Quantity::units(1).share_of(on_hand, value) } else { cost_price };
+        cost_total += quantity.times(unit_cost);
+        sqlx::query("UPDATE order_lines SET unit_cost = ? WHERE id = ?")
+            .bind(unit_cost)
+            .bind(line_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    set_status(&mut tx, id, OrderStatus::Confirmed, Some(cost_total)).await?;
+    let after = fetch_visible_in(&mut tx, actor, id).await?;
+    audit::record(&mut tx, actor, "order", id, "confirm", serde_json::json!({ "cost_total": cost_total })).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+async fn set_status(
+    conn: &mut SqliteConnection,
+    id: i64,
+    status: OrderStatus,
+    cost_total: Option<Money>,
+) -> Result<()> {
+    let stamp_column = match status {
+        OrderStatus::Confirmed => "confirmed_at",
+        OrderStatus::Delivered => "delivered_at",
+        OrderStatus::Cancelled => "cancelled_at",
+        OrderStatus::Draft => "updated_at",
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE orders SET status = ?, {stamp_column} = ?, cost_total = coalesce(?, cost_total),
+             version = version + 1, updated_at = ? WHERE id = ?"
+    )))
+    .bind(status.as_str())
+    .bind(now_stamp())
+    .bind(cost_total)
+    .bind(now_stamp())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Delivers a confirmed order: its stock leaves the warehouse (the reservation with it) at the moving average cost.
+pub async fn deliver(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
+    actor.require(Permission::WriteSales)?;
+    let mut tx = db.write().await?;
+    let order = fetch_visible_in(&mut tx, actor, id).await?;
+    require_status(&order, &[OrderStatus::Confirmed], "delivered")?;
+    if order.moves_stock {
+        for (product_id, quantity) in quantities_by_product(&order) {
+            let new = NewMove {
+                date: today(),
+                product_id,
+                warehouse_id: order.warehouse_id,
+                kind: MoveKind::Delivery,
+                quantity: -quantity,
+                value_in: None,
+                reason: "",
+                order_id: Some(id),
+                purchase_id: None,
+                user_id: actor.user_id,
+                release_reserved: true,
+            };
+            stock::apply(&mut tx, &new).await?;
+        }
+    }
+    set_status(&mut tx, id, OrderStatus::Delivered, None).await?;
+    let after = fetch_visible_in(&mut tx, actor, id).await?;
+    audit::record(&mut tx, actor, "order", id, "deliver", serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Cancels a draft or a confirmed order, giving back what it reserved. A delivered order is not
+/// cancelled: its goods have left (a return is its own document).
+pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
+    actor.require(Permission::WriteSales)?;
+    let mut tx = db.write().await?;
+    let order = fetch_visible_in(&mut tx, actor, id).await?;
+    require_status(&order, &[OrderStatus::Draft, OrderStatus::Confirmed], "cancelled")?;
+    if order.status() == OrderStatus::Confirmed && order.moves_stock {
+        for (product_id, quantity) in quantities_by_product(&order) {
+            stock::release(&mut tx, product_id, order.warehouse_id, quantity).await?;
+        }
+    }
+    set_status(&mut tx, id, OrderStatus::Cancelled, None).await?;
+    let after = fetch_visible_in(&mut tx, actor, id).await?;
+    audit::record(&mut tx, actor, "order", id, "cancel", serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(after)
+}
