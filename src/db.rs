@@ -64,6 +64,23 @@ pub async fn next_number(
     }
 }
 
+/// Runs `work` on the connection's raw SQLite handle through rusqlite, inside whatever transaction the
+/// connection has open: the bulk path (a million imported or exported rows), where a round trip to
+/// sqlx's worker per statement costs more than SQLite's own work.
+pub async fn with_raw<T>(
+    conn: &mut sqlx::SqliteConnection,
+    work: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
+    let mut handle = conn.lock_handle().await?;
+    // SAFETY: the handle is locked for as long as `raw` lives, so sqlx issues nothing on it meanwhile;
+    // a connection made by `from_handle` does not own the handle: dropping it finalizes only its own
+    // statements and never closes the database.
+    let raw = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }?;
+    let result = work(&raw);
+    drop(raw);
+    result
+}
+
 /// What happened while opening: the UI and CLI tell the user about an upgrade.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Opened {

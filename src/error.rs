@@ -139,6 +139,9 @@ pub enum Error {
     Io { path: String, source: std::io::Error },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    /// From the bulk path, which talks to SQLite through rusqlite.
+    #[error("database: {0}")]
+    RawDb(#[from] rusqlite::Error),
     #[error("upgrading the company file: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -199,13 +202,13 @@ impl Error {
             Error::NotACompanyFile { .. } => "not_a_company_file",
             Error::BadFile { .. } => "bad_file",
             Error::Io { .. } => "io",
-            Error::Db(_) => "database",
+            Error::Db(_) | Error::RawDb(_) => "database",
             Error::Migrate(_) => "migration",
         }
     }
 
     /// Is this the user's doing (exit code 1, a one-line message) rather than a fault of the program?
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Db(_) | Error::Migrate(_))
+        !matches!(self, Error::Db(_) | Error::RawDb(_) | Error::Migrate(_))
     }
 }

@@ -99,6 +99,9 @@ impl FromStr for Money {
     /// "-0.01", "(12.00)" for a negative amount, full-width digits. Rejects everything else,
     /// including more than two decimal places: silently rounding typed money hides mistakes.
     fn from_str(text: &str) -> Result<Money, MoneyParseError> {
+        if let Some(money) = plain_amount(text.as_bytes()) {
+            return Ok(money);
+        }
         let normalized: String = text
             .trim()
             .chars()
@@ -145,6 +148,24 @@ impl FromStr for Money {
         let minor = whole_value.checked_mul(100).and_then(|v| v.checked_add(cents)).ok_or_else(too_large)?;
         Ok(Money(if negative_paren || negative_sign { -minor } else { minor }))
     }
+}
+
+/// "1234.5" or "12": the plain shape files hold, read without allocating; anything else is None
+/// and goes the long way.
+fn plain_amount(bytes: &[u8]) -> Option<Money> {
+    if bytes.is_empty() || bytes.len() > 15 {
+        return None;
+    }
+    let (whole, fraction) = match bytes.iter().position(|b| *b == b'.') {
+        Some(point) => (&bytes[..point], &bytes[point + 1..]),
+        None => (bytes, &[][..]),
+    };
+    if whole.is_empty() || fraction.len() > 2 || !whole.iter().chain(fraction).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let digits = |part: &[u8]| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+    let cents = digits(fraction) * if fraction.len() == 1 { 10 } else { 1 };
+    Some(Money(digits(whole) * 100 + cents))
 }
 
 /// Digits, optionally grouped by commas in threes ("1,234,567"); a lone run of digits is fine too.

@@ -65,6 +65,8 @@ pub struct Purchase {
     pub total: Money,
     pub notes: String,
     pub received_at: Option<String>,
+    /// The import that wrote it, if one did.
+    pub import_batch_id: Option<i64>,
     pub version: i64,
     #[sqlx(skip)]
     pub lines: Vec<PurchaseLine>,
@@ -72,10 +74,10 @@ pub struct Purchase {
 
 const PURCHASE_SELECT: &str = "SELECT po.id, po.po_no, po.po_date, po.supplier_id, s.code AS supplier_code,
         s.name AS supplier_name, po.warehouse_id, w.name AS warehouse, po.status, po.due_date, po.total, po.notes,
-        po.received_at, po.version
+        po.received_at, po.import_batch_id, po.version
     FROM purchase_orders po JOIN suppliers s ON s.id = po.supplier_id JOIN warehouses w ON w.id = po.warehouse_id";
 
-async fn fetch_in(conn: &mut SqliteConnection, id: i64) -> Result<Purchase> {
+pub(crate) async fn fetch_in(conn: &mut SqliteConnection, id: i64) -> Result<Purchase> {
     let mut purchase: Purchase = sqlx::query_as(sqlx::AssertSqlSafe(format!("{PURCHASE_SELECT} WHERE po.id = ?")))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -258,6 +260,7 @@ pub async fn receive(db: &Db, actor: &Actor, id: i64, date: Option<NaiveDate>) -
             purchase_id: Some(id),
             user_id: actor.user_id,
             release_reserved: false,
+            check_stock: true,
         };
         stock::apply(&mut tx, &new).await?;
         sqlx::query("UPDATE purchase_lines SET received = quantity WHERE id = ?")

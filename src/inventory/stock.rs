@@ -51,6 +51,8 @@ pub(crate) struct NewMove<'a> {
     pub user_id: i64,
     /// Outgoing stock that a confirmed order had reserved: the reservation goes with it.
     pub release_reserved: bool,
+    /// Refuse to go below zero where the warehouse does not allow it. Imported history is never refused.
+    pub check_stock: bool,
 }
 
 /// What `apply` needs to know about a product and one of its warehouses.
@@ -104,7 +106,7 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, new: &NewMove<'_>) -> Res
     let position = position(conn, new.product_id, new.warehouse_id).await?;
     let outgoing = -new.quantity;
     let released = if new.release_reserved && outgoing.is_positive() { outgoing } else { Quantity::ZERO };
-    if outgoing.is_positive() && !position.allow_negative {
+    if outgoing.is_positive() && new.check_stock && !position.allow_negative {
         let available = position.on_hand - (position.reserved - released);
         if available < outgoing {
             return Err(Error::InsufficientStock {
@@ -183,6 +185,58 @@ pub(crate) async fn reserve(
         });
     }
     change_reserved(conn, product_id, warehouse_id, quantity).await
+}
+
+/// Sets stock aside without checking it (imported confirmed orders: the past is not refused).
+pub(crate) async fn reserve_unchecked(
+    conn: &mut SqliteConnection,
+    product_id: i64,
+    warehouse_id: i64,
+    quantity: Quantity,
+) -> Result<()> {
+    change_reserved(conn, product_id, warehouse_id, quantity).await
+}
+
+/// Takes back every move booked for an order, as if it never happened (undoing an import): levels,
+/// quantities and values return to what they were before, whatever came after.
+pub(crate) async fn unbook_order(conn: &mut SqliteConnection, order_id: i64) -> Result<()> {
+    unbook(conn, "order_id", order_id).await
+}
+
+/// The same for a purchase order's goods received.
+pub(crate) async fn unbook_purchase(conn: &mut SqliteConnection, purchase_id: i64) -> Result<()> {
+    unbook(conn, "purchase_id", purchase_id).await
+}
+
+/// `column` is a fixed name from this module, never user input.
+async fn unbook(conn: &mut SqliteConnection, column: &'static str, id: i64) -> Result<()> {
+    let moves: Vec<(i64, i64, Quantity, Money)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT product_id, warehouse_id, quantity, value FROM stock_moves WHERE {column} = ?"
+    )))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (product_id, warehouse_id, quantity, value) in moves {
+        sqlx::query("UPDATE stock_levels SET on_hand = on_hand - ? WHERE product_id = ? AND warehouse_id = ?")
+            .bind(quantity)
+            .bind(product_id)
+            .bind(warehouse_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "UPDATE products SET stock_quantity = stock_quantity - ?, stock_value = stock_value - ? WHERE id = ?",
+        )
+        .bind(quantity)
+        .bind(value)
+        .bind(product_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM stock_moves WHERE {column} = ?")))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Gives back what `reserve` set aside.
@@ -280,6 +334,7 @@ pub async fn adjust(db: &Db, actor: &Actor, input: &AdjustmentInput) -> Result<S
         purchase_id: None,
         user_id: actor.user_id,
         release_reserved: false,
+        check_stock: true,
     };
     apply(&mut tx, &new).await?;
     let id: i64 = sqlx::query_scalar("SELECT max(id) FROM stock_moves").fetch_one(&mut *tx).await?;
@@ -322,6 +377,7 @@ pub async fn transfer(
         purchase_id: None,
         user_id: actor.user_id,
         release_reserved: false,
+        check_stock: true,
     };
     let value = apply(&mut tx, &new).await?;
     new.warehouse_id = to_warehouse;

@@ -46,6 +46,50 @@ pub const CONTACTS: &[Column] = &[
     col("hobbies", &["爱好", "兴趣爱好"], false),
 ];
 
+pub const PRODUCTS: &[Column] = &[
+    col("sku", &["商品编号", "商品编码", "货号", "产品编号", "产品编码", "编码"], true),
+    col("name", &["商品名称", "产品名称", "品名", "名称"], true),
+    col("category", &["大分类", "类别", "分类", "商品类别"], false),
+    col("subcategory", &["小分类", "子分类", "细类"], false),
+    col("unit", &["单位", "计量单位"], false),
+    col("standard_price", &["标准价", "售价", "零售价", "销售价"], false),
+    col("member_price", &["会员价"], false),
+    col("cost_price", &["成本价", "进价", "进货价"], false),
+    col("markup", &["加成率", "加价率", "成本加成"], false),
+    col("low_stock", &["库存下限", "最低库存", "安全库存"], false),
+    col("notes", &["备注"], false),
+];
+
+pub const SUPPLIERS: &[Column] = &[
+    col("code", &["供应商编号", "供应商编码", "供应商代码", "编号"], true),
+    col("name", &["供应商名称", "供应商", "名称"], true),
+    col("phone", &["电话", "联系电话", "手机"], false),
+    col("address", &["地址", "联系地址"], false),
+];
+
+pub const ORDERS: &[Column] = &[
+    col("order_no", &["订单号", "订单编号", "单号", "销售单号"], true),
+    col("order_date", &["订单日期", "下单日期", "销售日期", "日期"], true),
+    col("customer_code", &["客户编号", "客户代码", "客户编码"], true),
+    col("salesperson", &["业务员", "销售员", "销售人员", "负责销售"], false),
+    col("sku", &["商品编号", "商品编码", "货号", "产品编号"], true),
+    col("quantity", &["数量", "销售数量"], true),
+    col("unit_price", &["单价", "销售单价", "售价"], true),
+    col("unit_cost", &["成本单价", "单位成本", "成本价"], false),
+    col("due_date", &["付款到期日", "到期日", "收款日期", "账期"], false),
+    col("status", &["状态", "订单状态"], false),
+];
+
+pub const PURCHASES: &[Column] = &[
+    col("po_no", &["采购单号", "采购单编号", "单号"], true),
+    col("date", &["采购日期", "日期"], true),
+    col("supplier_code", &["供应商编号", "供应商编码", "供应商代码"], true),
+    col("sku", &["商品编号", "商品编码", "货号", "产品编号"], true),
+    col("quantity", &["数量", "采购数量"], true),
+    col("unit_cost", &["单价", "进价", "采购单价", "成本单价"], true),
+    col("due_date", &["付款到期日", "到期日", "账期"], false),
+];
+
 /// Where each column of a format sits in the file (None: the file has no such column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {

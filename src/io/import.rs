@@ -15,7 +15,9 @@ use crate::db::{Db, now_stamp};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::columns::{self, Column, HeaderProblem, RowFields};
 use crate::io::csv_source::{CsvSource, SourceOptions};
-use crate::io::{import_contacts, import_customers};
+use crate::io::{
+    import_contacts, import_customers, import_orders, import_products, import_purchases, import_suppliers,
+};
 
 /// What can be imported. Each later module adds its entities here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -23,6 +25,10 @@ use crate::io::{import_contacts, import_customers};
 pub enum Entity {
     Customers,
     Contacts,
+    Products,
+    Suppliers,
+    Orders,
+    Purchases,
 }
 
 impl Entity {
@@ -30,6 +36,10 @@ impl Entity {
         match text {
             "customers" | "customer" | "客户" => Some(Entity::Customers),
             "contacts" | "contact" | "联系人" => Some(Entity::Contacts),
+            "products" | "product" | "商品" | "产品" => Some(Entity::Products),
+            "suppliers" | "supplier" | "供应商" => Some(Entity::Suppliers),
+            "orders" | "order" | "订单" | "销售订单" => Some(Entity::Orders),
+            "purchases" | "purchase" | "采购" | "采购单" => Some(Entity::Purchases),
             _ => None,
         }
     }
@@ -38,6 +48,10 @@ impl Entity {
         match self {
             Entity::Customers => "customers",
             Entity::Contacts => "contacts",
+            Entity::Products => "products",
+            Entity::Suppliers => "suppliers",
+            Entity::Orders => "orders",
+            Entity::Purchases => "purchases",
         }
     }
 
@@ -45,21 +59,31 @@ impl Entity {
         match self {
             Entity::Customers => columns::CUSTOMERS,
             Entity::Contacts => columns::CONTACTS,
+            Entity::Products => columns::PRODUCTS,
+            Entity::Suppliers => columns::SUPPLIERS,
+            Entity::Orders => columns::ORDERS,
+            Entity::Purchases => columns::PURCHASES,
         }
     }
 
     /// The column that identifies a record within its parent: re-importing matches rows by it.
     fn key_column(self) -> &'static str {
         match self {
-            Entity::Customers => "code",
+            Entity::Customers | Entity::Suppliers => "code",
             Entity::Contacts => "name",
+            Entity::Products => "sku",
+            Entity::Orders => "order_no",
+            Entity::Purchases => "po_no",
         }
     }
 
     /// What identifies a row's record in the file: a second row with the same key is an error.
+    /// Orders and purchases have one row per line: their writers check that a document's lines agree.
     fn record_key(self, fields: &RowFields<'_>) -> String {
         match self {
-            Entity::Customers => fields.get("code").to_string(),
+            Entity::Customers | Entity::Suppliers => fields.get("code").to_string(),
+            Entity::Products => fields.get("sku").to_string(),
+            Entity::Orders | Entity::Purchases => String::new(),
             Entity::Contacts => match (fields.get("customer_code"), fields.get("name")) {
                 ("", _) | (_, "") => String::new(),
                 (customer, name) => format!("{customer} / {name}"),
@@ -70,6 +94,9 @@ impl Entity {
     fn permission(self) -> Permission {
         match self {
             Entity::Customers | Entity::Contacts => Permission::WriteCustomers,
+            Entity::Products | Entity::Suppliers => Permission::WriteProducts,
+            Entity::Orders => Permission::WriteSales,
+            Entity::Purchases => Permission::ManageStock,
         }
     }
 }
@@ -109,6 +136,10 @@ pub struct ImportOptions {
     /// Validate everything, write nothing.
     pub dry_run: bool,
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Imported orders and purchases are history: by default they move no stock. When set, delivered
+    /// orders take stock out, confirmed ones reserve it and purchases bring it in (never refused for
+    /// lack of stock: the past happened).
+    pub moves_stock: bool,
     pub progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
 }
 
@@ -158,12 +189,26 @@ pub const KEPT_ERRORS: usize = 100_000;
 enum Writer {
     Customers(import_customers::CustomerImport),
     Contacts(import_contacts::ContactImport),
+    Products(import_products::ProductImport),
+    Suppliers(import_suppliers::SupplierImport),
+    Orders(Box<import_orders::OrderImport>),
+    Purchases(Box<import_purchases::PurchaseImport>),
 }
 
 /// What writing one row did.
 pub enum RowOutcome {
-    Inserted { id: i64, version: i64 },
-    Updated { id: i64, version: i64, before: serde_json::Value },
+    Inserted {
+        id: i64,
+        version: i64,
+    },
+    Updated {
+        id: i64,
+        version: i64,
+        before: serde_json::Value,
+    },
+    /// Written, and found again by the batch id its record carries (order lines: a million of them).
+    InsertedInBatch,
+    UpdatedInBatch,
     Skipped,
 }
 
@@ -282,9 +327,18 @@ pub async fn import_file(
     let mut written: Vec<(i64, &'static str, Option<String>, i64)> = Vec::new();
 
     let mut tx = db.write().await?;
+    let batch_id = start_batch(&mut tx, actor, &report, options.mode).await?;
     let mut writer = match entity {
         Entity::Customers => Writer::Customers(import_customers::CustomerImport::start(&mut tx).await?),
         Entity::Contacts => Writer::Contacts(import_contacts::ContactImport::default()),
+        Entity::Products => Writer::Products(import_products::ProductImport::start(&mut tx).await?),
+        Entity::Suppliers => Writer::Suppliers(import_suppliers::SupplierImport::start(&mut tx).await?),
+        Entity::Orders => Writer::Orders(Box::new(
+            import_orders::OrderImport::start(&mut tx, actor, &map, batch_id, options.mode).await?,
+        )),
+        Entity::Purchases => Writer::Purchases(Box::new(
+            import_purchases::PurchaseImport::start(&mut tx, &map, batch_id, options.mode).await?,
+        )),
     };
     while let Some(row) = source.next_row()? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
@@ -325,11 +379,19 @@ pub async fn import_file(
             }
         }
         if problems.is_empty() {
+            // Once a row is bad nothing will be written: the rest are only checked.
+            let writing = report.errors.is_empty();
             let outcome = match &mut writer {
                 Writer::Customers(customers) => {
                     customers.row(&mut tx, actor, &fields, options.mode, &mut report.notices).await
                 }
                 Writer::Contacts(contacts) => contacts.row(&mut tx, actor, &fields, options.mode).await,
+                Writer::Products(products) => products.row(&mut tx, &fields, options.mode).await,
+                Writer::Suppliers(suppliers) => suppliers.row(&mut tx, &fields, options.mode).await,
+                Writer::Orders(orders) => {
+                    orders.row(&mut tx, actor, &fields, row.line, writing, &mut report.notices).await
+                }
+                Writer::Purchases(purchases) => purchases.row(&mut tx, &fields, row.line, writing).await,
             };
             match outcome {
                 Ok(RowOutcome::Inserted { id, version }) => {
@@ -340,6 +402,8 @@ pub async fn import_file(
                     report.updated += 1;
                     written.push((id, "update", Some(before.to_string()), version));
                 }
+                Ok(RowOutcome::InsertedInBatch) => report.inserted += 1,
+                Ok(RowOutcome::UpdatedInBatch) => report.updated += 1,
                 Ok(RowOutcome::Skipped) => report.skipped += 1,
                 Err(RowFailure::Fields(fields_wrong)) => {
                     for wrong in fields_wrong {
@@ -376,14 +440,17 @@ pub async fn import_file(
         tx.rollback().await?;
         return Ok(report);
     }
-    if let Writer::Customers(customers) = &mut writer {
-        customers.flush(&mut tx).await?;
+    match &mut writer {
+        Writer::Customers(customers) => customers.flush(&mut tx).await?,
+        Writer::Orders(orders) => orders.finish(&mut tx, actor, options.moves_stock).await?,
+        Writer::Purchases(purchases) => purchases.finish(&mut tx, actor, options.moves_stock).await?,
+        Writer::Contacts(_) | Writer::Products(_) | Writer::Suppliers(_) => {}
     }
     if options.dry_run {
         tx.rollback().await?;
         return Ok(report);
     }
-    let batch_id = record_batch(&mut tx, actor, &report, options.mode, &written).await?;
+    finish_batch(&mut tx, actor, &report, batch_id, &written).await?;
     tx.commit().await?;
     report.batch_id = Some(batch_id);
     Ok(report)
@@ -412,34 +479,58 @@ fn describe_header_problems(problems: &[HeaderProblem]) -> String {
         .join("; ")
 }
 
-async fn record_batch(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    report: &ImportReport,
-    mode: Mode,
-    written: &[(i64, &'static str, Option<String>, i64)],
-) -> Result<i64> {
+/// Opens the import's batch (inside its transaction: a failed import leaves no batch behind), so that
+/// records can carry its id as they are written.
+async fn start_batch(conn: &mut SqliteConnection, actor: &Actor, report: &ImportReport, mode: Mode) -> Result<i64> {
     let file_name =
         Path::new(&report.file).file_name().map_or(report.file.clone(), |n| n.to_string_lossy().into_owned());
-    let now = now_stamp();
-    let batch_id = sqlx::query(
-        "INSERT INTO import_batches (entity, file_name, encoding, mode, user_id, started_at, finished_at, rows, inserted, updated, skipped)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    Ok(sqlx::query(
+        "INSERT INTO import_batches (entity, file_name, encoding, mode, user_id, started_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(report.entity.as_str())
     .bind(&file_name)
     .bind(report.encoding)
     .bind(mode.as_str())
     .bind(actor.user_id)
-    .bind(&now)
-    .bind(&now)
+    .bind(now_stamp())
+    .execute(&mut *conn)
+    .await?
+    .last_insert_rowid())
+}
+
+/// Records what the batch did: its counts, each record it wrote one by one, and an audit entry.
+async fn finish_batch(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    report: &ImportReport,
+    batch_id: i64,
+    written: &[(i64, &'static str, Option<String>, i64)],
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE import_batches SET finished_at = ?, rows = ?, inserted = ?, updated = ?, skipped = ? WHERE id = ?",
+    )
+    .bind(now_stamp())
     .bind(report.rows as i64)
     .bind(report.inserted as i64)
     .bind(report.updated as i64)
     .bind(report.skipped as i64)
+    .bind(batch_id)
     .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
+    .await?;
+    record_batch_records(conn, batch_id, written).await?;
+    let summary = serde_json::json!({
+        "entity": report.entity.as_str(), "file": report.file, "rows": report.rows,
+        "inserted": report.inserted, "updated": report.updated, "skipped": report.skipped,
+    });
+    audit::record(conn, actor, "import_batch", batch_id, "import", summary).await
+}
+
+/// Remembers records a batch wrote one by one: `(record id, insert|update, fields before, version after)`.
+pub(crate) async fn record_batch_records(
+    conn: &mut SqliteConnection,
+    batch_id: i64,
+    written: &[(i64, &'static str, Option<String>, i64)],
+) -> Result<()> {
     for chunk in written.chunks(2_000) {
         let mut insert = QueryBuilder::<Sqlite>::new(
             "INSERT INTO import_batch_records (batch_id, record_id, action, before, version_after) ",
@@ -454,12 +545,7 @@ async fn record_batch(
         });
         insert.build().execute(&mut *conn).await?;
     }
-    let summary = serde_json::json!({
-        "entity": report.entity.as_str(), "file": file_name, "rows": report.rows,
-        "inserted": report.inserted, "updated": report.updated, "skipped": report.skipped,
-    });
-    audit::record(conn, actor, "import_batch", batch_id, "import", summary).await?;
-    Ok(batch_id)
+    Ok(())
 }
 
 /// Writes the bad rows as they were, plus a column saying what is wrong, as UTF-8 with a BOM
@@ -545,23 +631,41 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     .bind(batch_id)
     .fetch_all(&mut *tx)
     .await?;
-    let mut changed = 0;
-    for (id, _, _, version_after) in &records {
-        let version = match entity {
-            Entity::Customers => import_customers::version(&mut tx, *id).await?,
-            Entity::Contacts => import_contacts::version(&mut tx, *id).await?,
-        };
-        if version != Some(*version_after) {
-            changed += 1;
+    let changed = match entity {
+        Entity::Orders => import_orders::changed_since(&mut tx, batch_id, &records).await?,
+        Entity::Purchases => import_purchases::changed_since(&mut tx, batch_id).await?,
+        _ => {
+            let mut changed = 0;
+            for (id, _, _, version_after) in &records {
+                let version = match entity {
+                    Entity::Customers => import_customers::version(&mut tx, *id).await?,
+                    Entity::Contacts => import_contacts::version(&mut tx, *id).await?,
+                    Entity::Products => import_products::version(&mut tx, *id).await?,
+                    _ => import_suppliers::version(&mut tx, *id).await?,
+                };
+                if version != Some(*version_after) {
+                    changed += 1;
+                }
+            }
+            changed
         }
-    }
+    };
     if changed > 0 {
         return Err(Error::BatchChanged { changed });
     }
-    for (id, action, before, _) in &records {
-        match entity {
-            Entity::Customers => import_customers::undo_record(&mut tx, *id, action, before.as_deref()).await?,
-            Entity::Contacts => import_contacts::undo_record(&mut tx, *id, action, before.as_deref()).await?,
+    match entity {
+        Entity::Orders => import_orders::undo(&mut tx, batch_id, &records).await?,
+        Entity::Purchases => import_purchases::undo(&mut tx, batch_id).await?,
+        _ => {
+            for (id, action, before, _) in &records {
+                let before = before.as_deref();
+                match entity {
+                    Entity::Customers => import_customers::undo_record(&mut tx, *id, action, before).await?,
+                    Entity::Contacts => import_contacts::undo_record(&mut tx, *id, action, before).await?,
+                    Entity::Products => import_products::undo_record(&mut tx, *id, action, before).await?,
+                    _ => import_suppliers::undo_record(&mut tx, *id, action, before).await?,
+                }
+            }
         }
     }
     sqlx::query("UPDATE import_batches SET undone_at = ?, undone_by = ? WHERE id = ?")

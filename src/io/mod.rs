@@ -7,4 +7,8 @@ pub mod export;
 pub mod import;
 pub mod import_contacts;
 pub mod import_customers;
+pub mod import_orders;
+pub mod import_products;
+pub mod import_purchases;
+pub mod import_suppliers;
 pub mod profiles;

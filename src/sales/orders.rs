@@ -119,6 +119,8 @@ pub struct Order {
     pub cost_total: Money,
     pub notes: String,
     pub moves_stock: bool,
+    /// The import that wrote it, if one did.
+    pub import_batch_id: Option<i64>,
     pub confirmed_at: Option<String>,
     pub delivered_at: Option<String>,
     pub cancelled_at: Option<String>,
@@ -138,7 +140,7 @@ impl Order {
 
 const ORDER_SELECT: &str = "SELECT o.id, o.order_no, o.order_date, o.customer_id, c.code AS customer_code,
         c.name AS customer_name, o.salesperson_id, u.username AS salesperson, o.branch_id, o.warehouse_id,
-        w.name AS warehouse, o.status, o.due_date, o.total, o.cost_total, o.notes, o.moves_stock, o.confirmed_at,
+        w.name AS warehouse, o.status, o.due_date, o.total, o.cost_total, o.notes, o.moves_stock, o.import_batch_id, o.confirmed_at,
         o.delivered_at, o.cancelled_at, o.version
     FROM orders o JOIN customers c ON c.id = o.customer_id JOIN warehouses w ON w.id = o.warehouse_id
     LEFT JOIN users u ON u.id = o.salesperson_id";
@@ -157,9 +159,18 @@ pub(crate) fn push_order_scope(builder: &mut QueryBuilder<Sqlite>, scope: Scope)
 }
 
 pub(crate) async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Order> {
+    fetch_scoped(conn, actor.scope(), id).await
+}
+
+/// An order whoever may see it (imports check scope themselves).
+pub(crate) async fn fetch_in(conn: &mut SqliteConnection, id: i64) -> Result<Order> {
+    fetch_scoped(conn, Scope::All, id).await
+}
+
+async fn fetch_scoped(conn: &mut SqliteConnection, scope: Scope, id: i64) -> Result<Order> {
     let mut builder = QueryBuilder::<Sqlite>::new(ORDER_SELECT);
     builder.push(" WHERE o.id = ").push_bind(id);
-    push_order_scope(&mut builder, actor.scope());
+    push_order_scope(&mut builder, scope);
     let mut order: Order =
         builder.build_query_as().fetch_optional(&mut *conn).await?.ok_or_else(|| Error::not_found("order", id))?;
     order.lines = sqlx::query_as(
@@ -578,6 +589,7 @@ pub async fn deliver(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
                 purchase_id: None,
                 user_id: actor.user_id,
                 release_reserved: true,
+                check_stock: true,
             };
             stock::apply(&mut tx, &new).await?;
         }

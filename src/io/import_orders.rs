@@ -1,0 +1,683 @@
+//! Orders from a file of order lines, a million at a time: each line validated against customers,
+//! products and salespeople read once, lines grouped into orders by number, written in bulk through
+//! prepared statements; undoing a batch of orders.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::params;
+use sqlx::SqliteConnection;
+
+use crate::auth::{Actor, Role, Scope};
+use crate::db::{now_stamp, with_raw};
+use crate::error::{Error, FieldError, Reason, Result};
+use crate::inventory::stock::{self, MoveKind, NewMove};
+use crate::io::columns::{ColumnMap, RowFields};
+use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
+use crate::money::Money;
+use crate::quantity::Quantity;
+use crate::sales::orders::{Order, OrderStatus};
+use crate::{text, users};
+
+/// Lines are written this many at a time.
+const CHUNK: usize = 20_000;
+
+/// Where each column of `columns::ORDERS` is in the file.
+#[derive(Clone, Copy)]
+enum Col {
+    OrderNo,
+    OrderDate,
+    CustomerCode,
+    Salesperson,
+    Sku,
+    Quantity,
+    UnitPrice,
+    UnitCost,
+    DueDate,
+    Status,
+}
+
+struct CustomerRef {
+    id: i64,
+    owner_id: Option<i64>,
+    branch_id: Option<i64>,
+}
+
+struct ProductRef {
+    id: i64,
+    cost_price: Money,
+}
+
+/// An order of the file: what its first line said, and its running totals.
+struct Header {
+    id: i64,
+    first_line: u64,
+    order_date: NaiveDate,
+    customer_id: i64,
+    salesperson_id: Option<i64>,
+    branch_id: Option<i64>,
+    due_date: NaiveDate,
+    status: OrderStatus,
+    total: Money,
+    cost_total: Money,
+    lines: i64,
+    /// The existing order this one replaces (upsert).
+    replaces: bool,
+}
+
+struct Line {
+    id: i64,
+    order_id: i64,
+    line_no: i64,
+    product_id: i64,
+    quantity: Quantity,
+    unit_price: Money,
+    unit_cost: Money,
+    amount: Money,
+}
+
+/// An order already in the company: its id and whether an import may replace it (imported or draft:
+/// nothing in stock or in the books hangs on it).
+struct Existing {
+    id: i64,
+    replaceable: bool,
+}
+
+pub struct OrderImport {
+    batch_id: i64,
+    mode: Mode,
+    positions: Vec<Option<usize>>,
+    scope: Scope,
+    salesperson_only: Option<i64>,
+    customers: HashMap<String, CustomerRef>,
+    products: HashMap<String, ProductRef>,
+    /// User name or display name → (id, branch); None: not found (and not created yet).
+    people: HashMap<String, (i64, Option<i64>)>,
+    /// Every user's branch, for the order's branch (what a branch manager sees).
+    branch_of: HashMap<i64, Option<i64>>,
+    existing: HashMap<String, Existing>,
+    orders: HashMap<String, Header>,
+    replaced: Vec<(i64, &'static str, Option<String>, i64)>,
+    warehouse_id: i64,
+    next_order_id: i64,
+    next_line_id: i64,
+    pending: Vec<Line>,
+}
+
+impl OrderImport {
+    /// Reads what every line is checked against, once, inside the import's transaction.
+    pub async fn start(
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        map: &ColumnMap,
+        batch_id: i64,
+        mode: Mode,
+    ) -> Result<OrderImport> {
+        // Lines are written before the order they belong to (an order's total is known after its
+        // last line); the foreign key is checked at commit instead.
+        sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *conn).await?;
+        let customers: Vec<(String, i64, Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT code, id, owner_id, branch_id FROM customers").fetch_all(&mut *conn).await?;
+        let products: Vec<(String, i64, Money)> =
+            sqlx::query_as("SELECT sku, id, cost_price FROM products").fetch_all(&mut *conn).await?;
+        let people: Vec<(String, String, i64, Option<i64>)> =
+            sqlx::query_as("SELECT username, display_name, id, branch_id FROM users ORDER BY id DESC")
+                .fetch_all(&mut *conn)
+                .await?;
+        let existing: Vec<(String, i64, bool)> =
+            sqlx::query_as("SELECT order_no, id, import_batch_id IS NOT NULL OR status = 'draft' FROM orders")
+                .fetch_all(&mut *conn)
+                .await?;
+        let next_order_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM orders").fetch_one(&mut *conn).await?;
+        let next_line_id: Option<i64> =
+            sqlx::query_scalar("SELECT max(id) FROM order_lines").fetch_one(&mut *conn).await?;
+        let warehouse_id: i64 =
+            sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?;
+        let branch_of = people.iter().map(|(_, _, id, branch)| (*id, *branch)).collect();
+        let mut by_name = HashMap::new();
+        // Display names first, user names after: a user name wins when both match.
+        for (_, display_name, id, branch) in &people {
+            by_name.insert(display_name.clone(), (*id, *branch));
+        }
+        for (username, _, id, branch) in people {
+            by_name.insert(username, (id, branch));
+        }
+        Ok(OrderImport {
+            batch_id,
+            mode,
+            positions: map.positions.clone(),
+            scope: actor.scope(),
+            salesperson_only: (actor.role == Role::Salesperson).then_some(actor.user_id),
+            customers: customers
+                .into_iter()
+                .map(|(code, id, owner_id, branch_id)| (code, CustomerRef { id, owner_id, branch_id }))
+                .collect(),
+            products: products.into_iter().map(|(sku, id, cost_price)| (sku, ProductRef { id, cost_price })).collect(),
+            people: by_name,
+            branch_of,
+            existing: existing.into_iter().map(|(no, id, replaceable)| (no, Existing { id, replaceable })).collect(),
+            orders: HashMap::new(),
+            replaced: Vec::new(),
+            warehouse_id,
+            next_order_id: next_order_id.unwrap_or(0) + 1,
+            next_line_id: next_line_id.unwrap_or(0) + 1,
+            pending: Vec::with_capacity(CHUNK),
+        })
+    }
+
+    fn field<'a>(&self, row: &'a RowFields<'_>, column: Col) -> &'a str {
+        self.positions[column as usize].and_then(|p| row.fields.get(p)).map_or("", String::as_str)
+    }
+
+    /// Checks one line and queues it. `writing` is false once any line was bad: the rest are only checked.
+    pub async fn row(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        row: &RowFields<'_>,
+        line: u64,
+        writing: bool,
+        notices: &mut Vec<String>,
+    ) -> Result<RowOutcome, RowFailure> {
+        let order_no = self.field(row, Col::OrderNo);
+        if order_no.is_empty() {
+            return Err(RowFailure::field("order_no", Reason::Required));
+        }
+        if order_no.chars().count() > 40 {
+            return Err(RowFailure::field("order_no", Reason::TooLong { max: 40 }));
+        }
+        let existing = self.existing.get(order_no).map(|e| (e.id, e.replaceable));
+        if existing.is_some() && self.mode == Mode::Insert {
+            return Ok(RowOutcome::Skipped);
+        }
+        if existing.is_some_and(|(_, replaceable)| !replaceable) {
+            let value = format!("{order_no} (confirmed in the app: cancel it there instead of replacing it)");
+            return Err(RowFailure::field("order_no", Reason::Forbidden { value }));
+        }
+        let salesperson = self.field(row, Col::Salesperson);
+        if !salesperson.is_empty() && !self.people.contains_key(salesperson) {
+            let (id, created) = users::ensure_salesperson(conn, actor, salesperson).await?;
+            if created {
+                notices.push(format!(
+                    "created salesperson '{salesperson}' (cannot log in until the owner sets a password)"
+                ));
+            }
+            let branch: Option<i64> = sqlx::query_scalar("SELECT branch_id FROM users WHERE id = ?")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(Error::from)?;
+            self.people.insert(salesperson.to_string(), (id, branch));
+            self.branch_of.insert(id, branch);
+        }
+
+        let mut problems = Vec::new();
+        let parsed = self.check(row, &mut problems);
+        let Some((header, fields)) = parsed else {
+            return Err(RowFailure::Fields(problems));
+        };
+        let texts = [Col::OrderDate, Col::CustomerCode, Col::Salesperson, Col::DueDate, Col::Status]
+            .map(|column| self.field(row, column));
+        let order_id = match self.orders.get_mut(order_no) {
+            Some(first) => {
+                let differs = |field: &'static str, problems: &mut Vec<FieldError>, text: &str| {
+                    problems.push(FieldError {
+                        field,
+                        reason: Reason::Differs { value: text.into(), line: first.first_line },
+                    });
+                };
+                let agree = [
+                    ("order_date", first.order_date == header.order_date),
+                    ("customer_code", first.customer_id == header.customer_id),
+                    ("salesperson", first.salesperson_id == header.salesperson_id),
+                    // A line without a due date takes the order's.
+                    ("due_date", first.due_date == header.due_date || texts[3].is_empty()),
+                    ("status", first.status == header.status),
+                ];
+                for ((field, same), text) in agree.into_iter().zip(texts) {
+                    if !same {
+                        differs(field, &mut problems, text);
+                    }
+                }
+                if !problems.is_empty() {
+                    return Err(RowFailure::Fields(problems));
+                }
+                first.lines += 1;
+                first.total += fields.amount;
+                first.cost_total += fields.quantity.times(fields.unit_cost);
+                first.id
+            }
+            None => {
+                let (id, replaces) = match existing {
+                    Some((id, _)) => (id, true),
+                    None => {
+                        self.next_order_id += 1;
+                        (self.next_order_id - 1, false)
+                    }
+                };
+                if replaces && writing {
+                    self.forget_lines_of(conn, id).await?;
+                }
+                self.orders.insert(
+                    order_no.to_string(),
+                    Header {
+                        id,
+                        first_line: line,
+                        lines: 1,
+                        total: fields.amount,
+                        cost_total: fields.quantity.times(fields.unit_cost),
+                        replaces,
+                        ..header
+                    },
+                );
+                id
+            }
+        };
+        let line_no = self.orders[order_no].lines;
+        let replaces = self.orders[order_no].replaces;
+        if writing {
+            self.pending.push(Line { id: self.next_line_id, order_id, line_no, ..fields });
+            self.next_line_id += 1;
+            if self.pending.len() >= CHUNK {
+                self.flush(conn).await?;
+            }
+        }
+        Ok(if replaces { RowOutcome::UpdatedInBatch } else { RowOutcome::InsertedInBatch })
+    }
+
+    /// Parses and checks a line's fields: the order's part (header) and the line's own.
+    fn check(&self, row: &RowFields<'_>, problems: &mut Vec<FieldError>) -> Option<(Header, Line)> {
+        let mut date = |field: &'static str, column: Col, required: bool| {
+            let value = self.field(row, column);
+            if value.is_empty() {
+                if required {
+                    problems.push(FieldError { field, reason: Reason::Required });
+                }
+                return None;
+            }
+            text::parse_date(field, value).map_err(|e| problems.extend(e.field_errors())).ok()
+        };
+        let order_date = date("order_date", Col::OrderDate, true);
+        let due_date = date("due_date", Col::DueDate, false);
+        let customer_code = self.field(row, Col::CustomerCode);
+        let customer = match self.customers.get(customer_code) {
+            Some(c) if self.sees(c) => Some(c),
+            _ if customer_code.is_empty() => {
+                problems.push(FieldError { field: "customer_code", reason: Reason::Required });
+                None
+            }
+            _ => {
+                problems.push(FieldError {
+                    field: "customer_code",
+                    reason: Reason::Unknown { value: customer_code.into() },
+                });
+                None
+            }
+        };
+        let salesperson = self.field(row, Col::Salesperson);
+        let salesperson_id = match salesperson {
+            "" => self.salesperson_only.or(customer.and_then(|c| c.owner_id)),
+            name => self.people.get(name).map(|(id, _)| *id),
+        };
+        let branch_id = salesperson_id
+            .and_then(|id| self.branch_of.get(&id).copied().flatten())
+            .or(customer.and_then(|c| c.branch_id));
+        if let (Some(only), Some(named)) = (self.salesperson_only, salesperson_id)
+            && only != named
+        {
+            problems.push(FieldError { field: "salesperson", reason: Reason::Forbidden { value: salesperson.into() } });
+        }
+        let sku = self.field(row, Col::Sku);
+        let product = self.products.get(sku);
+        if product.is_none() {
+            let reason = if sku.is_empty() { Reason::Required } else { Reason::Unknown { value: sku.into() } };
+            problems.push(FieldError { field: "sku", reason });
+        }
+        let quantity = match self.field(row, Col::Quantity).parse::<Quantity>() {
+            Ok(q) if q.is_positive() => Some(q),
+            Ok(q) => {
+                problems.push(FieldError { field: "quantity", reason: Reason::NotPositive { value: q.to_string() } });
+                None
+            }
+            Err(e) => {
+                problems.push(FieldError { field: "quantity", reason: Reason::BadQuantity(e) });
+                None
+            }
+        };
+        let mut amount = |field: &'static str, column: Col, required: bool| -> Option<Option<Money>> {
+            let value = self.field(row, column);
+            if value.is_empty() && !required {
+                return Some(None);
+            }
+            match value.parse::<Money>() {
+                Ok(money) if money.is_negative() => {
+                    problems.push(FieldError { field, reason: Reason::NotPositive { value: value.into() } });
+                    None
+                }
+                Ok(money) => Some(Some(money)),
+                Err(e) => {
+                    problems.push(FieldError { field, reason: Reason::BadMoney(e) });
+                    None
+                }
+            }
+        };
+        let unit_price = amount("unit_price", Col::UnitPrice, true).flatten();
+        let unit_cost = amount("unit_cost", Col::UnitCost, false);
+        let status = match self.field(row, Col::Status) {
+            "" => Some(OrderStatus::Delivered),
+            text => OrderStatus::parse(text).or_else(|| {
+                let reason = Reason::NotAllowed { value: text.into(), allowed: OrderStatus::ALLOWED.into() };
+                problems.push(FieldError { field: "status", reason });
+                None
+            }),
+        };
+        let (
+            Some(order_date),
+            Some(customer),
+            Some(product),
+            Some(quantity),
+            Some(unit_price),
+            Some(unit_cost),
+            Some(status),
+        ) = (order_date, customer, product, quantity, unit_price, unit_cost, status)
+        else {
+            return None;
+        };
+        if !problems.is_empty() {
+            return None;
+        }
+        let unit_cost = unit_cost.unwrap_or(product.cost_price);
+        let header = Header {
+            id: 0,
+            first_line: 0,
+            order_date,
+            customer_id: customer.id,
+            salesperson_id,
+            branch_id,
+            due_date: due_date.unwrap_or(order_date + chrono::Days::new(30)),
+            status,
+            total: Money::ZERO,
+            cost_total: Money::ZERO,
+            lines: 0,
+            replaces: false,
+        };
+        let line = Line {
+            id: 0,
+            order_id: 0,
+            line_no: 0,
+            product_id: product.id,
+            quantity,
+            unit_price,
+            unit_cost,
+            amount: quantity.times(unit_price),
+        };
+        Some((header, line))
+    }
+
+    /// Whether the importing user may see (and so sell to) this customer.
+    fn sees(&self, customer: &CustomerRef) -> bool {
+        match self.scope {
+            Scope::All => true,
+            Scope::Branch(branch) => customer.branch_id == Some(branch),
+            Scope::Own(user) => customer.owner_id == Some(user),
+        }
+    }
+
+    /// Keeps an order the file replaces as it was (for undo) and drops its lines: the file's come instead.
+    async fn forget_lines_of(&mut self, conn: &mut SqliteConnection, id: i64) -> Result<()> {
+        let before = crate::sales::orders::fetch_in(conn, id).await?;
+        let json = serde_json::to_string(&before)
+            .map_err(|e| Error::Io { path: "order".into(), source: std::io::Error::other(e) })?;
+        self.replaced.push((id, "update", Some(json), before.version + 1));
+        sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(id).execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// Writes the queued lines through one prepared statement.
+    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        let lines = std::mem::take(&mut self.pending);
+        with_raw(conn, |raw| {
+            let mut insert = raw.prepare_cached(
+                "INSERT INTO order_lines (id, order_id, line_no, product_id, quantity, unit_price, unit_cost, amount)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )?;
+            for l in &lines {
+                insert.execute(params![
+                    l.id,
+                    l.order_id,
+                    l.line_no,
+                    l.product_id,
+                    l.quantity.milli(),
+                    l.unit_price.minor(),
+                    l.unit_cost.minor(),
+                    l.amount.minor()
+                ])?;
+            }
+            Ok(())
+        })
+        .await?;
+        self.pending = lines;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Writes the last lines, then every order with its totals; books stock when asked to.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection, actor: &Actor, moves_stock: bool) -> Result<()> {
+        self.flush(conn).await?;
+        let mut headers: Vec<(&String, &Header)> = self.orders.iter().collect();
+        headers.sort_by_key(|(_, h)| h.id);
+        let now = now_stamp();
+        let (batch_id, warehouse_id) = (self.batch_id, self.warehouse_id);
+        with_raw(conn, |raw| {
+            let mut insert = raw.prepare(
+                "INSERT INTO orders (id, order_no, order_date, customer_id, salesperson_id, branch_id, warehouse_id,
+                     status, due_date, total, cost_total, line_count, moves_stock, import_batch_id, created_by,
+                     confirmed_at, delivered_at, cancelled_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            )?;
+            let mut replace = raw.prepare(
+                "UPDATE orders SET order_date = ?3, customer_id = ?4, salesperson_id = ?5, branch_id = ?6,
+                     warehouse_id = ?7, status = ?8, due_date = ?9, total = ?10, cost_total = ?11, line_count = ?12,
+                     moves_stock = ?13, import_batch_id = ?14, confirmed_at = ?16, delivered_at = ?17,
+                     cancelled_at = ?18, version = version + 1, updated_at = ?19
+                 WHERE id = ?1 AND order_no = ?2",
+            )?;
+            for (order_no, h) in &headers {
+                let stamp = |status: OrderStatus| (h.status == status).then_some(now.as_str());
+                let values = params![
+                    h.id,
+                    order_no,
+                    h.order_date.to_string(),
+                    h.customer_id,
+                    h.salesperson_id,
+                    h.branch_id,
+                    warehouse_id,
+                    h.status.as_str(),
+                    h.due_date.to_string(),
+                    h.total.minor(),
+                    h.cost_total.minor(),
+                    h.lines,
+                    moves_stock,
+                    batch_id,
+                    actor.user_id,
+                    stamp(OrderStatus::Confirmed).or(stamp(OrderStatus::Delivered)),
+                    stamp(OrderStatus::Delivered),
+                    stamp(OrderStatus::Cancelled),
+                    now,
+                ];
+                if h.replaces {
+                    replace.execute(values)?
+                } else {
+                    insert.execute(values)?
+                };
+            }
+            Ok(())
+        })
+        .await?;
+        record_batch_records(conn, self.batch_id, &self.replaced).await?;
+        if moves_stock {
+            for (_, header) in headers {
+                book_stock(conn, actor, header, warehouse_id).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reserves a confirmed imported order's goods, or takes a delivered one's out of stock, unchecked.
+async fn book_stock(conn: &mut SqliteConnection, actor: &Actor, header: &Header, warehouse_id: i64) -> Result<()> {
+    if !matches!(header.status, OrderStatus::Confirmed | OrderStatus::Delivered) {
+        return Ok(());
+    }
+    let lines: Vec<(i64, Quantity)> =
+        sqlx::query_as("SELECT product_id, sum(quantity) FROM order_lines WHERE order_id = ? GROUP BY product_id")
+            .bind(header.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (product_id, quantity) in lines {
+        if header.status == OrderStatus::Confirmed {
+            stock::reserve_unchecked(conn, product_id, warehouse_id, quantity).await?;
+        } else {
+            let new = NewMove {
+                date: header.order_date,
+                product_id,
+                warehouse_id,
+                kind: MoveKind::Delivery,
+                quantity: -quantity,
+                value_in: None,
+                reason: "import",
+                order_id: Some(header.id),
+                purchase_id: None,
+                user_id: actor.user_id,
+                release_reserved: false,
+                check_stock: false,
+            };
+            stock::apply(conn, &new).await?;
+        }
+    }
+    Ok(())
+}
+
+/// How many of a batch's orders were changed since it was imported (confirmed, delivered, cancelled,
+/// edited): each edit adds to an order's version.
+pub async fn changed_since(
+    conn: &mut SqliteConnection,
+    batch_id: i64,
+    replaced: &[(i64, String, Option<String>, i64)],
+) -> Result<usize> {
+    let versions: Vec<(i64, i64)> = sqlx::query_as("SELECT id, version FROM orders WHERE import_batch_id = ?")
+        .bind(batch_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let expected: HashMap<i64, i64> = replaced.iter().map(|(id, _, _, version)| (*id, *version)).collect();
+    let missing = expected.keys().filter(|id| !versions.iter().any(|(v, _)| v == *id)).count();
+    Ok(missing + versions.iter().filter(|(id, version)| expected.get(id).copied().unwrap_or(1) != *version).count())
+}
+
+/// Takes a batch of orders back: stock they moved returns, orders they replaced come back as they
+/// were, the rest are deleted with their lines.
+pub async fn undo(
+    conn: &mut SqliteConnection,
+    batch_id: i64,
+    replaced: &[(i64, String, Option<String>, i64)],
+) -> Result<()> {
+    let orders: Vec<(i64, String, i64, bool)> =
+        sqlx::query_as("SELECT id, status, warehouse_id, moves_stock FROM orders WHERE import_batch_id = ?")
+            .bind(batch_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, status, warehouse_id, moves_stock) in &orders {
+        if !moves_stock {
+            continue;
+        }
+        stock::unbook_order(conn, *id).await?;
+        if status == "confirmed" {
+            let lines: Vec<(i64, Quantity)> = sqlx::query_as(
+                "SELECT product_id, sum(quantity) FROM order_lines WHERE order_id = ? GROUP BY product_id",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            for (product_id, quantity) in lines {
+                stock::release(conn, product_id, *warehouse_id, quantity).await?;
+            }
+        }
+    }
+    for (id, _, before, _) in replaced {
+        let before: Order = previous_values(before.as_deref().unwrap_or("null"))?;
+        restore(conn, *id, &before).await?;
+    }
+    sqlx::query("DELETE FROM orders WHERE import_batch_id = ?").bind(batch_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Puts an order the import replaced back as it was, lines and all.
+async fn restore(conn: &mut SqliteConnection, id: i64, before: &Order) -> Result<()> {
+    sqlx::query(
+        "UPDATE orders SET order_date = ?, customer_id = ?, salesperson_id = ?, branch_id = ?, warehouse_id = ?,
+             status = ?, due_date = ?, total = ?, cost_total = ?, line_count = ?, notes = ?, moves_stock = ?,
+             import_batch_id = ?, confirmed_at = ?, delivered_at = ?, cancelled_at = ?, version = ?
+         WHERE id = ?",
+    )
+    .bind(&before.order_date)
+    .bind(before.customer_id)
+    .bind(before.salesperson_id)
+    .bind(before.branch_id)
+    .bind(before.warehouse_id)
+    .bind(&before.status)
+    .bind(&before.due_date)
+    .bind(before.total)
+    .bind(before.cost_total)
+    .bind(before.lines.len() as i64)
+    .bind(&before.notes)
+    .bind(before.moves_stock)
+    .bind(before.import_batch_id)
+    .bind(&before.confirmed_at)
+    .bind(&before.delivered_at)
+    .bind(&before.cancelled_at)
+    .bind(before.version)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(id).execute(&mut *conn).await?;
+    for line in &before.lines {
+        sqlx::query(
+            "INSERT INTO order_lines (id, order_id, line_no, product_id, quantity, unit_price, unit_cost, amount)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(line.id)
+        .bind(id)
+        .bind(line.line_no)
+        .bind(line.product_id)
+        .bind(line.quantity)
+        .bind(line.unit_price)
+        .bind(line.unit_cost)
+        .bind(line.amount)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_column_order_matches_the_format() {
+        let keys: Vec<_> = crate::io::columns::ORDERS.iter().map(|c| c.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "order_no",
+                "order_date",
+                "customer_code",
+                "salesperson",
+                "sku",
+                "quantity",
+                "unit_price",
+                "unit_cost",
+                "due_date",
+                "status"
+            ]
+        );
+    }
+}

@@ -1,0 +1,348 @@
+//! Purchases from a file of purchase lines: grouped into purchase orders by number, recorded as received
+//! history (stock moves only when asked); undoing a batch of purchases.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::auth::Actor;
+use crate::db::now_stamp;
+use crate::error::{FieldError, Reason, Result};
+use crate::inventory::purchases::Purchase;
+use crate::inventory::stock::{self, MoveKind, NewMove};
+use crate::io::columns::{ColumnMap, PURCHASES, RowFields};
+use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
+use crate::money::Money;
+use crate::quantity::Quantity;
+use crate::text;
+
+struct Document {
+    first_line: u64,
+    po_date: NaiveDate,
+    supplier_id: i64,
+    due_date: NaiveDate,
+    /// The imported purchase order this one replaces (upsert).
+    replaces: Option<i64>,
+    lines: Vec<(i64, Quantity, Money)>,
+}
+
+pub struct PurchaseImport {
+    batch_id: i64,
+    mode: Mode,
+    positions: Vec<Option<usize>>,
+    suppliers: HashMap<String, i64>,
+    products: HashMap<String, i64>,
+    /// Purchase orders in the company: id and whether an import may replace it (imported, no stock moved).
+    existing: HashMap<String, (i64, bool)>,
+    documents: Vec<(String, Document)>,
+    index: HashMap<String, usize>,
+}
+
+impl PurchaseImport {
+    pub async fn start(
+        conn: &mut SqliteConnection,
+        map: &ColumnMap,
+        batch_id: i64,
+        mode: Mode,
+    ) -> Result<PurchaseImport> {
+        let suppliers: Vec<(String, i64)> =
+            sqlx::query_as("SELECT code, id FROM suppliers").fetch_all(&mut *conn).await?;
+        let products: Vec<(String, i64)> = sqlx::query_as("SELECT sku, id FROM products").fetch_all(&mut *conn).await?;
+        let existing: Vec<(String, i64, bool)> = sqlx::query_as(
+            "SELECT po_no, id, import_batch_id IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM stock_moves m WHERE m.purchase_id = purchase_orders.id)
+                 FROM purchase_orders",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(PurchaseImport {
+            batch_id,
+            mode,
+            positions: map.positions.clone(),
+            suppliers: suppliers.into_iter().collect(),
+            products: products.into_iter().collect(),
+            existing: existing.into_iter().map(|(no, id, imported)| (no, (id, imported))).collect(),
+            documents: Vec::new(),
+            index: HashMap::new(),
+        })
+    }
+
+    fn field<'a>(&self, row: &'a RowFields<'_>, key: &str) -> &'a str {
+        PURCHASES
+            .iter()
+            .position(|c| c.key == key)
+            .and_then(|i| self.positions[i])
+            .and_then(|p| row.fields.get(p))
+            .map_or("", String::as_str)
+    }
+
+    pub async fn row(
+        &mut self,
+        _conn: &mut SqliteConnection,
+        row: &RowFields<'_>,
+        line: u64,
+        _writing: bool,
+    ) -> Result<RowOutcome, RowFailure> {
+        let po_no = self.field(row, "po_no");
+        if po_no.is_empty() {
+            return Err(RowFailure::field("po_no", Reason::Required));
+        }
+        let existing = self.existing.get(po_no).copied();
+        match existing {
+            Some(_) if self.mode == Mode::Insert => return Ok(RowOutcome::Skipped),
+            Some((_, false)) => {
+                let value = format!("{po_no} (entered in the app or already in stock: not replaced by an import)");
+                return Err(RowFailure::field("po_no", Reason::Forbidden { value }));
+            }
+            _ => {}
+        }
+        let mut problems: Vec<FieldError> = Vec::new();
+        let mut date = |field: &'static str, required: bool| match self.field(row, field) {
+            "" if required => {
+                problems.push(FieldError { field, reason: Reason::Required });
+                None
+            }
+            "" => None,
+            value => text::parse_date(field, value).map_err(|e| problems.extend(e.field_errors())).ok(),
+        };
+        let po_date = date("date", true);
+        let due_date = date("due_date", false);
+        let supplier_code = self.field(row, "supplier_code");
+        let supplier_id = self.suppliers.get(supplier_code).copied();
+        if supplier_id.is_none() {
+            let reason = if supplier_code.is_empty() {
+                Reason::Required
+            } else {
+                Reason::Unknown { value: supplier_code.into() }
+            };
+            problems.push(FieldError { field: "supplier_code", reason });
+        }
+        let sku = self.field(row, "sku");
+        let product_id = self.products.get(sku).copied();
+        if product_id.is_none() {
+            let reason = if sku.is_empty() { Reason::Required } else { Reason::Unknown { value: sku.into() } };
+            problems.push(FieldError { field: "sku", reason });
+        }
+        let quantity = match self.field(row, "quantity").parse::<Quantity>() {
+            Ok(q) if q.is_positive() => Some(q),
+            Ok(q) => {
+                problems.push(FieldError { field: "quantity", reason: Reason::NotPositive { value: q.to_string() } });
+                None
+            }
+            Err(e) => {
+                problems.push(FieldError { field: "quantity", reason: Reason::BadQuantity(e) });
+                None
+            }
+        };
+        let unit_cost = match self.field(row, "unit_cost").parse::<Money>() {
+            Ok(money) if !money.is_negative() => Some(money),
+            Ok(money) => {
+                problems
+                    .push(FieldError { field: "unit_cost", reason: Reason::NotPositive { value: money.to_string() } });
+                None
+            }
+            Err(e) => {
+                problems.push(FieldError { field: "unit_cost", reason: Reason::BadMoney(e) });
+                None
+            }
+        };
+        let (Some(po_date), Some(supplier_id), Some(product_id), Some(quantity), Some(unit_cost), true) =
+            (po_date, supplier_id, product_id, quantity, unit_cost, problems.is_empty())
+        else {
+            return Err(RowFailure::Fields(problems));
+        };
+        let due_date = due_date.unwrap_or(po_date + chrono::Days::new(30));
+        match self.index.get(po_no) {
+            Some(&at) => {
+                let document = &self.documents[at].1;
+                let first_line = document.first_line;
+                let differs = |field, text: &str| FieldError {
+                    field,
+                    reason: Reason::Differs { value: text.into(), line: first_line },
+                };
+                if document.po_date != po_date {
+                    problems.push(differs("date", self.field(row, "date")));
+                }
+                if document.supplier_id != supplier_id {
+                    problems.push(differs("supplier_code", supplier_code));
+                }
+                if document.due_date != due_date {
+                    problems.push(differs("due_date", self.field(row, "due_date")));
+                }
+                if !problems.is_empty() {
+                    return Err(RowFailure::Fields(problems));
+                }
+                self.documents[at].1.lines.push((product_id, quantity, unit_cost));
+            }
+            None => {
+                self.index.insert(po_no.to_string(), self.documents.len());
+                let document = Document {
+                    first_line: line,
+                    po_date,
+                    supplier_id,
+                    due_date,
+                    replaces: existing.map(|(id, _)| id),
+                    lines: vec![(product_id, quantity, unit_cost)],
+                };
+                self.documents.push((po_no.to_string(), document));
+            }
+        }
+        Ok(if existing.is_some() { RowOutcome::UpdatedInBatch } else { RowOutcome::InsertedInBatch })
+    }
+
+    /// Writes every purchase order, received, with its lines; brings the goods into stock when asked.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection, actor: &Actor, moves_stock: bool) -> Result<()> {
+        let warehouse_id: i64 =
+            sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?;
+        let mut replaced = Vec::new();
+        self.documents.sort_by_key(|(_, d)| d.po_date);
+        for (po_no, document) in &self.documents {
+            let total: Money = document.lines.iter().map(|(_, q, cost)| q.times(*cost)).sum();
+            let id = match document.replaces {
+                Some(id) => {
+                    let before = crate::inventory::purchases::fetch_in(conn, id).await?;
+                    let json = serde_json::to_string(&before).unwrap_or_default();
+                    replaced.push((id, "update", Some(json), before.version + 1));
+                    sqlx::query("DELETE FROM purchase_lines WHERE purchase_id = ?")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query(
+                        "UPDATE purchase_orders SET po_date = ?, supplier_id = ?, warehouse_id = ?, status = 'received',
+                             due_date = ?, total = ?, import_batch_id = ?, received_at = ?, version = version + 1,
+                             updated_at = ?
+                         WHERE id = ?",
+                    )
+                    .bind(document.po_date.to_string())
+                    .bind(document.supplier_id)
+                    .bind(warehouse_id)
+                    .bind(document.due_date.to_string())
+                    .bind(total)
+                    .bind(self.batch_id)
+                    .bind(now_stamp())
+                    .bind(now_stamp())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                    id
+                }
+                None => sqlx::query(
+                    "INSERT INTO purchase_orders (po_no, po_date, supplier_id, warehouse_id, status, due_date, total,
+                         import_batch_id, created_by, received_at, updated_at)
+                     VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(po_no)
+                .bind(document.po_date.to_string())
+                .bind(document.supplier_id)
+                .bind(warehouse_id)
+                .bind(document.due_date.to_string())
+                .bind(total)
+                .bind(self.batch_id)
+                .bind(actor.user_id)
+                .bind(now_stamp())
+                .bind(now_stamp())
+                .execute(&mut *conn)
+                .await?
+                .last_insert_rowid(),
+            };
+            insert_lines(conn, id, &document.lines).await?;
+            if moves_stock {
+                for (product_id, quantity, unit_cost) in &document.lines {
+                    let new = NewMove {
+                        date: document.po_date,
+                        product_id: *product_id,
+                        warehouse_id,
+                        kind: MoveKind::Receipt,
+                        quantity: *quantity,
+                        value_in: Some(quantity.times(*unit_cost)),
+                        reason: "import",
+                        order_id: None,
+                        purchase_id: Some(id),
+                        user_id: actor.user_id,
+                        release_reserved: false,
+                        check_stock: false,
+                    };
+                    stock::apply(conn, &new).await?;
+                }
+            }
+        }
+        record_batch_records(conn, self.batch_id, &replaced).await
+    }
+}
+
+async fn insert_lines(conn: &mut SqliteConnection, purchase_id: i64, lines: &[(i64, Quantity, Money)]) -> Result<()> {
+    for chunk in lines.chunks(1_000) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO purchase_lines (purchase_id, line_no, product_id, quantity, received, unit_cost, amount) ",
+        );
+        insert.push_values(chunk.iter().enumerate(), |mut values, (index, (product_id, quantity, unit_cost))| {
+            values
+                .push_bind(purchase_id)
+                .push_bind(index as i64 + 1)
+                .push_bind(*product_id)
+                .push_bind(*quantity)
+                .push_bind(*quantity)
+                .push_bind(*unit_cost)
+                .push_bind(quantity.times(*unit_cost));
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// How many of a batch's purchase orders changed since (each change adds to the version).
+pub async fn changed_since(conn: &mut SqliteConnection, batch_id: i64) -> Result<usize> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM purchase_orders po
+         WHERE po.import_batch_id = ?1 AND po.version != coalesce(
+             (SELECT r.version_after FROM import_batch_records r WHERE r.batch_id = ?1 AND r.record_id = po.id), 1)",
+    )
+    .bind(batch_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(count as usize)
+}
+
+/// Takes a batch of purchases back: its stock moves, the purchase orders it replaced, the rest deleted.
+pub async fn undo(conn: &mut SqliteConnection, batch_id: i64) -> Result<()> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM purchase_orders WHERE import_batch_id = ?")
+        .bind(batch_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in &ids {
+        stock::unbook_purchase(conn, *id).await?;
+    }
+    let replaced: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT record_id, before FROM import_batch_records WHERE batch_id = ?")
+            .bind(batch_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, before) in replaced {
+        let before: Purchase = previous_values(before.as_deref().unwrap_or("null"))?;
+        sqlx::query(
+            "UPDATE purchase_orders SET po_date = ?, supplier_id = ?, warehouse_id = ?, status = ?, due_date = ?,
+                 total = ?, notes = ?, received_at = ?, version = ?, import_batch_id = ?
+             WHERE id = ?",
+        )
+        .bind(&before.po_date)
+        .bind(before.supplier_id)
+        .bind(before.warehouse_id)
+        .bind(&before.status)
+        .bind(&before.due_date)
+        .bind(before.total)
+        .bind(&before.notes)
+        .bind(&before.received_at)
+        .bind(before.version)
+        .bind(before.import_batch_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM purchase_lines WHERE purchase_id = ?").bind(id).execute(&mut *conn).await?;
+        let lines: Vec<(i64, Quantity, Money)> =
+            before.lines.iter().map(|l| (l.product_id, l.quantity, l.unit_cost)).collect();
+        insert_lines(conn, id, &lines).await?;
+    }
+    sqlx::query("DELETE FROM purchase_orders WHERE import_batch_id = ?").bind(batch_id).execute(&mut *conn).await?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Suppliers from a file, matched by code; undoing a batch's suppliers.
+
+use std::collections::HashMap;
+
+use sqlx::SqliteConnection;
+
+use crate::catalog::suppliers::{self, Supplier, SupplierInput, ValidSupplier};
+use crate::error::{Error, Result};
+use crate::io::columns::RowFields;
+use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
+
+pub struct SupplierImport {
+    existing: HashMap<String, i64>,
+}
+
+impl SupplierImport {
+    pub async fn start(conn: &mut SqliteConnection) -> Result<SupplierImport> {
+        let existing: Vec<(String, i64)> =
+            sqlx::query_as("SELECT code, id FROM suppliers").fetch_all(&mut *conn).await?;
+        Ok(SupplierImport { existing: existing.into_iter().collect() })
+    }
+
+    pub async fn row(
+        &mut self,
+        conn: &mut SqliteConnection,
+        row: &RowFields<'_>,
+        mode: Mode,
+    ) -> Result<RowOutcome, RowFailure> {
+        let input = SupplierInput {
+            code: row.get("code").to_string(),
+            name: row.get("name").to_string(),
+            phone: row.get("phone").to_string(),
+            address: row.get("address").to_string(),
+            active: None,
+            version: None,
+        };
+        let existing = self.existing.get(input.code.trim()).copied();
+        if existing.is_some() && mode == Mode::Insert {
+            return Ok(RowOutcome::Skipped);
+        }
+        let mut valid = suppliers::validate(&input)?;
+        match existing {
+            None => {
+                let id = suppliers::insert_in(conn, &valid).await?;
+                self.existing.insert(valid.code, id);
+                Ok(RowOutcome::Inserted { id, version: 1 })
+            }
+            Some(id) => {
+                let before = suppliers::fetch_in(conn, id).await?;
+                valid.active = before.active;
+                suppliers::update_in(conn, id, &valid).await?;
+                let before_json = serde_json::to_value(&before)
+                    .map_err(|e| Error::Io { path: "supplier".into(), source: std::io::Error::other(e) })?;
+                Ok(RowOutcome::Updated { id, version: before.version + 1, before: before_json })
+            }
+        }
+    }
+}
+
+pub async fn version(conn: &mut SqliteConnection, id: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT version FROM suppliers WHERE id = ?").bind(id).fetch_optional(conn).await?)
+}
+
+pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, before: Option<&str>) -> Result<()> {
+    match (action, before) {
+        ("insert", _) => {
+            sqlx::query("DELETE FROM suppliers WHERE id = ?")
+                .bind(id)
+                .execute(conn)
+                .await
+                .map_err(|e| crate::db::in_use_violation(e, "supplier", "purchase orders"))?;
+            Ok(())
+        }
+        ("update", Some(before)) => {
+            let before: Supplier = previous_values(before)?;
+            let valid = ValidSupplier {
+                code: before.code,
+                name: before.name,
+                phone: before.phone,
+                address: before.address,
+                active: before.active,
+            };
+            suppliers::update_in(conn, id, &valid).await?;
+            // update_in counts a new version; the undone record is as it was.
+            sqlx::query("UPDATE suppliers SET version = ? WHERE id = ?")
+                .bind(before.version)
+                .bind(id)
+                .execute(conn)
+                .await?;
+            Ok(())
+        }
+        _ => Err(Error::Refused("an import record without its previous values cannot be undone")),
+    }
+}

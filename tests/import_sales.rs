@@ -1,0 +1,262 @@
+//! Importing products, suppliers, orders and purchases: the right records or the right errors, nothing
+//! half-written; export → import round trips; undo; stock only moves when asked.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Company, company};
+use suanpan::catalog::products;
+use suanpan::crm::customers::{self, CustomerInput};
+use suanpan::inventory::stock;
+use suanpan::io::export;
+use suanpan::io::import::{self, Entity, ImportOptions, ImportReport, Mode};
+use suanpan::quantity::Quantity;
+use suanpan::sales::order_list::{self, OrderQuery};
+use suanpan::sales::orders::{self, OrderStatus};
+use suanpan::{Actor, Error, Money};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)
+}
+
+async fn import(c: &Company, actor: &Actor, entity: Entity, file: &Path, options: ImportOptions) -> ImportReport {
+    import::import_file(&c.db, actor, entity, file, options).await.expect("import runs")
+}
+
+fn money(text: &str) -> Money {
+    text.parse().unwrap()
+}
+
+/// A company with customers C1 (zhangwei's) and C2, the fixture's products and suppliers.
+async fn trading_company() -> Company {
+    let c = company().await;
+    for (code, name, owner) in [("C1", "上海鼎盛贸易有限公司", "zhangwei"), ("C2", "广州华丰电子", "liuyang")]
+    {
+        let input = CustomerInput { code: code.into(), name: name.into(), owner: owner.into(), ..Default::default() };
+        customers::create(&c.db, &c.owner, &input).await.unwrap();
+    }
+    let report = import(&c, &c.owner, Entity::Products, &fixture("products_gbk.csv"), Default::default()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let report = import(&c, &c.owner, Entity::Suppliers, &fixture("suppliers.csv"), Default::default()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    c
+}
+
+#[tokio::test]
+async fn products_and_suppliers_from_gbk_and_utf8_files() {
+    let c = trading_company().await;
+    let longjing = products::by_sku(&c.db, &c.owner, "P001").await.unwrap();
+    assert_eq!(longjing.name, "西湖龙井 250g");
+    assert_eq!((longjing.category.as_deref(), longjing.subcategory.as_deref()), (Some("茶叶"), Some("绿茶")));
+    assert_eq!((longjing.standard_price, longjing.member_price), (money("168.00"), Some(money("150.00"))));
+    assert_eq!(longjing.low_stock, Some(Quantity::units(20)));
+    let tieguanyin = products::by_sku(&c.db, &c.owner, "P002").await.unwrap();
+    assert_eq!((tieguanyin.standard_price, tieguanyin.member_price), (money("1280.00"), None));
+    let pot = products::by_sku(&c.db, &c.owner, "P003").await.unwrap();
+    assert_eq!((pot.category.as_deref(), pot.subcategory), (Some("茶具"), None));
+    assert_eq!(pot.cost_price, money("190.50"));
+
+    // Again: nothing new, nothing doubled.
+    let again = import(&c, &c.owner, Entity::Products, &fixture("products_gbk.csv"), Default::default()).await;
+    assert_eq!((again.inserted, again.skipped), (0, 3));
+    let suppliers = suanpan::catalog::suppliers::list(&c.db, &c.owner, "", 0, None).await.unwrap();
+    assert_eq!(suppliers.rows[1].address, "宜兴市丁蜀镇, 陶都路8号");
+}
+
+#[tokio::test]
+async fn order_lines_become_orders_with_their_status_and_totals() {
+    let c = trading_company().await;
+    let report = import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!((report.rows, report.inserted), (4, 4));
+    assert!(report.notices.iter().any(|n| n.contains("新业务员")), "{:?}", report.notices);
+
+    let first = orders::by_number(&c.db, &c.owner, "SO1001").await.unwrap();
+    assert_eq!(first.status(), OrderStatus::Delivered);
+    assert_eq!(first.order_date, "2024-03-15");
+    assert_eq!(first.lines.len(), 2);
+    // 2 × 168 + 1.5 × 380 = 336 + 570
+    assert_eq!(first.total, money("906.00"));
+    assert_eq!(first.lines[0].unit_cost, Some(money("96.00")), "the product's cost price when the file has none");
+    assert_eq!(first.cost_total, money("492.00"));
+    assert_eq!(first.salesperson.as_deref(), Some("zhangwei"));
+    assert!(!first.moves_stock);
+
+    let second = orders::by_number(&c.db, &c.owner, "SO1002").await.unwrap();
+    assert_eq!((second.status(), second.due_date.as_deref()), (OrderStatus::Confirmed, Some("2024-04-19")));
+    assert_eq!(second.salesperson.as_deref(), Some("新业务员"));
+    let third = orders::by_number(&c.db, &c.owner, "SO1003").await.unwrap();
+    assert_eq!((third.status(), third.total), (OrderStatus::Draft, money("55.94")), "0.333 × 168 = 55.944");
+    assert_eq!(third.salesperson.as_deref(), Some("zhangwei"), "empty: the customer's owner");
+
+    // History moves no stock by default.
+    assert!(stock::levels(&c.db, &c.owner, None).await.unwrap().is_empty());
+    let again = import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    assert_eq!((again.inserted, again.skipped), (0, 4));
+    assert_eq!(order_list::list(&c.db, &c.owner, &OrderQuery::default()).await.unwrap().total, 3);
+}
+
+#[tokio::test]
+async fn every_bad_order_line_is_named_and_nothing_is_written() {
+    let c = trading_company().await;
+    let report = import(&c, &c.owner, Entity::Orders, &fixture("orders_bad.csv"), Default::default()).await;
+    assert!(report.batch_id.is_none());
+    let found: Vec<(u64, &str, &str)> = report.errors.iter().map(|e| (e.line, e.column.as_str(), e.reason)).collect();
+    assert_eq!(
+        found,
+        [
+            (2, "order_date", "bad_date"),
+            (3, "customer_code", "unknown"),
+            (4, "sku", "unknown"),
+            (5, "quantity", "not_positive"),
+            (6, "unit_price", "bad_money"),
+            (7, "status", "not_allowed"),
+            (9, "order_date", "differs"),
+            (10, "quantity", "bad_quantity"),
+            (11, "", "not_allowed"),
+        ]
+    );
+    assert_eq!(order_list::list(&c.db, &c.owner, &OrderQuery::default()).await.unwrap().total, 0);
+    let out = tempfile::NamedTempFile::new().unwrap();
+    import::write_error_csv(&report, out.path()).unwrap();
+    let errors = std::fs::read_to_string(out.path()).unwrap();
+    assert!(errors.contains("SO2007,2024-01-06") && errors.contains("line 9: order_date"), "{errors}");
+}
+
+#[tokio::test]
+async fn a_salesperson_imports_only_orders_of_their_own_customers() {
+    let c = trading_company().await;
+    let report = import(&c, &c.sales_sh, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    // C2 belongs to liuyang: to zhangwei it does not exist.
+    let found: Vec<(u64, &str)> = report.errors.iter().map(|e| (e.line, e.reason)).collect();
+    assert_eq!(found, [(4, "unknown"), (4, "forbidden_value")]);
+    let clerk_may_not =
+        import::import_file(&c.db, &c.accountant, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    assert!(matches!(clerk_may_not, Err(Error::Forbidden { .. })));
+}
+
+#[tokio::test]
+async fn exported_orders_import_back_identically() {
+    let c = trading_company().await;
+    import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("orders.csv");
+    assert_eq!(export::export_csv(&c.db, &c.owner, Entity::Orders, &first).await.unwrap(), 4);
+    let text = std::fs::read_to_string(&first).unwrap();
+    assert!(text.contains("SO1003,2024-03-21,C1,zhangwei,P001,0.333,168.00,96.00,2024-04-20,draft"), "{text}");
+
+    let d = trading_company().await;
+    let report = import(&d, &d.owner, Entity::Orders, &first, Default::default()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let second = dir.path().join("again.csv");
+    export::export_csv(&d.db, &d.owner, Entity::Orders, &second).await.unwrap();
+    assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
+
+    // Products and suppliers round-trip too; a salesperson exports only their own orders.
+    for entity in [Entity::Products, Entity::Suppliers] {
+        let out = dir.path().join(format!("{}.csv", entity.as_str()));
+        export::export_csv(&c.db, &c.owner, entity, &out).await.unwrap();
+        let again =
+            import(&d, &d.owner, entity, &out, ImportOptions { mode: Mode::Upsert, ..Default::default() }).await;
+        assert!(again.errors.is_empty(), "{:?}", again.errors);
+        let out_again = dir.path().join(format!("{}-again.csv", entity.as_str()));
+        export::export_csv(&d.db, &d.owner, entity, &out_again).await.unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), std::fs::read_to_string(&out_again).unwrap());
+    }
+    let own = dir.path().join("own.csv");
+    assert_eq!(export::export_csv(&c.db, &c.sales_sh, Entity::Orders, &own).await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn undoing_an_order_import_restores_orders_and_stock() {
+    let c = trading_company().await;
+    let purchases = import(
+        &c,
+        &c.owner,
+        Entity::Purchases,
+        &fixture("purchases.csv"),
+        ImportOptions { moves_stock: true, ..Default::default() },
+    )
+    .await;
+    assert!(purchases.errors.is_empty(), "{:?}", purchases.errors);
+    let pot = products::by_sku(&c.db, &c.owner, "P003").await.unwrap();
+    // 10 at 180 and 10 at 200.
+    assert_eq!((pot.stock_quantity, pot.average_cost()), (Quantity::units(20), money("190.00")));
+
+    let moved = ImportOptions { moves_stock: true, ..Default::default() };
+    let report = import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), moved).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let pot = products::by_sku(&c.db, &c.owner, "P003").await.unwrap();
+    assert_eq!(pot.stock_quantity, "18.5".parse().unwrap(), "the delivered order took 1.5 out");
+    let tieguanyin_levels =
+        stock::levels(&c.db, &c.owner, Some(products::by_sku(&c.db, &c.owner, "P002").await.unwrap().id))
+            .await
+            .unwrap();
+    assert_eq!(
+        tieguanyin_levels[0].reserved,
+        Quantity::units(1),
+        "the confirmed order reserved, though none is in stock"
+    );
+
+    let batch = report.batch_id.unwrap();
+    import::undo(&c.db, &c.owner, batch).await.unwrap();
+    let pot = products::by_sku(&c.db, &c.owner, "P003").await.unwrap();
+    assert_eq!((pot.stock_quantity, pot.stock_value), (Quantity::units(20), money("3800.00")));
+    assert_eq!(order_list::list(&c.db, &c.owner, &OrderQuery::default()).await.unwrap().total, 0);
+    assert!(stock::levels(&c.db, &c.owner, None).await.unwrap().iter().all(|l| l.reserved == Quantity::ZERO));
+
+    // Once an imported order is changed in the app, its batch can no longer be undone.
+    let report = import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    let draft = orders::by_number(&c.db, &c.owner, "SO1003").await.unwrap();
+    orders::cancel(&c.db, &c.owner, draft.id).await.unwrap();
+    let refused = import::undo(&c.db, &c.owner, report.batch_id.unwrap()).await;
+    assert!(matches!(refused, Err(Error::BatchChanged { changed: 1 })), "{refused:?}");
+}
+
+#[tokio::test]
+async fn upsert_replaces_imported_orders_and_undo_brings_them_back() {
+    let c = trading_company().await;
+    import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let changed = dir.path().join("changed.csv");
+    std::fs::write(
+        &changed,
+        "order_no,order_date,customer_code,salesperson,sku,quantity,unit_price,unit_cost,due_date,status\n\
+         SO1001,2024-03-15,C1,zhangwei,P002,3,1000.00,,2024-04-14,delivered\n\
+         SO1009,2024-03-16,C1,zhangwei,P002,1,1000.00,,,delivered\n",
+    )
+    .unwrap();
+    let report =
+        import(&c, &c.owner, Entity::Orders, &changed, ImportOptions { mode: Mode::Upsert, ..Default::default() })
+            .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!((report.updated, report.inserted), (1, 1));
+    let replaced = orders::by_number(&c.db, &c.owner, "SO1001").await.unwrap();
+    assert_eq!((replaced.lines.len(), replaced.total), (1, money("3000.00")));
+
+    import::undo(&c.db, &c.owner, report.batch_id.unwrap()).await.unwrap();
+    let back = orders::by_number(&c.db, &c.owner, "SO1001").await.unwrap();
+    assert_eq!((back.lines.len(), back.total), (2, money("906.00")));
+    assert!(orders::by_number(&c.db, &c.owner, "SO1009").await.is_err());
+
+    // An order confirmed in the app is not replaced by a file.
+    let made = orders::create(
+        &c.db,
+        &c.owner,
+        &orders::OrderInput {
+            order_no: "SO1009".into(),
+            customer_code: "C1".into(),
+            lines: vec![orders::OrderLineInput { sku: "P001".into(), quantity: "1".into(), ..Default::default() }],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    suanpan::inventory::warehouses::set_allow_negative(&c.db, &c.owner, made.warehouse_id, true).await.unwrap();
+    orders::confirm(&c.db, &c.owner, made.id).await.unwrap();
+    let refused =
+        import(&c, &c.owner, Entity::Orders, &changed, ImportOptions { mode: Mode::Upsert, ..Default::default() })
+            .await;
+    assert_eq!(refused.errors.iter().map(|e| (e.line, e.reason)).collect::<Vec<_>>(), [(3, "forbidden_value")]);
+}
