@@ -1,7 +1,9 @@
-//! Import and export throughput on a large customers file (issue 3's figures), beside SQLite's own
-//! `.import` of the same file into a bare table.
+//! Import and export throughput on a large file (issue 3's figures), beside SQLite's own `.import` of
+//! the same file into a bare table.
 //!
-//! `cargo bench --bench import` (100,000 rows) or `ROWS=1000000 cargo bench --bench import`.
+//! `ROWS=1000000 cargo bench --bench import` imports a million order lines (~250,000 orders) into a
+//! company of 5,000 customers and 500 products; `ENTITY=customers` imports customers instead.
+//! Default: 100,000 rows.
 
 use std::io::Write;
 use std::path::Path;
@@ -13,6 +15,55 @@ use suanpan::io::import::{self, Entity, ImportOptions};
 use suanpan::{Db, users};
 
 const RUNS: usize = 3;
+
+/// Order lines: ~4 lines an order, 5,000 customers, 500 products, a few years of dates.
+fn write_orders_file(path: &Path, rows: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    writeln!(out, "订单号,订单日期,客户编号,业务员,商品编号,数量,单价,成本单价,付款到期日,状态").expect("write");
+    let statuses = ["已发货", "已发货", "已发货", "已确认", "草稿", "已取消"];
+    let (mut written, mut order) = (0, 0usize);
+    while written < rows {
+        order += 1;
+        let lines = 1 + (order * 7919) % 7;
+        let day = order % 1_000;
+        let date = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + chrono::Days::new(day as u64);
+        let due = date + chrono::Days::new(30);
+        let customer = 1 + (order * 31) % 5_000;
+        let status = statuses[order % statuses.len()];
+        for line in 0..lines.min(rows - written) {
+            let sku = 1 + (order * 13 + line * 101) % 500;
+            writeln!(
+                out,
+                "SO{order:08},{date},C{customer:06},sales{},P{sku:04},{},{}.{:02},,{due},{status}",
+                customer % 8,
+                1 + line % 5,
+                10 + sku,
+                (order + line) % 100
+            )
+            .expect("write");
+            written += 1;
+        }
+    }
+}
+
+/// The customers and products the order lines refer to.
+fn write_reference_files(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let customers = dir.join("ref-customers.csv");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&customers).expect("file"));
+    writeln!(out, "code,name,owner").expect("write");
+    for i in 1..=5_000 {
+        writeln!(out, "C{i:06},客户{i}有限公司,sales{}", i % 8).expect("write");
+    }
+    drop(out);
+    let products = dir.join("ref-products.csv");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&products).expect("file"));
+    writeln!(out, "sku,name,category,subcategory,unit,standard_price,cost_price").expect("write");
+    for i in 1..=500 {
+        writeln!(out, "P{i:04},商品{i},大类{},小类{},个,{}.00,{}.00", i % 10, i % 40, 10 + i, 5 + i / 2)
+            .expect("write");
+    }
+    (customers, products)
+}
 
 fn write_file(path: &Path, rows: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
@@ -48,12 +99,26 @@ fn peak_rss_mib() -> u64 {
 }
 
 fn main() {
+    // RUST_LOG=suanpan=debug shows the phases of each import.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let rows: usize = std::env::var("ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(100_000);
+    let entity = match std::env::var("ENTITY").as_deref() {
+        Ok("customers") => Entity::Customers,
+        _ => Entity::Orders,
+    };
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("customers.csv");
-    write_file(&file, rows);
+    let file = dir.path().join(format!("{}.csv", entity.as_str()));
+    if entity == Entity::Orders {
+        write_orders_file(&file, rows);
+    } else {
+        write_file(&file, rows);
+    }
+    let references = write_reference_files(dir.path());
     let size = std::fs::metadata(&file).expect("file").len();
-    println!("file: {rows} rows, {:.1} MB", size as f64 / 1e6);
+    println!("file: {rows} {} rows, {:.1} MB", entity.as_str(), size as f64 / 1e6);
 
     let mut sqlite_times = Vec::new();
     for run in 0..RUNS {
@@ -63,7 +128,7 @@ fn main() {
             .arg(&db)
             .arg("-cmd")
             .arg(".mode csv")
-            .arg(format!(".import {} customers", file.display()))
+            .arg(format!(".import {} lines", file.display()))
             .status();
         match status {
             Ok(s) if s.success() => sqlite_times.push(started.elapsed()),
@@ -81,15 +146,25 @@ fn main() {
         runtime.block_on(async {
             let (db, _) = Db::open(&dir.path().join(format!("company-{run}.sqlite"))).await.expect("open");
             let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.expect("owner");
+            if entity == Entity::Orders {
+                for (reference, path) in [(Entity::Customers, &references.0), (Entity::Products, &references.1)] {
+                    let report = import::import_file(&db, &owner, reference, path, ImportOptions::default())
+                        .await
+                        .expect("import");
+                    assert!(report.errors.is_empty(), "{:?}", report.errors.first());
+                }
+            }
             let started = Instant::now();
-            let report = import::import_file(&db, &owner, Entity::Customers, &file, ImportOptions::default())
-                .await
-                .expect("import");
-            import_times.push(started.elapsed());
+            let report =
+                import::import_file(&db, &owner, entity, &file, ImportOptions::default()).await.expect("import");
             assert_eq!(report.inserted as usize, rows, "{:?}", report.errors.first());
+            // Closing checkpoints the write-ahead log into the file: the import is not done before that.
+            db.close().await;
+            import_times.push(started.elapsed());
+            let (db, _) = Db::open(&dir.path().join(format!("company-{run}.sqlite"))).await.expect("open");
             let out = dir.path().join(format!("export-{run}.csv"));
             let started = Instant::now();
-            let exported = export::export_csv(&db, &owner, Entity::Customers, &out).await.expect("export");
+            let exported = export::export_csv(&db, &owner, entity, &out).await.expect("export");
             export_times.push(started.elapsed());
             assert_eq!(exported as usize, rows);
             db.close().await;

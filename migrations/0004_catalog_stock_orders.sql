@@ -100,7 +100,6 @@ CREATE INDEX orders_date ON orders (order_date, id);
 CREATE INDEX orders_customer ON orders (customer_id, order_date);
 CREATE INDEX orders_salesperson ON orders (salesperson_id, order_date);
 CREATE INDEX orders_branch ON orders (branch_id, order_date);
-CREATE INDEX orders_batch ON orders (import_batch_id) WHERE import_batch_id IS NOT NULL;
 
 CREATE TABLE order_lines (
     id          INTEGER PRIMARY KEY,

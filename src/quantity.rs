@@ -70,6 +70,13 @@ fn round_div(a: i128, b: i128) -> i64 {
     i64::try_from(q).unwrap_or(if q > 0 { i64::MAX } else { i64::MIN })
 }
 
+impl Quantity {
+    /// Appends the plain form ("1.5") to `out`.
+    pub fn push_to(self, out: &mut String) {
+        crate::money::push_fixed(out, self.0, 3, true);
+    }
+}
+
 impl fmt::Display for Quantity {
     /// "2", "1.5", "0.125", "-3": no trailing zeros.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -228,6 +235,13 @@ mod tests {
         fn display_round_trips(milli in -1_000_000_000_000i64..1_000_000_000_000) {
             let quantity = Quantity::from_milli(milli);
             prop_assert_eq!(quantity.to_string().parse::<Quantity>().unwrap(), quantity);
+            let mut pushed = String::new();
+            quantity.push_to(&mut pushed);
+            prop_assert_eq!(pushed, quantity.to_string());
+            let money = Money::from_minor(milli);
+            let mut pushed = String::new();
+            money.push_to(&mut pushed);
+            prop_assert_eq!(pushed, money.to_string());
         }
 
         #[test]

@@ -260,3 +260,59 @@ async fn upsert_replaces_imported_orders_and_undo_brings_them_back() {
             .await;
     assert_eq!(refused.errors.iter().map(|e| (e.line, e.reason)).collect::<Vec<_>>(), [(3, "forbidden_value")]);
 }
+
+/// A file big enough for the bulk path (secondary indexes dropped and built again after the lines).
+fn big_orders_file(path: &Path, lines: usize, last_line: &str) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(out, "order_no,order_date,customer_code,salesperson,sku,quantity,unit_price,unit_cost,due_date,status")
+        .unwrap();
+    for line in 0..lines {
+        // Seven lines an order: orders straddle every chunk the importer writes.
+        let order = line / 7;
+        writeln!(out, "BULK{order:07},2024-02-{:02},C1,zhangwei,P001,1.5,100.01,,,delivered", 1 + order % 28).unwrap();
+    }
+    writeln!(out, "{last_line}").unwrap();
+}
+
+async fn index_names(c: &Company) -> Vec<String> {
+    let mut conn = c.db.pool().acquire().await.unwrap();
+    sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('orders', 'order_lines') ORDER BY name",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_bulk_load_keeps_totals_and_indexes_and_a_failed_one_changes_nothing() {
+    let c = trading_company().await;
+    let indexes = index_names(&c).await;
+    assert!(indexes.contains(&"orders_customer".to_string()), "{indexes:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    big_orders_file(&bad, 69_999, "BULK9999999,2024-02-30,C1,zhangwei,P001,1,1,,,delivered");
+    assert!(std::fs::metadata(&bad).unwrap().len() > 4_000_000);
+    let report = import(&c, &c.owner, Entity::Orders, &bad, Default::default()).await;
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(index_names(&c).await, indexes);
+    assert_eq!(order_list::list(&c.db, &c.owner, &OrderQuery::default()).await.unwrap().total, 0);
+
+    let good = dir.path().join("good.csv");
+    big_orders_file(&good, 70_000, "BULK0009999,2024-02-04,C1,zhangwei,P002,1,1000.00,,,delivered");
+    let report = import(&c, &c.owner, Entity::Orders, &good, Default::default()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors.first());
+    assert_eq!(report.inserted, 70_001);
+    assert_eq!(index_names(&c).await, indexes);
+    // 7 × 1.5 × 100.01 = 7 lines of 150.02 (150.015 rounded per line), plus a late line for ¥1,000.
+    let straddling = orders::by_number(&c.db, &c.owner, "BULK0002857").await.unwrap();
+    assert_eq!((straddling.lines.len(), straddling.total), (7, money("1050.14")));
+    let late = orders::by_number(&c.db, &c.owner, "BULK0009999").await.unwrap();
+    assert_eq!((late.lines.len(), late.total), (8, money("2050.14")));
+    let page =
+        order_list::list(&c.db, &c.owner, &OrderQuery { customer_id: Some(late.customer_id), ..Default::default() })
+            .await
+            .unwrap();
+    assert_eq!(page.total, 10_000);
+}

@@ -161,18 +161,13 @@ async fn write_lines(
         while let Some(row) = rows.next()? {
             for (index, text) in texts.iter_mut().enumerate() {
                 text.clear();
-                let value = row.get_ref(index)?;
-                use std::fmt::Write as _;
-                let _ = match (value, is_quantity[index]) {
-                    (ValueRef::Null, _) => Ok(()),
-                    (ValueRef::Integer(n), true) => write!(text, "{}", Quantity::from_milli(n)),
-                    (ValueRef::Integer(n), _) => write!(text, "{}", Money::from_minor(n)),
-                    (ValueRef::Text(bytes), _) => {
-                        text.push_str(&String::from_utf8_lossy(bytes));
-                        Ok(())
-                    }
-                    (other, _) => write!(text, "{other:?}"),
-                };
+                match (row.get_ref(index)?, is_quantity[index]) {
+                    (ValueRef::Null, _) => {}
+                    (ValueRef::Integer(n), true) => Quantity::from_milli(n).push_to(text),
+                    (ValueRef::Integer(n), false) => Money::from_minor(n).push_to(text),
+                    (ValueRef::Text(bytes), _) => text.push_str(&String::from_utf8_lossy(bytes)),
+                    (other, _) => text.push_str(&format!("{other:?}")),
+                }
             }
             let fields: Vec<&str> = texts.iter().map(String::as_str).collect();
             sink.row(&fields).map_err(fail)?;
@@ -189,14 +184,14 @@ const ORDER_LINES_EXPORT: &str = "SELECT o.order_no, o.order_date, c.code, u.use
     FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN customers c ON c.id = o.customer_id
     JOIN products p ON p.id = l.product_id LEFT JOIN users u ON u.id = o.salesperson_id
     WHERE ?1 = 0 OR (?1 = 1 AND o.branch_id = ?2) OR (?1 = 2 AND o.salesperson_id = ?2)
-    ORDER BY l.order_id, l.line_no";
+    ORDER BY l.id";
 
 /// Purchase lines in the order of `columns::PURCHASES`.
 const PURCHASE_LINES_EXPORT: &str = "SELECT po.po_no, po.po_date, s.code, p.sku, l.quantity, l.unit_cost, po.due_date
     FROM purchase_lines l JOIN purchase_orders po ON po.id = l.purchase_id JOIN suppliers s ON s.id = po.supplier_id
     JOIN products p ON p.id = l.product_id
     WHERE ?1 + ?2 >= 0
-    ORDER BY l.purchase_id, l.line_no";
+    ORDER BY l.id";
 
 const EXPORT_CHUNK: i64 = 10_000;
 

@@ -300,7 +300,7 @@ pub async fn import_file(
     options: ImportOptions,
 ) -> Result<ImportReport> {
     actor.require(entity.permission())?;
-    let mut source = CsvSource::open(path, options.source)?;
+    let source = CsvSource::open(path, options.source)?;
     let columns = entity.columns();
     let map = columns::map_headers(columns, source.headers(), &options.mapping)
         .map_err(|problems| source.bad_file(1, &describe_header_problems(&problems)))?;
@@ -321,7 +321,12 @@ pub async fn import_file(
         notices: Vec::new(),
         batch_id: None,
     };
-    let header_count = source.headers().len();
+    let headers = source.headers().to_vec();
+    let header_count = headers.len();
+    let file_bytes = source.progress().1;
+    let no_rows = source.bad_file(1, "the file has a header but no data rows");
+    let mut source = source;
+    let started = std::time::Instant::now();
     let key_position = columns.iter().position(|c| c.key == entity.key_column());
     let mut first_line_of_key: HashMap<String, u64> = HashMap::new();
     let mut written: Vec<(i64, &'static str, Option<String>, i64)> = Vec::new();
@@ -334,7 +339,7 @@ pub async fn import_file(
         Entity::Products => Writer::Products(import_products::ProductImport::start(&mut tx).await?),
         Entity::Suppliers => Writer::Suppliers(import_suppliers::SupplierImport::start(&mut tx).await?),
         Entity::Orders => Writer::Orders(Box::new(
-            import_orders::OrderImport::start(&mut tx, actor, &map, batch_id, options.mode).await?,
+            import_orders::OrderImport::start(&mut tx, actor, &map, batch_id, &options, file_bytes).await?,
         )),
         Entity::Purchases => Writer::Purchases(Box::new(
             import_purchases::PurchaseImport::start(&mut tx, &map, batch_id, options.mode).await?,
@@ -359,7 +364,7 @@ pub async fn import_file(
             problems.push((String::new(), reason));
         }
         if let Some(position) = row.fields.iter().position(|f| f.contains('\u{FFFD}')) {
-            let column = source.headers().get(position).cloned().unwrap_or_default();
+            let column = headers.get(position).cloned().unwrap_or_default();
             let value = row.fields[position].clone();
             problems.push((
                 column,
@@ -371,7 +376,7 @@ pub async fn import_file(
         if !key.is_empty() {
             if let Some(first) = first_line_of_key.get(&key) {
                 problems.push((
-                    header_of(&source, &map, key_position),
+                    header_of(&headers, &map, key_position),
                     Reason::Forbidden { value: format!("{key} (also on line {first})") },
                 ));
             } else {
@@ -408,7 +413,7 @@ pub async fn import_file(
                 Err(RowFailure::Fields(fields_wrong)) => {
                     for wrong in fields_wrong {
                         let position = columns.iter().position(|c| c.key == column_of_field(wrong.field));
-                        problems.push((header_of(&source, &map, position), wrong.reason));
+                        problems.push((header_of(&headers, &map, position), wrong.reason));
                     }
                 }
                 Err(RowFailure::Fault(error)) => return Err(error),
@@ -433,8 +438,9 @@ pub async fn import_file(
             }
         }
     }
+    tracing::debug!(rows = report.rows, seconds = started.elapsed().as_secs_f64(), "import: rows read and checked");
     if report.rows == 0 {
-        return Err(source.bad_file(1, "the file has a header but no data rows"));
+        return Err(no_rows);
     }
     if !report.errors.is_empty() {
         tx.rollback().await?;
@@ -442,7 +448,7 @@ pub async fn import_file(
     }
     match &mut writer {
         Writer::Customers(customers) => customers.flush(&mut tx).await?,
-        Writer::Orders(orders) => orders.finish(&mut tx, actor, options.moves_stock).await?,
+        Writer::Orders(orders) => orders.finish(&mut tx, actor).await?,
         Writer::Purchases(purchases) => purchases.finish(&mut tx, actor, options.moves_stock).await?,
         Writer::Contacts(_) | Writer::Products(_) | Writer::Suppliers(_) => {}
     }
@@ -450,8 +456,10 @@ pub async fn import_file(
         tx.rollback().await?;
         return Ok(report);
     }
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "import: written");
     finish_batch(&mut tx, actor, &report, batch_id, &written).await?;
     tx.commit().await?;
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "import: committed");
     report.batch_id = Some(batch_id);
     Ok(report)
 }
@@ -464,8 +472,8 @@ fn column_of_field(field: &str) -> &str {
     }
 }
 
-fn header_of(source: &CsvSource, map: &columns::ColumnMap, column: Option<usize>) -> String {
-    column.and_then(|c| map.positions[c]).and_then(|p| source.headers().get(p)).cloned().unwrap_or_default()
+fn header_of(headers: &[String], map: &columns::ColumnMap, column: Option<usize>) -> String {
+    column.and_then(|c| map.positions[c]).and_then(|p| headers.get(p)).cloned().unwrap_or_default()
 }
 
 fn describe_header_problems(problems: &[HeaderProblem]) -> String {

@@ -13,7 +13,7 @@ use crate::db::{now_stamp, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::stock::{self, MoveKind, NewMove};
 use crate::io::columns::{ColumnMap, RowFields};
-use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
+use crate::io::import::{ImportOptions, Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::sales::orders::{Order, OrderStatus};
@@ -63,6 +63,9 @@ struct Header {
     lines: i64,
     /// The existing order this one replaces (upsert).
     replaces: bool,
+    /// The totals its row was written with: lines of an order usually come together, so most rows are
+    /// written complete and only the few whose lines straddle a write (or are scattered) are updated.
+    written: Option<(Money, Money, i64)>,
 }
 
 struct Line {
@@ -101,8 +104,27 @@ pub struct OrderImport {
     warehouse_id: i64,
     next_order_id: i64,
     next_line_id: i64,
+    /// Orders first seen since the last write (new or replaced), by number; then their lines.
+    pending_orders: Vec<String>,
     pending: Vec<Line>,
+    moves_stock: bool,
+    user_id: i64,
+    now: String,
+    /// Indexes dropped for a bulk load, to build again (sorted, at once) when the lines are in.
+    dropped_indexes: Vec<String>,
+    /// The connection's page cache before a bulk load enlarged it.
+    usual_cache: Option<i64>,
 }
+
+/// An import this much larger than the lines already there loads faster without the secondary indexes
+/// of orders and lines (each insert into an index in random order costs a b-tree descent; building an
+/// index afterwards is one sort). A small file into a large company keeps them: rebuilding would cost more.
+const BULK_BYTES: u64 = 4_000_000;
+const BYTES_PER_LINE: u64 = 60;
+
+/// The indexes kept while loading: lines by order (undo and stock booking look lines up by order) and
+/// by product (lines arrive in id order, so each product's entries grow at their end: cheap to keep).
+const KEPT_INDEXES: [&str; 2] = ["order_lines_order", "order_lines_product"];
 
 impl OrderImport {
     /// Reads what every line is checked against, once, inside the import's transaction.
@@ -111,11 +133,9 @@ impl OrderImport {
         actor: &Actor,
         map: &ColumnMap,
         batch_id: i64,
-        mode: Mode,
+        options: &ImportOptions,
+        file_bytes: u64,
     ) -> Result<OrderImport> {
-        // Lines are written before the order they belong to (an order's total is known after its
-        // last line); the foreign key is checked at commit instead.
-        sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *conn).await?;
         let customers: Vec<(String, i64, Option<i64>, Option<i64>)> =
             sqlx::query_as("SELECT code, id, owner_id, branch_id FROM customers").fetch_all(&mut *conn).await?;
         let products: Vec<(String, i64, Money)> =
@@ -133,6 +153,17 @@ impl OrderImport {
             sqlx::query_scalar("SELECT max(id) FROM order_lines").fetch_one(&mut *conn).await?;
         let warehouse_id: i64 =
             sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?;
+        let lines_there = next_line_id.unwrap_or(0) as u64;
+        let mut usual_cache = None;
+        let dropped_indexes = if file_bytes >= BULK_BYTES && lines_there < 4 * (file_bytes / BYTES_PER_LINE) {
+            // Room for the tables being loaded, so pages are written once rather than evicted and read again.
+            let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
+            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await?;
+            usual_cache = Some(cache);
+            drop_indexes(conn).await?
+        } else {
+            Vec::new()
+        };
         let branch_of = people.iter().map(|(_, _, id, branch)| (*id, *branch)).collect();
         let mut by_name = HashMap::new();
         // Display names first, user names after: a user name wins when both match.
@@ -144,7 +175,7 @@ impl OrderImport {
         }
         Ok(OrderImport {
             batch_id,
-            mode,
+            mode: options.mode,
             positions: map.positions.clone(),
             scope: actor.scope(),
             salesperson_only: (actor.role == Role::Salesperson).then_some(actor.user_id),
@@ -161,7 +192,13 @@ impl OrderImport {
             warehouse_id,
             next_order_id: next_order_id.unwrap_or(0) + 1,
             next_line_id: next_line_id.unwrap_or(0) + 1,
+            pending_orders: Vec::new(),
             pending: Vec::with_capacity(CHUNK),
+            moves_stock: options.moves_stock,
+            user_id: actor.user_id,
+            now: now_stamp(),
+            dropped_indexes,
+            usual_cache,
         })
     }
 
@@ -257,6 +294,9 @@ impl OrderImport {
                 };
                 if replaces && writing {
                     self.forget_lines_of(conn, id).await?;
+                }
+                if writing {
+                    self.pending_orders.push(order_no.to_string());
                 }
                 self.orders.insert(
                     order_no.to_string(),
@@ -400,6 +440,7 @@ impl OrderImport {
             cost_total: Money::ZERO,
             lines: 0,
             replaces: false,
+            written: None,
         };
         let line = Line {
             id: 0,
@@ -433,10 +474,59 @@ impl OrderImport {
         Ok(())
     }
 
-    /// Writes the queued lines through one prepared statement.
+    /// Writes the orders first seen since the last time, then the queued lines, through prepared statements.
     async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
         let lines = std::mem::take(&mut self.pending);
+        let orders = std::mem::take(&mut self.pending_orders);
+        let this = &*self;
         with_raw(conn, |raw| {
+            let mut insert = raw.prepare_cached(
+                "INSERT INTO orders (id, order_no, total, cost_total, line_count, order_date, customer_id,
+                     salesperson_id, branch_id, warehouse_id, status, due_date, moves_stock, import_batch_id,
+                     created_by, confirmed_at, delivered_at, cancelled_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            )?;
+            let mut replace = raw.prepare_cached(
+                "UPDATE orders SET total = ?3, cost_total = ?4, line_count = ?5, order_date = ?6, customer_id = ?7,
+                     salesperson_id = ?8, branch_id = ?9, warehouse_id = ?10, status = ?11, due_date = ?12,
+                     moves_stock = ?13, import_batch_id = ?14, confirmed_at = ?16, delivered_at = ?17,
+                     cancelled_at = ?18, version = version + 1, updated_at = ?19
+                 WHERE id = ?1 AND order_no = ?2",
+            )?;
+            for order_no in &orders {
+                let h = &this.orders[order_no];
+                if h.written.is_some() {
+                    continue;
+                }
+                let now = this.now.as_str();
+                let stamp = |status: OrderStatus| (h.status == status).then_some(now);
+                let values = params![
+                    h.id,
+                    order_no,
+                    h.total.minor(),
+                    h.cost_total.minor(),
+                    h.lines,
+                    h.order_date.to_string(),
+                    h.customer_id,
+                    h.salesperson_id,
+                    h.branch_id,
+                    this.warehouse_id,
+                    h.status.as_str(),
+                    h.due_date.to_string(),
+                    this.moves_stock,
+                    this.batch_id,
+                    this.user_id,
+                    stamp(OrderStatus::Confirmed).or(stamp(OrderStatus::Delivered)),
+                    stamp(OrderStatus::Delivered),
+                    stamp(OrderStatus::Cancelled),
+                    now,
+                ];
+                if h.replaces {
+                    replace.execute(values)?
+                } else {
+                    insert.execute(values)?
+                };
+            }
             let mut insert = raw.prepare_cached(
                 "INSERT INTO order_lines (id, order_id, line_no, product_id, quantity, unit_price, unit_cost, amount)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -456,72 +546,73 @@ impl OrderImport {
             Ok(())
         })
         .await?;
+        for order_no in &orders {
+            if let Some(h) = self.orders.get_mut(order_no) {
+                h.written.get_or_insert((h.total, h.cost_total, h.lines));
+            }
+        }
         self.pending = lines;
         self.pending.clear();
         Ok(())
     }
 
-    /// Writes the last lines, then every order with its totals; books stock when asked to.
-    pub async fn finish(&mut self, conn: &mut SqliteConnection, actor: &Actor, moves_stock: bool) -> Result<()> {
+    /// Writes the last lines and every order's totals, builds dropped indexes again, books stock when asked.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection, actor: &Actor) -> Result<()> {
         self.flush(conn).await?;
-        let mut headers: Vec<(&String, &Header)> = self.orders.iter().collect();
-        headers.sort_by_key(|(_, h)| h.id);
-        let now = now_stamp();
-        let (batch_id, warehouse_id) = (self.batch_id, self.warehouse_id);
+        let mut headers: Vec<&Header> = self.orders.values().collect();
+        headers.sort_by_key(|h| h.id);
+        let dropped = &self.dropped_indexes;
         with_raw(conn, |raw| {
-            let mut insert = raw.prepare(
-                "INSERT INTO orders (id, order_no, order_date, customer_id, salesperson_id, branch_id, warehouse_id,
-                     status, due_date, total, cost_total, line_count, moves_stock, import_batch_id, created_by,
-                     confirmed_at, delivered_at, cancelled_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-            )?;
-            let mut replace = raw.prepare(
-                "UPDATE orders SET order_date = ?3, customer_id = ?4, salesperson_id = ?5, branch_id = ?6,
-                     warehouse_id = ?7, status = ?8, due_date = ?9, total = ?10, cost_total = ?11, line_count = ?12,
-                     moves_stock = ?13, import_batch_id = ?14, confirmed_at = ?16, delivered_at = ?17,
-                     cancelled_at = ?18, version = version + 1, updated_at = ?19
-                 WHERE id = ?1 AND order_no = ?2",
-            )?;
-            for (order_no, h) in &headers {
-                let stamp = |status: OrderStatus| (h.status == status).then_some(now.as_str());
-                let values = params![
-                    h.id,
-                    order_no,
-                    h.order_date.to_string(),
-                    h.customer_id,
-                    h.salesperson_id,
-                    h.branch_id,
-                    warehouse_id,
-                    h.status.as_str(),
-                    h.due_date.to_string(),
-                    h.total.minor(),
-                    h.cost_total.minor(),
-                    h.lines,
-                    moves_stock,
-                    batch_id,
-                    actor.user_id,
-                    stamp(OrderStatus::Confirmed).or(stamp(OrderStatus::Delivered)),
-                    stamp(OrderStatus::Delivered),
-                    stamp(OrderStatus::Cancelled),
-                    now,
-                ];
-                if h.replaces {
-                    replace.execute(values)?
-                } else {
-                    insert.execute(values)?
-                };
+            let mut totals = raw.prepare("UPDATE orders SET total = ?, cost_total = ?, line_count = ? WHERE id = ?")?;
+            for h in headers.iter().filter(|h| h.written != Some((h.total, h.cost_total, h.lines))) {
+                totals.execute(params![h.total.minor(), h.cost_total.minor(), h.lines, h.id])?;
             }
+            let started = std::time::Instant::now();
+            // The sorter may use the second core while an index is built.
+            raw.pragma_update(None, "threads", 2)?;
+            for sql in dropped {
+                raw.execute_batch(sql)?;
+            }
+            raw.pragma_update(None, "threads", 0)?;
+            tracing::debug!(
+                indexes = dropped.len(),
+                seconds = started.elapsed().as_secs_f64(),
+                "import: indexes built"
+            );
             Ok(())
         })
         .await?;
+        if let Some(pages) = self.usual_cache {
+            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {pages}"))).execute(&mut *conn).await?;
+        }
         record_batch_records(conn, self.batch_id, &self.replaced).await?;
-        if moves_stock {
-            for (_, header) in headers {
-                book_stock(conn, actor, header, warehouse_id).await?;
+        if self.moves_stock {
+            for header in headers {
+                book_stock(conn, actor, header, self.warehouse_id).await?;
             }
         }
         Ok(())
     }
+}
+
+/// Drops the secondary indexes of orders and their lines (those a migration made, whatever they are)
+/// and returns the statements that build them again. Inside the import's transaction: a failed
+/// import gets them back with everything else.
+async fn drop_indexes(conn: &mut SqliteConnection) -> Result<Vec<String>> {
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master
+         WHERE type = 'index' AND tbl_name IN ('orders', 'order_lines') AND sql IS NOT NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut rebuild = Vec::new();
+    for (name, sql) in indexes.into_iter().filter(|(name, _)| !KEPT_INDEXES.contains(&name.as_str())) {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))))
+            .execute(&mut *conn)
+            .await?;
+        rebuild.push(sql);
+    }
+    Ok(rebuild)
 }
 
 /// Reserves a confirmed imported order's goods, or takes a delivered one's out of stock, unchecked.
