@@ -185,3 +185,57 @@ fn import_export_backup_and_restore_on_the_command_line() {
     let refused = suanpan(&db, Some("boss"), &["restore", not_a_backup.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(1));
 }
+
+#[test]
+fn buy_sell_and_watch_the_stock_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
+    let run = |args: &[&str]| {
+        let output = suanpan(&db, Some("boss"), args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output)
+    };
+    run(&["customers", "add", "--code", "C1", "--name", "上海鼎盛"]);
+    let added = run(&[
+        "products",
+        "add",
+        "--sku",
+        "P1",
+        "--name",
+        "西湖龙井",
+        "--category",
+        "茶叶",
+        "--cost",
+        "80",
+        "--markup",
+        "25",
+    ]);
+    assert_eq!(added.trim(), "added P1 西湖龙井 at 100.00");
+    run(&["suppliers", "add", "--code", "S1", "--name", "杭州茶厂"]);
+    let purchase = run(&["purchases", "add", "--supplier", "S1", "--line", "P1=10@80"]);
+    assert!(purchase.contains("PO000001"), "{purchase}");
+    run(&["purchases", "receive", "PO000001"]);
+
+    let order = run(&["orders", "add", "--customer", "C1", "--line", "P1=3", "--line", "P1=0.5@90"]);
+    assert!(order.contains("SO000001") && order.contains("total 345.00"), "{order}");
+    run(&["orders", "confirm", "SO000001"]);
+    let short = suanpan(&db, Some("boss"), &["orders", "add", "--customer", "C1", "--line", "P1=7"]);
+    assert!(short.status.success());
+    let refused = suanpan(&db, Some("boss"), &["orders", "confirm", "SO000002"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("not enough P1"), "{}", stderr(&refused));
+    run(&["orders", "deliver", "SO000001"]);
+
+    let levels = run(&["stock", "levels"]);
+    assert!(
+        levels.lines().nth(1).is_some_and(|l| l.split_whitespace().collect::<Vec<_>>()[3..] == ["6.5", "0", "6.5"]),
+        "{levels}"
+    );
+    let adjusted = run(&["stock", "adjust", "--sku", "P1", "--quantity", "-0.5", "--reason", "破损"]);
+    assert!(adjusted.contains("-0.5"), "{adjusted}");
+    let valuation = run(&["stock", "valuation"]);
+    assert!(valuation.contains("total 480.00"), "{valuation}");
+    let list = run(&["orders", "list", "--status", "delivered"]);
+    assert!(list.contains("1 of 1 orders"), "{list}");
+}

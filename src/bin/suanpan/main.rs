@@ -15,6 +15,9 @@ use suanpan::io::profiles;
 use suanpan::{Actor, Db, Error, auth, backup, branches, db, demo, users};
 use unicode_width::UnicodeWidthStr;
 
+mod trade;
+use trade::{OrdersCommand, ProductsCommand, PurchasesCommand, StockCommand, SuppliersCommand};
+
 #[derive(Parser)]
 #[command(name = "suanpan", version, about = "算盘 Suanpan: customers, sales, stock and books of a small business")]
 struct Cli {
@@ -54,9 +57,24 @@ enum Command {
     /// Branches and departments: list, add (owner only).
     #[command(subcommand)]
     Branches(BranchesCommand),
-    /// Import a CSV file (customers); nothing is written unless every row is good.
+    /// Products: list, show, add.
+    #[command(subcommand)]
+    Products(ProductsCommand),
+    /// Suppliers: list, add.
+    #[command(subcommand)]
+    Suppliers(SuppliersCommand),
+    /// Stock: levels, low, valuation, moves, adjust.
+    #[command(subcommand)]
+    Stock(StockCommand),
+    /// Purchase orders: list, add, receive.
+    #[command(subcommand)]
+    Purchases(PurchasesCommand),
+    /// Sales orders: list, show, add, confirm, deliver, cancel.
+    #[command(subcommand)]
+    Orders(OrdersCommand),
+    /// Import a CSV file; nothing is written unless every row is good.
     Import {
-        /// What the file holds: customers or contacts.
+        /// What the file holds: customers, contacts, products, suppliers, orders or purchases.
         entity: String,
         file: PathBuf,
         /// utf-8, gbk / gb18030, utf-16le, utf-16be (default: detected).
@@ -83,6 +101,10 @@ enum Command {
         /// Save the mapping (--profile and --map together) under this name for next time.
         #[arg(long)]
         save_profile: Option<String>,
+        /// Orders and purchases: book their stock (delivered out, confirmed reserved, purchases in).
+        /// Imported history moves no stock by default.
+        #[arg(long)]
+        moves_stock: bool,
     },
     /// Export a list in the import format, within what you may see: CSV (UTF-8 with BOM) or XLSX.
     Export {
@@ -274,10 +296,36 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Customers(command) => customers(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Users(command) => users_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Branches(command) => branches_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
-        Command::Import { entity, file, encoding, delimiter, mode, dry_run, errors, map, profile, save_profile } => {
+        Command::Products(command) => {
+            trade::products_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Suppliers(command) => {
+            trade::suppliers_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Stock(command) => trade::stock_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
+        Command::Purchases(command) => {
+            trade::purchases_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Orders(command) => {
+            trade::orders_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Import {
+            entity,
+            file,
+            encoding,
+            delimiter,
+            mode,
+            dry_run,
+            errors,
+            map,
+            profile,
+            save_profile,
+            moves_stock,
+        } => {
             let actor = login(&db, cli.user.as_deref()).await?;
             let entity = parse_entity(&entity)?;
             let mut options = import_options(encoding, delimiter, &mode, dry_run, &map)?;
+            options.moves_stock = moves_stock;
             if let Some(profile) = profile {
                 let mut mapping = profiles::load(&db, entity, &profile).await?;
                 mapping.extend(options.mapping.drain());
@@ -361,7 +409,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
 
 fn parse_entity(text: &str) -> Result<Entity, Error> {
     Entity::parse(text).ok_or_else(|| {
-        Error::invalid("entity", Reason::NotAllowed { value: text.into(), allowed: "customers, contacts".into() })
+        Error::invalid(
+            "entity",
+            Reason::NotAllowed {
+                value: text.into(),
+                allowed: "customers, contacts, products, suppliers, orders, purchases".into(),
+            },
+        )
     })
 }
 
@@ -662,12 +716,12 @@ async fn branches_command(db: &Db, actor: &Actor, command: BranchesCommand) -> R
     Ok(())
 }
 
-fn yes_no(value: bool) -> &'static str {
+pub(crate) fn yes_no(value: bool) -> &'static str {
     if value { "yes" } else { "no" }
 }
 
 /// Columns padded by display width, so Chinese text lines up.
-fn print_table(header: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
