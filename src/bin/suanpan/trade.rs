@@ -12,6 +12,8 @@ use suanpan::{Actor, Db, Error};
 
 use crate::print_table;
 
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum ProductsCommand {
     /// Products by sku; words match sku or name.
