@@ -182,7 +182,7 @@ async fn undoing_an_order_import_restores_orders_and_stock() {
     assert!(purchases.errors.is_empty(), "{:?}", purchases.errors);
     let pot = products::by_sku(&c.db, &c.owner, "P003").await.unwrap();
     // 10 at 180 and 10 at 200.
-    assert_eq!((pot.stock_quantity, pot.average_cost()), (Quantity::units(20), money("190.00")));
+    assert_eq!((pot.stock_quantity, pot.moving_average_cost()), (Quantity::units(20), money("190.00")));
 
     let moved = ImportOptions { moves_stock: true, ..Default::default() };
     let report = import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), moved).await;

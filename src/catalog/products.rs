@@ -73,6 +73,11 @@ pub struct Product {
     pub stock_quantity: Quantity,
     pub stock_value: Money,
     pub version: i64,
+    /// Derived, for screens: the moving average cost and the markup as typed ("25").
+    #[sqlx(skip)]
+    pub average_cost: Money,
+    #[sqlx(skip)]
+    pub markup: Option<String>,
 }
 
 impl Product {
@@ -85,12 +90,19 @@ impl Product {
     }
 
     /// The moving average cost of one unit; the cost price while nothing is in stock.
-    pub fn average_cost(&self) -> Money {
+    pub fn moving_average_cost(&self) -> Money {
         if self.stock_quantity.is_positive() {
             Quantity::units(1).share_of(self.stock_quantity, self.stock_value)
         } else {
             self.cost_price
         }
+    }
+
+    /// Fills in what screens show beside the stored fields.
+    fn derived(mut self) -> Product {
+        self.average_cost = self.moving_average_cost();
+        self.markup = self.markup_percent();
+        self
     }
 
     /// The markup as the user typed it: "25", "12.5".
@@ -297,6 +309,7 @@ pub(crate) async fn fetch_in(conn: &mut SqliteConnection, id: i64) -> Result<Pro
         .bind(id)
         .fetch_optional(conn)
         .await?
+        .map(Product::derived)
         .ok_or_else(|| Error::not_found("product", id))
 }
 
@@ -311,6 +324,7 @@ pub async fn by_sku(db: &Db, actor: &Actor, sku: &str) -> Result<Product> {
         .bind(sku.trim())
         .fetch_optional(db.pool())
         .await?
+        .map(Product::derived)
         .ok_or_else(|| Error::not_found("product", sku))
 }
 
@@ -356,6 +370,6 @@ pub async fn list(db: &Db, actor: &Actor, query: &ProductQuery) -> Result<Page<P
     let mut rows = QueryBuilder::<Sqlite>::new(PRODUCT_SELECT);
     filter(&mut rows);
     rows.push(" ORDER BY p.sku LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-    let rows = rows.build_query_as().fetch_all(db.pool()).await?;
-    Ok(Page { rows, total, offset, limit })
+    let rows: Vec<Product> = rows.build_query_as().fetch_all(db.pool()).await?;
+    Ok(Page { rows: rows.into_iter().map(Product::derived).collect(), total, offset, limit })
 }

@@ -37,6 +37,30 @@ export const setUserPassword = (id, password) => invoke("user_set_password", { i
 export const listBranches = () => invoke("branches_list");
 export const createBranch = (branch) => invoke("branch_create", { new: branch });
 
+// Products, stock, purchases and orders.
+export const listProducts = (query) => invoke("products_list", { query });
+export const getProduct = (id) => invoke("product_get", { id });
+export const createProduct = (input) => invoke("product_create", { input });
+export const updateProduct = (id, input) => invoke("product_update", { id, input });
+export const listCategories = () => invoke("categories_list");
+export const listSuppliers = (words = "") => invoke("suppliers_list", { words });
+export const createSupplier = (input) => invoke("supplier_create", { input });
+export const listWarehouses = () => invoke("warehouses_list");
+export const stockLevels = (productId = null) => invoke("stock_levels", { productId });
+export const lowStock = () => invoke("stock_low");
+export const stockValuation = () => invoke("stock_valuation");
+export const stockMoves = (productId) => invoke("stock_moves", { productId });
+export const adjustStock = (input) => invoke("stock_adjust", { input });
+export const listPurchases = () => invoke("purchases_list");
+export const createPurchase = (input) => invoke("purchase_create", { input });
+export const receivePurchase = (id) => invoke("purchase_receive", { id });
+export const listOrders = (query) => invoke("orders_list", { query });
+export const getOrder = (id) => invoke("order_get", { id });
+export const createOrder = (input) => invoke("order_create", { input });
+export const updateOrder = (id, input) => invoke("order_update", { id, input });
+/** step: "confirm", "deliver" or "cancel". */
+export const orderStep = (id, step) => invoke("order_step", { id, step });
+
 // Files: import, export, templates, backups. Paths come from the native dialogs below.
 export const importPreview = (entity, path, encoding, mapping) =>
   invoke("import_preview", { entity, path, encoding, mapping });

@@ -4,11 +4,13 @@ import { t, setLanguage, language, translate } from "./i18n.js";
 import { h, toast, showError } from "./ui.js";
 import { customersView } from "./views/customers.js";
 import { settingsView } from "./views/settings.js";
+import { salesView } from "./views/sales.js";
+import { stockView } from "./views/stock.js";
 
 const MODULES = [
   { id: "customers", view: customersView },
-  { id: "sales" },
-  { id: "stock" },
+  { id: "sales", view: salesView },
+  { id: "stock", view: stockView },
   { id: "activities" },
   { id: "books" },
   { id: "receivables" },

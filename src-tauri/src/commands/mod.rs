@@ -4,3 +4,4 @@ pub mod admin;
 pub mod customers;
 pub mod files;
 pub mod session;
+pub mod trade;

@@ -201,7 +201,7 @@ pub async fn products_command(db: &Db, actor: &Actor, command: ProductsCommand) 
                         p.unit.clone(),
                         p.standard_price.grouped(),
                         p.member_price.map(|m| m.grouped()).unwrap_or_default(),
-                        p.average_cost().grouped(),
+                        p.moving_average_cost().grouped(),
                         p.stock_quantity.to_string(),
                     ]
                 })
@@ -232,7 +232,7 @@ pub async fn products_command(db: &Db, actor: &Actor, command: ProductsCommand) 
                 "on hand: {}  value: {}  average cost: {}",
                 p.stock_quantity,
                 p.stock_value.grouped(),
-                p.average_cost().grouped()
+                p.moving_average_cost().grouped()
             );
             println!("active: {}", crate::yes_no(p.active));
         }

@@ -286,3 +286,72 @@ async fn the_owner_deactivates_a_salesperson_who_then_cannot_log_in() {
     window.wait_text("#toast", |t| t.contains("登录名或密码错误")).await;
     window.close().await;
 }
+
+/// A shop with one product in stock (10 boxes) and one customer, ready for an order.
+async fn shop(company: &Path) {
+    use suanpan::catalog::products::{self, ProductInput};
+    use suanpan::catalog::suppliers::{self, SupplierInput};
+    use suanpan::inventory::purchases::{self, PurchaseInput, PurchaseLineInput};
+    let (db, _) = Db::open(company).await.unwrap();
+    let owner = users::create_owner(&db, "boss", "王老板", "secret-123").await.unwrap();
+    let customer =
+        CustomerInput { code: "C000001".into(), name: "上海鼎盛贸易有限公司".into(), ..Default::default() };
+    customers::create(&db, &owner, &customer).await.unwrap();
+    let product = ProductInput {
+        sku: "P001".into(),
+        name: "西湖龙井".into(),
+        category: "茶叶".into(),
+        unit: "盒".into(),
+        standard_price: "168.00".into(),
+        cost_price: "96.00".into(),
+        ..Default::default()
+    };
+    products::create(&db, &owner, &product).await.unwrap();
+    suppliers::create(&db, &owner, &SupplierInput { code: "S1".into(), name: "杭州茶厂".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let purchase = PurchaseInput {
+        supplier_code: "S1".into(),
+        lines: vec![PurchaseLineInput { sku: "P001".into(), quantity: "10".into(), ..Default::default() }],
+        ..Default::default()
+    };
+    let purchase = purchases::create(&db, &owner, &purchase).await.unwrap();
+    purchases::receive(&db, &owner, purchase.id, None).await.unwrap();
+    db.close().await;
+}
+
+#[tokio::test]
+async fn an_order_from_a_customers_page_confirmed_and_delivered_takes_stock_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    shop(&company).await;
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+
+    window.click("#customer-list .row[data-code=C000001]").await;
+    window.click("#cf-new-order").await;
+    window.type_into("#order-form .of-sku", "P001").await;
+    window.type_into("#order-form .of-quantity", "3").await;
+    window.click("#of-save").await;
+    window.wait_text("#order-form h2", |t| t.contains("SO000001")).await;
+    // Priced by the engine at the standard price: 3 × 168.00.
+    window.wait_text("#of-total", |t| t.contains("504.00")).await;
+
+    window.click("#of-confirm").await;
+    window.wait_text("#of-status", |t| t == "已确认").await;
+    window.screenshot("order-confirmed.png").await;
+    window.click("#of-deliver").await;
+    window.wait_text("#of-status", |t| t == "已发货").await;
+    window.click("#of-close").await;
+    window.wait_text("#customer-orders", |t| t.contains("SO000001") && t.contains("已发货")).await;
+    window.click("#cf-close").await;
+
+    window.click("nav [data-module=stock]").await;
+    window.click("button.tab[data-tab=levels]").await;
+    window.wait_text("#level-table tr[data-sku=P001] .on-hand", |t| t == "7").await;
+    window.click("button.tab[data-tab=valuation]").await;
+    // 7 boxes at 96.00.
+    window.wait_text("#valuation-total", |t| t.contains("672.00")).await;
+    window.screenshot("stock-valuation.png").await;
+    window.close().await;
+}

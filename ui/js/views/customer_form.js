@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { t, fieldLabel, describeError } from "../i18n.js";
 import { h, toast, showError, confirmDialog } from "../ui.js";
+import { openOrderForm } from "./order_form.js";
 
 const TEXT_FIELDS = ["phone", "email", "city", "address", "birthday", "hobbies", "created_on", "tags"];
 const CONTACT_FIELDS = ["name", "title", "phone", "email", "birthday", "hobbies"];
@@ -113,10 +114,33 @@ export async function openCustomerForm(id, me, { onChanged }) {
         h("button#cf-cancel", { text: t("common.cancel"), onclick: close }),
         id && canDelete ? h("button.danger#cf-delete", { text: t("common.delete"), onclick: remove }) : null),
       contactsSection(id, card?.contacts ?? [], canWrite, () => openCustomerForm(id, me, { onChanged })),
+      id ? ordersSection(customer, me, canWrite) : null,
       id && canMerge ? mergeSection(customer, () => { onChanged(); openCustomerForm(id, me, { onChanged }); }) : null,
       id ? historySection(id) : null));
   document.body.append(panel);
   panel.querySelector("#cf-name").focus();
+}
+
+/** The customer's orders, newest first, and a button for a new one. */
+function ordersSection(customer, me, canWrite) {
+  const rows = h("tbody#cf-orders");
+  const load = async () => {
+    try {
+      const page = await api.listOrders({ customer_id: customer.id, limit: 20 });
+      rows.replaceChildren(...page.rows.map((o) => h("tr.clickable", {
+        onclick: () => openOrderForm({ orderId: o.id }, me, { onChanged: load }),
+      }, h("td", { text: o.order_no }), h("td", { text: o.order_date }),
+        h("td", { text: t(`order.status_${o.status}`) }), h("td.num", { text: o.total }))));
+    } catch (error) { showError(error); }
+  };
+  load();
+  return h("section.sub#customer-orders", {},
+    h("h3", { text: t("form.orders") }),
+    canWrite ? h("button#cf-new-order", {
+      text: t("form.new_order"),
+      onclick: () => openOrderForm({ customer: { id: customer.id, code: customer.code, name: customer.name } }, me, { onChanged: load }),
+    }) : null,
+    h("table.list", {}, rows));
 }
 
 function contactsSection(customerId, contacts, canWrite, refresh) {
