@@ -285,11 +285,16 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Demo { scale } => {
             let summary = demo::generate(&db, scale).await?;
             println!(
-                "demo company in {}: {} users, {} customers, {} contacts; every user's password is {}",
+                "demo company in {}: {} users, {} customers, {} contacts, {} products, {} orders ({} lines), \
+                 {} purchase lines; every user's password is {}",
                 path.display(),
                 summary.users,
                 summary.customers,
                 summary.contacts,
+                summary.trade.products,
+                summary.trade.orders,
+                summary.trade.order_lines,
+                summary.trade.purchase_lines,
                 demo::PASSWORD
             );
         }

@@ -1,4 +1,4 @@
-//! A deterministic, realistic demo company: branches, users, customers with contacts.
+//! A deterministic, realistic demo company: branches, users, customers with contacts, and their trade.
 //!
 //! The same scale always gives the same company, so screenshots, tests and benchmarks agree.
 //! Later modules add their own history here (orders, stock, books, payroll).
@@ -16,6 +16,10 @@ use crate::db::{Db, now_stamp};
 use crate::error::{Error, Result};
 use crate::{settings, users};
 
+mod trade;
+
+pub use trade::TradeSummary;
+
 /// Set in a demo company's settings, so the app can say so.
 pub const MARKER: &str = "demo.scale";
 /// Every demo user's password.
@@ -29,6 +33,7 @@ pub struct DemoSummary {
     pub users: usize,
     pub customers: usize,
     pub contacts: usize,
+    pub trade: TradeSummary,
 }
 
 const BRANCHES: [(&str, &str, &str); 4] = [
@@ -138,8 +143,15 @@ pub async fn generate(db: &Db, scale: u32) -> Result<DemoSummary> {
     let mut contacts = 0;
     let first_day = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or(NaiveDate::MIN);
     let mut lookups = Lookups::default();
+    let mut buyers = Vec::with_capacity(customers);
     for index in 0..customers {
         let (input, contact_count) = customer(&mut rng, index, first_day, &salespeople);
+        buyers.push(trade::DemoCustomer {
+            code: input.code.clone(),
+            owner: input.owner.clone(),
+            member: ["会员", "VIP", "金牌"].contains(&input.level.as_str()),
+            since: NaiveDate::parse_from_str(&input.created_on, "%Y-%m-%d").unwrap_or(first_day),
+        });
         let valid = crate::crm::customers::validate(&mut tx, &owner, &input, &mut lookups).await?;
         let id = insert_in(&mut tx, &valid).await?;
         for _ in 0..contact_count {
@@ -160,8 +172,13 @@ pub async fn generate(db: &Db, scale: u32) -> Result<DemoSummary> {
     )
     .await?;
     tx.commit().await?;
+    let work = std::env::temp_dir().join(format!("suanpan-demo-{}-{scale}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|source| Error::Io { path: work.display().to_string(), source })?;
+    let trade = trade::generate(db, &owner, &mut rng, &buyers, &work).await;
+    let _ = std::fs::remove_dir_all(&work);
+    let trade = trade?;
     settings::set(db, MARKER, &scale.to_string()).await?;
-    Ok(DemoSummary { users: USERS.len(), customers, contacts })
+    Ok(DemoSummary { users: USERS.len(), customers, contacts, trade })
 }
 
 fn customer(
