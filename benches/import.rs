@@ -14,56 +14,11 @@ use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions};
 use suanpan::{Db, users};
 
+#[path = "data/mod.rs"]
+mod data;
+use data::{write_orders_file, write_reference_files};
+
 const RUNS: usize = 3;
-
-/// Order lines: ~4 lines an order, 5,000 customers, 500 products, a few years of dates.
-fn write_orders_file(path: &Path, rows: usize) {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
-    writeln!(out, "订单号,订单日期,客户编号,业务员,商品编号,数量,单价,成本单价,付款到期日,状态").expect("write");
-    let statuses = ["已发货", "已发货", "已发货", "已确认", "草稿", "已取消"];
-    let (mut written, mut order) = (0, 0usize);
-    while written < rows {
-        order += 1;
-        let lines = 1 + (order * 7919) % 7;
-        let day = order % 1_000;
-        let date = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + chrono::Days::new(day as u64);
-        let due = date + chrono::Days::new(30);
-        let customer = 1 + (order * 31) % 5_000;
-        let status = statuses[order % statuses.len()];
-        for line in 0..lines.min(rows - written) {
-            let sku = 1 + (order * 13 + line * 101) % 500;
-            writeln!(
-                out,
-                "SO{order:08},{date},C{customer:06},sales{},P{sku:04},{},{}.{:02},,{due},{status}",
-                customer % 8,
-                1 + line % 5,
-                10 + sku,
-                (order + line) % 100
-            )
-            .expect("write");
-            written += 1;
-        }
-    }
-}
-
-/// The customers and products the order lines refer to.
-fn write_reference_files(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
-    let customers = dir.join("ref-customers.csv");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&customers).expect("file"));
-    writeln!(out, "code,name,owner").expect("write");
-    for i in 1..=5_000 {
-        writeln!(out, "C{i:06},客户{i}有限公司,sales{}", i % 8).expect("write");
-    }
-    drop(out);
-    let products = dir.join("ref-products.csv");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&products).expect("file"));
-    writeln!(out, "sku,name,category,subcategory,unit,standard_price,cost_price").expect("write");
-    for i in 1..=500 {
-        writeln!(out, "P{i:04},商品{i},大类{},小类{},个,{}.00,{}.00", i % 10, i % 40, 10 + i, 5 + i / 2)
-            .expect("write");
-    }
-    (customers, products)
-}
 
 fn write_file(path: &Path, rows: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));

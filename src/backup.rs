@@ -59,8 +59,10 @@ pub async fn restore(db: Db, actor: &Actor, from: &Path) -> Result<PathBuf> {
     let io_error = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
     let incoming = company.with_extension("restoring");
     std::fs::copy(from, &incoming).map_err(|e| io_error(from, e))?;
-    for suffix in ["sqlite-wal", "sqlite-shm"] {
-        let _ = std::fs::remove_file(company.with_extension(suffix));
+    // SQLite names them by appending to the whole file name, whatever its extension; a stale log
+    // beside the restored file would be replayed into it.
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", company.display()));
     }
     std::fs::rename(&incoming, &company).map_err(|e| io_error(&company, e))?;
     Ok(kept)

@@ -91,24 +91,39 @@ fn demo_company_and_scopes_on_the_command_line() {
     assert!(demo.status.success(), "{}", stderr(&demo));
     assert!(stdout(&demo).contains("1000 customers"), "{}", stdout(&demo));
 
-    let run_as = |user: &str| {
-        let output = Command::new(env!("CARGO_BIN_EXE_suanpan"))
-            .arg("--db")
-            .arg(&db)
-            .args(["--user", user, "customers", "list", "--limit", "1"])
-            .env("SUANPAN_PASSWORD", suanpan::demo::PASSWORD)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", stderr(&output));
-        let last = stdout(&output).lines().last().unwrap_or_default().to_string();
-        last.split(" of ").nth(1).and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse::<u32>().ok()).unwrap()
-    };
+    let run_as = |user: &str| count_as(&db, user, "customers");
     let everyone = run_as("boss");
     let mine = run_as("zhangwei");
     assert_eq!(everyone, 1000);
     assert!(mine > 0 && mine < everyone, "a salesperson sees only their own: {mine} of {everyone}");
+    // Its trade: thousands of orders, a salesperson's share of them, something low on stock.
+    let orders = count_as(&db, "boss", "orders");
+    let his = count_as(&db, "zhangwei", "orders");
+    assert!(orders > 2_000 && his > 0 && his < orders / 3, "{his} of {orders}");
+    let low = Command::new(env!("CARGO_BIN_EXE_suanpan"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--user", "boss", "stock", "low"])
+        .env("SUANPAN_PASSWORD", suanpan::demo::PASSWORD)
+        .output()
+        .unwrap();
+    assert!(stdout(&low).contains("新春茶礼盒"), "{}", stdout(&low));
     let again = suanpan(&db, None, &["demo"]);
     assert_eq!(again.status.code(), Some(1), "the demo needs an empty file");
+}
+
+/// How many records of a list (`customers`, `orders`) a user sees, from the list's last line.
+fn count_as(db: &Path, user: &str, list: &str) -> u32 {
+    let output = Command::new(env!("CARGO_BIN_EXE_suanpan"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", user, list, "list", "--limit", "1"])
+        .env("SUANPAN_PASSWORD", suanpan::demo::PASSWORD)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let last = stdout(&output).lines().last().unwrap_or_default().to_string();
+    last.split(" of ").nth(1).and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse::<u32>().ok()).unwrap()
 }
 
 #[test]

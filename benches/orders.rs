@@ -1,0 +1,115 @@
+//! Issue 4's figures: confirming an order of 50 lines, and the orders list over 1,000,000 order lines
+//! (first page, a deep page, filters).
+//!
+//! `cargo bench --bench orders`; the company (5,000 customers, 500 products, a million lines in
+//! ~250,000 orders) is imported once and kept in `target/bench-data/` (delete it to regenerate).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use suanpan::io::import::{self, Entity, ImportOptions};
+use suanpan::sales::order_list::{self, OrderQuery};
+use suanpan::sales::orders::{self, OrderInput, OrderLineInput, OrderStatus};
+use suanpan::{Actor, Db, auth, users};
+use tokio::runtime::Runtime;
+
+#[path = "data/mod.rs"]
+mod data;
+
+const LINES: usize = 1_000_000;
+
+fn company(runtime: &Runtime) -> (Db, Actor) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).expect("bench data folder");
+    let kept = dir.join("orders-1m.sqlite");
+    runtime.block_on(async {
+        if !kept.exists() {
+            let started = std::time::Instant::now();
+            let (db, _) = Db::open(&kept).await.expect("open");
+            let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.expect("owner");
+            let files = tempfile::tempdir().expect("temp dir");
+            let (customers, products) = data::write_reference_files(files.path());
+            let lines = files.path().join("orders.csv");
+            data::write_orders_file(&lines, LINES);
+            for (entity, file) in
+                [(Entity::Customers, customers), (Entity::Products, products), (Entity::Orders, lines)]
+            {
+                let report =
+                    import::import_file(&db, &owner, entity, &file, ImportOptions::default()).await.expect("import");
+                assert!(report.errors.is_empty(), "{:?}", report.errors.first());
+            }
+            sqlx::query("UPDATE warehouses SET allow_negative = 1").execute(db.pool()).await.expect("warehouse");
+            db.close().await;
+            eprintln!("imported {LINES} order lines in {:.1?}", started.elapsed());
+        }
+        // Confirming writes: work on a copy, so the kept company stays as it was.
+        let copy = dir.join("orders-1m-run.sqlite");
+        for stale in ["orders-1m-run.sqlite-wal", "orders-1m-run.sqlite-shm"] {
+            let _ = std::fs::remove_file(dir.join(stale));
+        }
+        std::fs::copy(&kept, &copy).expect("copy");
+        let (db, _) = Db::open(&copy).await.expect("open");
+        let owner = auth::login(&db, "boss", "secret-123").await.expect("owner");
+        (db, owner)
+    })
+}
+
+fn bench(c: &mut Criterion) {
+    let runtime = Runtime::new().expect("runtime");
+    let (db, owner) = company(&runtime);
+    let lines: i64 =
+        runtime.block_on(sqlx::query_scalar("SELECT count(*) FROM order_lines").fetch_one(db.pool())).expect("count");
+    assert!(lines >= LINES as i64, "{lines} lines");
+
+    let mut group = c.benchmark_group("orders_1m_lines");
+    group.sample_size(30).measurement_time(Duration::from_secs(4));
+    let fifty = OrderInput {
+        customer_code: "C000042".into(),
+        lines: (1..=50)
+            .map(|i| OrderLineInput { sku: format!("P{i:04}"), quantity: "2.5".into(), ..Default::default() })
+            .collect(),
+        ..Default::default()
+    };
+    group.bench_function("confirm_order_of_50_lines", |b| {
+        b.iter_batched(
+            || runtime.block_on(orders::create(&db, &owner, &fifty)).expect("draft").id,
+            |id| runtime.block_on(orders::confirm(&db, &owner, id)).expect("confirm"),
+            BatchSize::PerIteration,
+        )
+    });
+    let customer = runtime
+        .block_on(sqlx::query_scalar::<_, i64>("SELECT id FROM customers WHERE code = 'C000777'").fetch_one(db.pool()))
+        .expect("customer");
+    let product = runtime
+        .block_on(sqlx::query_scalar::<_, i64>("SELECT id FROM products WHERE sku = 'P0123'").fetch_one(db.pool()))
+        .expect("product");
+    let queries = [
+        ("first_page", OrderQuery::default()),
+        ("page_at_200000", OrderQuery { offset: 200_000, ..Default::default() }),
+        ("filter_customer", OrderQuery { customer_id: Some(customer), ..Default::default() }),
+        (
+            "filter_status_and_month",
+            OrderQuery {
+                status: Some(OrderStatus::Confirmed),
+                from: Some("2023-03-01".into()),
+                to: Some("2023-03-31".into()),
+                ..Default::default()
+            },
+        ),
+        ("filter_product", OrderQuery { product_id: Some(product), ..Default::default() }),
+        ("search_order_number", OrderQuery { text: "SO0012345".into(), ..Default::default() }),
+        ("search_customer_name", OrderQuery { text: "客户777有限".into(), ..Default::default() }),
+    ];
+    for (name, query) in &queries {
+        let page = runtime.block_on(order_list::list(&db, &owner, query)).expect("list");
+        assert!(!page.rows.is_empty(), "{name} found nothing");
+        group.bench_function(*name, |b| {
+            b.iter(|| runtime.block_on(order_list::list(&db, &owner, query)).expect("list"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
