@@ -17,7 +17,7 @@ pub struct SourceOptions {
 }
 
 /// One data row: its line number in the file (where the row starts) and its fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SourceRow {
     pub line: u64,
     pub fields: Vec<String>,
@@ -98,20 +98,31 @@ impl CsvSource {
 
     /// The next row that is not blank, with Excel's `="001"` text trick undone.
     pub fn next_row(&mut self) -> Result<Option<SourceRow>> {
+        let mut row = SourceRow::default();
+        Ok(self.read_into(&mut row)?.then_some(row))
+    }
+
+    /// Reads the next row that is not blank into `row`, reusing its strings (a million rows then
+    /// cost no allocation each); false at the end of the file.
+    pub fn read_into(&mut self, row: &mut SourceRow) -> Result<bool> {
         loop {
             let more = self.reader.read_record(&mut self.record).map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
                 self.bad_file(line, &e.to_string())
             })?;
             if !more {
-                return Ok(None);
+                return Ok(false);
             }
             if self.record.iter().all(|field| field.trim().is_empty()) {
                 continue;
             }
-            let line = self.record.position().map_or(0, |p| p.line());
-            let fields = self.record.iter().map(clean_field).collect();
-            return Ok(Some(SourceRow { line, fields }));
+            row.line = self.record.position().map_or(0, |p| p.line());
+            row.fields.resize_with(self.record.len(), String::new);
+            for (text, field) in row.fields.iter_mut().zip(self.record.iter()) {
+                text.clear();
+                text.push_str(clean_field(field));
+            }
+            return Ok(true);
         }
     }
 
@@ -121,12 +132,9 @@ impl CsvSource {
 }
 
 /// `="00123"` (how Excel keeps leading zeros) becomes `00123`; surrounding blanks go.
-fn clean_field(field: &str) -> String {
+fn clean_field(field: &str) -> &str {
     let field = field.trim();
-    match field.strip_prefix("=\"").and_then(|f| f.strip_suffix('"')) {
-        Some(inner) => inner.to_string(),
-        None => field.to_string(),
-    }
+    field.strip_prefix("=\"").and_then(|f| f.strip_suffix('"')).unwrap_or(field)
 }
 
 /// The delimiter that splits the header line most: comma, semicolon or tab (comma when in doubt).

@@ -14,7 +14,7 @@ use crate::auth::{Actor, Permission, Role};
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::columns::{self, Column, HeaderProblem, RowFields};
-use crate::io::csv_source::{CsvSource, SourceOptions};
+use crate::io::csv_source::{CsvSource, SourceOptions, SourceRow};
 use crate::io::{
     import_contacts, import_customers, import_orders, import_products, import_purchases, import_suppliers,
 };
@@ -345,7 +345,8 @@ pub async fn import_file(
             import_purchases::PurchaseImport::start(&mut tx, &map, batch_id, options.mode).await?,
         )),
     };
-    while let Some(row) = source.next_row()? {
+    let mut row = SourceRow::default();
+    while source.read_into(&mut row)? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             tx.rollback().await?;
             return Err(Error::Refused("the import was cancelled; nothing was written"));
@@ -434,7 +435,7 @@ pub async fn import_file(
                 }
             }
             if report.bad_rows.len() < KEPT_ERRORS {
-                report.bad_rows.push(BadRow { line: row.line, fields: row.fields });
+                report.bad_rows.push(BadRow { line: row.line, fields: row.fields.clone() });
             }
         }
     }
