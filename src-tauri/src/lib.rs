@@ -46,6 +46,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::files::export_list,
         commands::files::template_csv,
         commands::files::backup_now,
+        commands::files::restore_backup,
         commands::trade::products_list,
         commands::trade::product_get,
         commands::trade::product_create,

@@ -63,6 +63,20 @@ impl AppState {
         Ok(db)
     }
 
+    /// Replaces the company file with a backup (checked first; the replaced file is kept beside it and
+    /// its path returned) and logs out: the restored file has its own users.
+    pub async fn restore_from(&self, from: PathBuf) -> Reply<PathBuf> {
+        let (_, actor) = self.session().await?;
+        let mut slot = self.db.write().await;
+        let db = match slot.take() {
+            Some(db) => db,
+            None => Db::open(&self.company_file.read().await.clone()).await.map_err(fail)?.0,
+        };
+        let kept = suanpan::backup::restore(db, &actor, &from).await.map_err(fail)?;
+        *self.actor.write().await = None;
+        Ok(kept)
+    }
+
     /// The company file and the logged-in user, or "not logged in".
     pub async fn session(&self) -> Reply<(Db, Actor)> {
         let actor = self.actor.read().await.clone().ok_or_else(|| fail(Error::NotLoggedIn))?;

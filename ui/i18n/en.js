@@ -349,4 +349,8 @@ export default {
   "import.entity_suppliers": "Suppliers",
   "import.entity_orders": "Sales orders (one line per row)",
   "import.entity_purchases": "Purchases (one line per row)",
+  "shell.restore": "Restore a backup…",
+  "shell.restore_title": "Restore a backup",
+  "shell.restore_text": "Replace the company file with the backup {file}? The current file is kept beside it first; log in again afterwards.",
+  "shell.restored": "Restored. The replaced file is kept as {kept}",
 };

@@ -349,4 +349,8 @@ export default {
   "import.entity_suppliers": "供应商",
   "import.entity_orders": "销售订单（每行一条明细）",
   "import.entity_purchases": "采购单（每行一条明细）",
+  "shell.restore": "从备份恢复…",
+  "shell.restore_title": "从备份恢复",
+  "shell.restore_text": "用备份 {file} 替换当前账套？当前账套会先另存一份在它旁边；恢复后请重新登录。",
+  "shell.restored": "已恢复。原账套保存在 {kept}",
 };

@@ -76,13 +76,17 @@ export const importUndo = (id) => invoke("import_undo", { id });
 export const exportList = (entity, path) => invoke("export_list", { entity, path });
 export const templateCsv = (entity, path) => invoke("template_csv", { entity, path });
 export const backupNow = (path) => invoke("backup_now", { path });
+/** Replaces the company file with a backup; resolves to where the replaced file was kept. Logs out. */
+export const restoreBackup = (path) => invoke("restore_backup", { path });
 
 /** Progress of a running import: calls `handler({rows, bytes, total_bytes})`; returns a function that stops listening. */
 export const onImportProgress = (handler) => window.__TAURI__.event.listen("import-progress", (e) => handler(e.payload));
 
 const CSV_FILTER = [{ name: "CSV", extensions: ["csv", "txt", "tsv"] }];
 /** The native "open file" dialog; resolves to a path, or null when cancelled. */
-export const chooseFile = () => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters: CSV_FILTER });
+export const chooseFile = (filters = CSV_FILTER) => window.__TAURI__.dialog.open({ multiple: false, directory: false, filters });
+/** The "open" dialog for a company file or a backup of one. */
+export const chooseCompanyFile = () => chooseFile([{ name: "Suanpan", extensions: ["sqlite", "db"] }]);
 /** The native "save as" dialog. */
 export const chooseSavePath = (defaultPath, extensions = ["csv"]) =>
   window.__TAURI__.dialog.save({ defaultPath, filters: extensions.map((e) => ({ name: e.toUpperCase(), extensions: [e] })) });

@@ -1,7 +1,7 @@
 // Start-up and the frame of the window: first owner, login, the sidebar of modules, the language switch.
 import * as api from "./api.js";
 import { t, setLanguage, language, translate } from "./i18n.js";
-import { h, toast, showError } from "./ui.js";
+import { h, toast, showError, confirmDialog } from "./ui.js";
 import { customersView } from "./views/customers.js";
 import { settingsView } from "./views/settings.js";
 import { salesView } from "./views/sales.js";
@@ -135,6 +135,21 @@ function showShell() {
         const target = await api.chooseSavePath(`suanpan-${new Date().toISOString().slice(0, 10)}.sqlite`, ["sqlite"]);
         if (!target) return;
         try { await api.backupNow(target); toast(t("shell.backed_up", { file: target })); } catch (error) { showError(error); }
+      },
+    }) : null,
+    app.me.user.role === "owner" ? h("button.link#restore-backup", {
+      text: t("shell.restore"),
+      onclick: async () => {
+        const source = await api.chooseCompanyFile();
+        if (!source) return;
+        if (!(await confirmDialog(t("shell.restore_title"), t("shell.restore_text", { file: source }), t("shell.restore")))) return;
+        try {
+          const kept = await api.restoreBackup(source);
+          app.me = null;
+          app.view?.dispose?.();
+          showLogin();
+          toast(t("shell.restored", { kept }));
+        } catch (error) { showError(error); }
       },
     }) : null,
     languageButton(showShell),

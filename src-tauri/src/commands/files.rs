@@ -148,3 +148,9 @@ pub async fn backup_now(state: State<'_, AppState>, path: PathBuf) -> Reply<()> 
     let (db, actor) = state.session().await?;
     suanpan::backup::backup(&db, &actor, &path).await.map_err(fail)
 }
+
+/// Replaces the company file with a backup; returns where the replaced file was kept. Logs out.
+#[tauri::command]
+pub async fn restore_backup(state: State<'_, AppState>, path: PathBuf) -> Reply<PathBuf> {
+    state.restore_from(path).await
+}

@@ -181,6 +181,11 @@ impl Window {
         serde_json::from_value(names).expect("a list of names")
     }
 
+    /// Runs a script in the page and returns what it returns (for what a native dialog would start).
+    pub async fn script(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.client.execute(script, args).await.unwrap_or_else(|e| panic!("running {script}: {e}"))
+    }
+
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.expect("a screenshot");
         let path = artifacts_dir().join(name);

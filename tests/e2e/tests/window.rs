@@ -355,3 +355,57 @@ async fn an_order_from_a_customers_page_confirmed_and_delivered_takes_stock_out(
     window.screenshot("stock-valuation.png").await;
     window.close().await;
 }
+
+#[tokio::test]
+async fn restoring_a_backup_from_the_window_brings_it_back_and_logs_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    let backup = dir.path().join("friday.sqlite");
+    {
+        let (db, _) = Db::open(&company).await.unwrap();
+        let owner = users::create_owner(&db, "boss", "王老板", "secret-123").await.unwrap();
+        let before = CustomerInput { name: "备份前的客户".into(), ..Default::default() };
+        customers::create(&db, &owner, &before).await.unwrap();
+        suanpan::backup::backup(&db, &owner, &backup).await.unwrap();
+        let after = CustomerInput { name: "备份后的客户".into(), ..Default::default() };
+        customers::create(&db, &owner, &after).await.unwrap();
+        db.close().await;
+    }
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+    wait_listed(&window, &["备份后的客户", "备份前的客户"]).await;
+    window.find("#restore-backup").await;
+    // The button opens a native file dialog, which WebDriver cannot drive: call what it calls.
+    window
+        .script(
+            "window.__TAURI__.core.invoke('restore_backup', { path: arguments[0] })
+               .then((kept) => { window.__kept = kept; }, (error) => { window.__kept = 'error: ' + error.message; });",
+            vec![backup.display().to_string().into()],
+        )
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let kept = loop {
+        let kept = window.script("return window.__kept ?? null;", vec![]).await;
+        if let Some(kept) = kept.as_str() {
+            break kept.to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "the restore never answered");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(kept.contains("replaced-"), "{kept}");
+    assert!(Path::new(&kept).exists());
+    // Logged out by the restore: the next list asks for a login.
+    let refused = window
+        .script(
+            "return window.__TAURI__.core.invoke('customers_list', { query: {} }).then(() => 'ok', (e) => e.code);",
+            vec![],
+        )
+        .await;
+    assert_eq!(refused.as_str(), Some("not_logged_in"));
+    window.close().await;
+
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+    wait_listed(&window, &["备份前的客户"]).await;
+    window.close().await;
+}
