@@ -353,4 +353,13 @@ export default {
   "shell.restore_title": "Restore a backup",
   "shell.restore_text": "Replace the company file with the backup {file}? The current file is kept beside it first; log in again afterwards.",
   "shell.restored": "Restored. The replaced file is kept as {kept}",
+  "import.moves_stock": "Also book stock",
+  "import.moves_stock_hint": "Imported history moves no stock by default; ticked, delivered orders take stock out, confirmed ones reserve it and purchases bring it in (never refused for lack of stock).",
+  "orders.import": "Import orders",
+  "common.export": "Export",
+  "common.exported": "Exported {rows} rows",
+  "stock.import_products": "Import products",
+  "stock.import_purchases": "Import purchases",
+  "stock.new_supplier": "New supplier",
+  "stock.supplier_saved": "Supplier {code} saved",
 };

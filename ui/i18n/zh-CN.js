@@ -353,4 +353,13 @@ export default {
   "shell.restore_title": "从备份恢复",
   "shell.restore_text": "用备份 {file} 替换当前账套？当前账套会先另存一份在它旁边；恢复后请重新登录。",
   "shell.restored": "已恢复。原账套保存在 {kept}",
+  "import.moves_stock": "同时记入库存",
+  "import.moves_stock_hint": "导入的历史单据默认不影响库存；勾选后已发货订单出库、已确认订单预留、采购单入库（不因库存不足而拒绝）。",
+  "orders.import": "导入订单",
+  "common.export": "导出",
+  "common.exported": "已导出 {rows} 行",
+  "stock.import_products": "导入商品",
+  "stock.import_purchases": "导入采购单",
+  "stock.new_supplier": "新建供应商",
+  "stock.supplier_saved": "供应商 {code} 已保存",
 };

@@ -64,8 +64,8 @@ export const orderStep = (id, step) => invoke("order_step", { id, step });
 // Files: import, export, templates, backups. Paths come from the native dialogs below.
 export const importPreview = (entity, path, encoding, mapping) =>
   invoke("import_preview", { entity, path, encoding, mapping });
-export const importRun = (entity, path, encoding, mapping, mode, dryRun) =>
-  invoke("import_run", { request: { entity, path, encoding, mapping, mode, dry_run: dryRun } });
+export const importRun = (entity, path, encoding, mapping, mode, dryRun, movesStock = false) =>
+  invoke("import_run", { request: { entity, path, encoding, mapping, mode, dry_run: dryRun, moves_stock: movesStock } });
 export const importProfiles = (entity) => invoke("profiles_list", { entity });
 export const saveImportProfile = (entity, name, mapping) => invoke("profile_save", { entity, name, mapping });
 export const importCancel = () => invoke("import_cancel");

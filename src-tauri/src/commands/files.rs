@@ -64,6 +64,9 @@ pub struct ImportRequest {
     mapping: HashMap<String, String>,
     mode: Mode,
     dry_run: bool,
+    /// Orders and purchases: book their stock (imported history moves none by default).
+    #[serde(default)]
+    moves_stock: bool,
 }
 
 /// Checks (dry run) or imports a file, sending `import-progress` events as it goes.
@@ -74,8 +77,9 @@ pub async fn import_run<R: tauri::Runtime>(
     request: ImportRequest,
 ) -> Reply<ImportReport> {
     let (db, actor) = state.session().await?;
-    let ImportRequest { entity, path, encoding, mapping, mode, dry_run } = request;
+    let ImportRequest { entity, path, encoding, mapping, mode, dry_run, moves_stock } = request;
     let mut options = options(encoding, mapping, mode, dry_run)?;
+    options.moves_stock = moves_stock;
     state.import_cancel.store(false, Ordering::Relaxed);
     options.cancel = Some(state.import_cancel.clone());
     options.progress = Some(Box::new(move |progress| {

@@ -353,6 +353,27 @@ async fn an_order_from_a_customers_page_confirmed_and_delivered_takes_stock_out(
     // 7 boxes at 96.00.
     window.wait_text("#valuation-total", |t| t.contains("672.00")).await;
     window.screenshot("stock-valuation.png").await;
+
+    // Buy more from a new supplier at a higher cost: the average moves.
+    window.click("button.tab[data-tab=purchases]").await;
+    window.click("#supplier-new").await;
+    window.type_into("#sf-code", "S2").await;
+    window.type_into("#sf-name", "安溪茶叶合作社").await;
+    window.click("#sf-save").await;
+    window.wait_gone("#supplier-form").await;
+    window.click("#purchase-new").await;
+    window.click("#po-supplier option[value=S2]").await;
+    window.type_into("#purchase-form .po-sku", "P001").await;
+    window.type_into("#purchase-form .po-quantity", "3").await;
+    window.type_into("#purchase-form .po-cost", "106.00").await;
+    window.click("#po-save").await;
+    window.wait_gone("#purchase-form").await;
+    window.wait_text("#purchase-table", |t| t.contains("PO000002") && t.contains("318.00")).await;
+    window.click("#purchase-table button.link").await;
+    window.wait_text("#purchase-table", |t| t.contains("已入库") && !t.contains("已下单")).await;
+    window.click("button.tab[data-tab=valuation]").await;
+    // 7 × 96 + 3 × 106 = 990.00 for 10 boxes: 99.00 each.
+    window.wait_text("#valuation-table", |t| t.contains("99.00") && t.contains("990.00")).await;
     window.close().await;
 }
 

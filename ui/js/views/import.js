@@ -44,6 +44,9 @@ export function openImport(initialEntity, { onImported }) {
   const path = h("input#import-path", { placeholder: t("import.path_hint") });
   const encoding = h("select#import-encoding", {},
     ...ENCODINGS.map((e) => h("option", { value: e, text: e || t("import.detect") })));
+  const movesStock = h("input#import-moves-stock", { type: "checkbox" });
+  const movesStockLabel = h("label.inline#import-moves-stock-label", { title: t("import.moves_stock_hint") },
+    movesStock, " ", t("import.moves_stock"));
   const mode = h("select#import-mode", {},
     h("option", { value: "insert", text: t("import.mode_insert") }),
     h("option", { value: "upsert", text: t("import.mode_upsert") }));
@@ -89,7 +92,8 @@ export function openImport(initialEntity, { onImported }) {
     progress.hidden = false; cancel.hidden = false;
     checkButton.disabled = true; commitButton.disabled = true;
     try {
-      const report = await api.importRun(current(), path.value.trim(), encoding.value || null, mapping, mode.value, dryRun);
+      const report = await api.importRun(current(), path.value.trim(), encoding.value || null, mapping, mode.value, dryRun,
+        movesStock.checked && ["orders", "purchases"].includes(current()));
       showReport(report, dryRun);
       if (!dryRun && report.batch_id) { onImported(); loadBatches(); }
     } catch (error) {
@@ -150,7 +154,9 @@ export function openImport(initialEntity, { onImported }) {
   }
 
   path.addEventListener("change", preview);
-  entitySelect.addEventListener("change", () => { mapping = {}; loadProfiles(); preview(); });
+  const showStockOption = () => { movesStockLabel.hidden = !["orders", "purchases"].includes(current()); };
+  entitySelect.addEventListener("change", () => { mapping = {}; showStockOption(); loadProfiles(); preview(); });
+  showStockOption();
   encoding.addEventListener("change", preview);
   const panel = h("div.overlay.drawer#import-panel", {},
     h("section.panel", { role: "dialog" },
@@ -170,7 +176,7 @@ export function openImport(initialEntity, { onImported }) {
         },
       })),
       h("div.inline", {}, h("label", {}, t("import.entity"), " ", entitySelect),
-        h("label", {}, t("import.encoding"), " ", encoding), h("label", {}, t("import.mode"), " ", mode)),
+        h("label", {}, t("import.encoding"), " ", encoding), h("label", {}, t("import.mode"), " ", mode), movesStockLabel),
       h("div.inline", {}, h("label", {}, t("import.profile"), " ", profileSelect), profileName, saveProfile),
       previewBox,
       h("div.actions", {}, checkButton, commitButton, progress, cancel),

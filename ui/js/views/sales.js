@@ -3,6 +3,8 @@ import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { h, showError, debounce } from "../ui.js";
 import { openOrderForm } from "./order_form.js";
+import { openImport } from "./import.js";
+import { exportButton } from "./stock.js";
 
 const PAGE = 100;
 const STATUSES = ["draft", "confirmed", "delivered", "cancelled"];
@@ -48,7 +50,11 @@ export function salesView(main, me) {
   main.replaceChildren(
     h("div.toolbar", {}, h("h2", { text: t("orders.title") }), search, statusFilter,
       h("label.inline", {}, t("orders.from"), " ", date("order-from", "from")),
-      h("label.inline", {}, t("orders.to"), " ", date("order-to", "to")), totalLabel),
+      h("label.inline", {}, t("orders.to"), " ", date("order-to", "to")), totalLabel,
+      me.user.role === "accountant" ? null : h("button#order-import", {
+        text: t("orders.import"), onclick: () => openImport("orders", { onImported: load }),
+      }),
+      exportButton("orders")),
     h("div.table-scroll", {}, h("table.list#order-table", {},
       h("thead", {}, h("tr", {}, ...["order_no", "date", "customer", "salesperson", "status", "total", "lines", "due"].map((c) =>
         h("th", { text: t(`orders.${c}`) })))),

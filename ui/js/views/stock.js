@@ -4,6 +4,19 @@ import * as api from "../api.js";
 import { t, describeError } from "../i18n.js";
 import { h, toast, showError, debounce } from "../ui.js";
 import { productChoices } from "./order_form.js";
+import { openImport } from "./import.js";
+
+/** A button that exports a list (`entity`) to XLSX or CSV, within what the user may see. */
+export function exportButton(entity) {
+  return h(`button#${entity}-export`, {
+    text: t("common.export"),
+    onclick: async () => {
+      const target = await api.chooseSavePath(`${entity}.xlsx`, ["xlsx", "csv"]);
+      if (!target) return;
+      try { toast(t("common.exported", { rows: await api.exportList(entity, target) })); } catch (error) { showError(error); }
+    },
+  });
+}
 
 const TABS = ["products", "levels", "low", "valuation", "purchases"];
 
@@ -50,7 +63,9 @@ function productsTab(body, canEdit) {
     } catch (error) { showError(error); }
   }
   body.replaceChildren(h("div.toolbar", {}, search,
-    canEdit ? h("button.primary#product-new", { text: t("stock.new_product"), onclick: () => openProductForm(null, load) }) : null), list);
+    canEdit ? h("button.primary#product-new", { text: t("stock.new_product"), onclick: () => openProductForm(null, load) }) : null,
+    canEdit ? h("button#product-import", { text: t("stock.import_products"), onclick: () => openImport("products", { onImported: load }) }) : null,
+    exportButton("products")), list);
   load();
 }
 
@@ -152,7 +167,11 @@ async function purchasesTab(body, canEdit) {
     const page = await api.listPurchases();
     const reload = () => purchasesTab(body, canEdit);
     body.replaceChildren(
-      canEdit ? h("div.toolbar", {}, h("button.primary#purchase-new", { text: t("stock.new_purchase"), onclick: () => openPurchaseForm(reload) })) : null,
+      h("div.toolbar", {},
+        canEdit ? h("button.primary#purchase-new", { text: t("stock.new_purchase"), onclick: () => openPurchaseForm(reload) }) : null,
+        canEdit ? h("button#supplier-new", { text: t("stock.new_supplier"), onclick: () => openSupplierForm(reload) }) : null,
+        canEdit ? h("button#purchase-import", { text: t("stock.import_purchases"), onclick: () => openImport("purchases", { onImported: reload }) }) : null,
+        exportButton("purchases"), exportButton("suppliers")),
       table("purchase-table", ["stock.po_no", "orders.date", "stock.supplier", "orders.status", "orders.total", ""],
         page.rows.map((p) => h("tr", {}, h("td", { text: p.po_no }), h("td", { text: p.po_date }), h("td", { text: `${p.supplier_code} ${p.supplier_name}` }),
           h("td", { text: t(`stock.po_status_${p.status}`) }), h("td.num", { text: p.total }),
@@ -198,4 +217,26 @@ async function openPurchaseForm(onSaved) {
       h("button.link", { text: t("order.add_line"), onclick: addLine }),
       h("div.actions", {}, h("button.primary#po-save", { text: t("common.save"), onclick: save }), h("button", { text: t("common.cancel"), onclick: close }))));
   document.body.append(panel);
+}
+
+function openSupplierForm(onSaved) {
+  document.getElementById("supplier-form")?.remove();
+  const fields = ["code", "name", "phone", "address"];
+  const inputs = Object.fromEntries(fields.map((f) => [f, h(`input#sf-${f}`)]));
+  const close = () => panel.remove();
+  async function save() {
+    try {
+      const saved = await api.createSupplier(Object.fromEntries(fields.map((f) => [f, inputs[f].value])));
+      toast(t("stock.supplier_saved", { code: saved.code }));
+      close();
+      onSaved();
+    } catch (error) { toast(describeError(error), "error"); }
+  }
+  const panel = h("div.overlay.drawer#supplier-form", {},
+    h("section.panel", { role: "dialog" },
+      h("header", {}, h("h2", { text: t("stock.new_supplier") }), h("button.link", { text: t("common.close"), onclick: close })),
+      h("div.form-grid", {}, ...fields.map((f) => h("label.field", {}, h("span", { text: t(`field.${f}`) }), inputs[f]))),
+      h("div.actions", {}, h("button.primary#sf-save", { text: t("common.save"), onclick: save }), h("button", { text: t("common.cancel"), onclick: close }))));
+  document.body.append(panel);
+  inputs.code.focus();
 }
