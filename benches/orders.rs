@@ -1,5 +1,5 @@
 //! Issue 4's figures: confirming an order of 50 lines, and the orders list over 1,000,000 order lines
-//! (first page, a deep page, filters).
+//! (first page, a deep page, filters), and a customer's timeline of 5,000 events.
 //!
 //! `cargo bench --bench orders`; the company (5,000 customers, 500 products, a million lines in
 //! ~250,000 orders) is imported once and kept in `target/bench-data/` (delete it to regenerate).
@@ -11,6 +11,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use suanpan::io::import::{self, Entity, ImportOptions};
 use suanpan::sales::order_list::{self, OrderQuery};
 use suanpan::sales::orders::{self, OrderInput, OrderLineInput, OrderStatus};
+use suanpan::sales::timeline;
 use suanpan::{Actor, Db, auth, users};
 use tokio::runtime::Runtime;
 
@@ -101,6 +102,40 @@ fn bench(c: &mut Criterion) {
         ("search_order_number", OrderQuery { text: "SO0012345".into(), ..Default::default() }),
         ("search_customer_name", OrderQuery { text: "客户777有限".into(), ..Default::default() }),
     ];
+    // A customer with 5,000 activities besides their orders: the timeline's first page.
+    runtime
+        .block_on(
+            sqlx::query(
+                "INSERT INTO activities (activity_date, customer_id, operator_id, kind, minutes, subject, created_at)
+                 SELECT date('2022-01-01', '+' || (value % 1500) || ' days'), ?, 1, 'call', 10, '电话回访 ' || value, 'now'
+                 FROM generate_series(1, 5000)",
+            )
+            .bind(customer)
+            .execute(db.pool()),
+        )
+        .map(|_| ())
+        .or_else(|_| {
+            // Without the series extension: one statement per activity.
+            runtime.block_on(async {
+                for n in 0..5_000 {
+                    sqlx::query(
+                        "INSERT INTO activities (activity_date, customer_id, operator_id, kind, minutes, subject, created_at)
+                         VALUES (date('2022-01-01', '+' || (? % 1500) || ' days'), ?, 1, 'call', 10, '电话回访', 'now')",
+                    )
+                    .bind(n)
+                    .bind(customer)
+                    .execute(db.pool())
+                    .await?;
+                }
+                Ok::<(), sqlx::Error>(())
+            })
+        })
+        .expect("activities");
+    let events = runtime.block_on(timeline::timeline(&db, &owner, customer, 0, None)).expect("timeline");
+    assert!(events.total >= 5_000, "{} events", events.total);
+    group.bench_function("timeline_of_5000_events", |b| {
+        b.iter(|| runtime.block_on(timeline::timeline(&db, &owner, customer, 0, None)).expect("timeline"))
+    });
     for (name, query) in &queries {
         let page = runtime.block_on(order_list::list(&db, &owner, query)).expect("list");
         assert!(!page.rows.is_empty(), "{name} found nothing");

@@ -254,3 +254,40 @@ fn buy_sell_and_watch_the_stock_from_the_command_line() {
     let list = run(&["orders", "list", "--status", "delivered"]);
     assert!(list.contains("1 of 1 orders"), "{list}");
 }
+
+#[test]
+fn activities_and_the_timeline_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
+    assert!(suanpan(&db, Some("boss"), &["customers", "add", "--code", "C1", "--name", "上海鼎盛"]).status.success());
+    let added = suanpan(
+        &db,
+        Some("boss"),
+        &[
+            "activities",
+            "add",
+            "--customer",
+            "C1",
+            "--type",
+            "拜访",
+            "--minutes",
+            "45",
+            "--subject",
+            "送样品",
+            "--date",
+            "2024-05-06",
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let bad = suanpan(&db, Some("boss"), &["activities", "add", "--customer", "C1", "--type", "飞鸽传书"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("type"), "{}", stderr(&bad));
+    let timeline = suanpan(&db, Some("boss"), &["activities", "timeline", "C1"]);
+    let text = stdout(&timeline);
+    assert!(
+        text.contains("2024-05-06") && text.contains("visit") && text.contains("送样品") && text.contains("45"),
+        "{text}"
+    );
+    assert!(text.contains("1 of 1 events"), "{text}");
+}

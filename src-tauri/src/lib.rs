@@ -68,6 +68,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::trade::order_create,
         commands::trade::order_update,
         commands::trade::order_step,
+        commands::trade::customer_timeline,
+        commands::trade::activity_create,
     ])
 }
 

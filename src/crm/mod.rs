@@ -1,5 +1,6 @@
-//! Customers and their contacts (客户管理, SPEC §2.1).
+//! Customers, their contacts and activities (客户管理, SPEC §2.1, §2.4).
 
+pub mod activities;
 pub mod contacts;
 pub mod customer_list;
 pub mod customers;

@@ -90,6 +90,16 @@ pub const PURCHASES: &[Column] = &[
     col("due_date", &["付款到期日", "到期日", "账期"], false),
 ];
 
+pub const ACTIVITIES: &[Column] = &[
+    col("date", &["日期", "活动日期", "时间"], true),
+    col("customer_code", &["客户编号", "客户代码", "客户编码"], true),
+    col("operator", &["操作者", "记录人", "业务员", "负责人"], false),
+    col("type", &["类型", "活动类型", "方式"], false),
+    col("minutes", &["分钟", "用时", "时长", "用时（分钟）"], false),
+    col("subject", &["主题", "内容", "摘要", "事项"], false),
+    col("next_follow_up", &["下次跟进", "下次跟进日期", "跟进日期"], false),
+];
+
 /// Where each column of a format sits in the file (None: the file has no such column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {

@@ -66,7 +66,7 @@ impl Sink for Sheet<'_> {
 /// of the import format, so that the file imports back unchanged. Returns how many rows were written.
 pub async fn export(db: &Db, actor: &Actor, entity: Entity, format: Format, out: &Path) -> Result<u64> {
     actor.require(match entity {
-        Entity::Customers | Entity::Contacts => Permission::ReadCustomers,
+        Entity::Customers | Entity::Contacts | Entity::Activities => Permission::ReadCustomers,
         Entity::Products | Entity::Suppliers | Entity::Purchases => Permission::ReadProducts,
         Entity::Orders => Permission::ReadSales,
     })?;
@@ -117,6 +117,7 @@ async fn write_rows(
     match entity {
         Entity::Orders => return write_lines(conn, sink, actor.scope(), ORDER_LINES_EXPORT, out).await,
         Entity::Purchases => return write_lines(conn, sink, Scope::All, PURCHASE_LINES_EXPORT, out).await,
+        Entity::Activities => return write_lines(conn, sink, actor.scope(), ACTIVITIES_EXPORT, out).await,
         _ => {}
     }
     let mut chunks = Chunks { conn, sink, scope: actor.scope(), out };
@@ -154,17 +155,27 @@ async fn write_lines(
     with_raw(conn, |raw| {
         let mut statement = raw.prepare(sql)?;
         let columns = statement.column_count();
-        let is_quantity: Vec<bool> = statement.column_names().iter().map(|name| *name == "quantity").collect();
+        // Integers are money, except quantities (thousandths) and minutes (plain).
+        let kinds: Vec<u8> = statement
+            .column_names()
+            .iter()
+            .map(|name| match *name {
+                "quantity" => b'q',
+                "minutes" => b'n',
+                _ => b'm',
+            })
+            .collect();
         let mut rows = statement.query(rusqlite::params![kind, who])?;
         let mut texts: Vec<String> = vec![String::new(); columns];
         let mut written = 0;
         while let Some(row) = rows.next()? {
             for (index, text) in texts.iter_mut().enumerate() {
                 text.clear();
-                match (row.get_ref(index)?, is_quantity[index]) {
+                match (row.get_ref(index)?, kinds[index]) {
                     (ValueRef::Null, _) => {}
-                    (ValueRef::Integer(n), true) => Quantity::from_milli(n).push_to(text),
-                    (ValueRef::Integer(n), false) => Money::from_minor(n).push_to(text),
+                    (ValueRef::Integer(n), b'q') => Quantity::from_milli(n).push_to(text),
+                    (ValueRef::Integer(n), b'n') => text.push_str(&n.to_string()),
+                    (ValueRef::Integer(n), _) => Money::from_minor(n).push_to(text),
                     (ValueRef::Text(bytes), _) => text.push_str(&String::from_utf8_lossy(bytes)),
                     (other, _) => text.push_str(&format!("{other:?}")),
                 }
@@ -185,6 +196,13 @@ const ORDER_LINES_EXPORT: &str = "SELECT o.order_no, o.order_date, c.code, u.use
     JOIN products p ON p.id = l.product_id LEFT JOIN users u ON u.id = o.salesperson_id
     WHERE ?1 = 0 OR (?1 = 1 AND o.branch_id = ?2) OR (?1 = 2 AND o.salesperson_id = ?2)
     ORDER BY l.id";
+
+/// Activities in the order of `columns::ACTIVITIES`, within the customers the user sees.
+const ACTIVITIES_EXPORT: &str =
+    "SELECT a.activity_date, c.code, u.username, a.kind, a.minutes, a.subject, a.next_follow_up
+    FROM activities a JOIN customers c ON c.id = a.customer_id LEFT JOIN users u ON u.id = a.operator_id
+    WHERE ?1 = 0 OR (?1 = 1 AND c.branch_id = ?2) OR (?1 = 2 AND c.owner_id = ?2)
+    ORDER BY a.id";
 
 /// Purchase lines in the order of `columns::PURCHASES`.
 const PURCHASE_LINES_EXPORT: &str = "SELECT po.po_no, po.po_date, s.code, p.sku, l.quantity, l.unit_cost, po.due_date
@@ -326,6 +344,9 @@ pub fn template_csv(entity: Entity, out: &Path) -> Result<()> {
                 &["SO000001", "2024-03-15", "C000001", "zhangwei", "P0001", "2", "168.00", "", "2024-04-14", "已发货"]
             }
             Entity::Purchases => &["PO000001", "2024-03-01", "S001", "P0001", "100", "96.00", "2024-03-31"],
+            Entity::Activities => {
+                &["2024-03-15", "C000001", "zhangwei", "拜访", "90", "介绍新茶，约好下周试饮", "2024-03-22"]
+            }
         };
         writer.write_record(example).map_err(csv_error)?;
         writer.flush().map_err(io_error)?;

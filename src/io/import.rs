@@ -16,7 +16,8 @@ use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::columns::{self, Column, HeaderProblem, RowFields};
 use crate::io::csv_source::{CsvSource, SourceOptions, SourceRow};
 use crate::io::{
-    import_contacts, import_customers, import_orders, import_products, import_purchases, import_suppliers,
+    import_activities, import_contacts, import_customers, import_orders, import_products, import_purchases,
+    import_suppliers,
 };
 
 /// What can be imported. Each later module adds its entities here.
@@ -29,6 +30,7 @@ pub enum Entity {
     Suppliers,
     Orders,
     Purchases,
+    Activities,
 }
 
 impl Entity {
@@ -40,6 +42,7 @@ impl Entity {
             "suppliers" | "supplier" | "供应商" => Some(Entity::Suppliers),
             "orders" | "order" | "订单" | "销售订单" => Some(Entity::Orders),
             "purchases" | "purchase" | "采购" | "采购单" => Some(Entity::Purchases),
+            "activities" | "activity" | "活动" | "跟进记录" => Some(Entity::Activities),
             _ => None,
         }
     }
@@ -52,6 +55,7 @@ impl Entity {
             Entity::Suppliers => "suppliers",
             Entity::Orders => "orders",
             Entity::Purchases => "purchases",
+            Entity::Activities => "activities",
         }
     }
 
@@ -63,6 +67,7 @@ impl Entity {
             Entity::Suppliers => columns::SUPPLIERS,
             Entity::Orders => columns::ORDERS,
             Entity::Purchases => columns::PURCHASES,
+            Entity::Activities => columns::ACTIVITIES,
         }
     }
 
@@ -74,6 +79,7 @@ impl Entity {
             Entity::Products => "sku",
             Entity::Orders => "order_no",
             Entity::Purchases => "po_no",
+            Entity::Activities => "date",
         }
     }
 
@@ -83,7 +89,7 @@ impl Entity {
         match self {
             Entity::Customers | Entity::Suppliers => fields.get("code").to_string(),
             Entity::Products => fields.get("sku").to_string(),
-            Entity::Orders | Entity::Purchases => String::new(),
+            Entity::Orders | Entity::Purchases | Entity::Activities => String::new(),
             Entity::Contacts => match (fields.get("customer_code"), fields.get("name")) {
                 ("", _) | (_, "") => String::new(),
                 (customer, name) => format!("{customer} / {name}"),
@@ -93,7 +99,7 @@ impl Entity {
 
     fn permission(self) -> Permission {
         match self {
-            Entity::Customers | Entity::Contacts => Permission::WriteCustomers,
+            Entity::Customers | Entity::Contacts | Entity::Activities => Permission::WriteCustomers,
             Entity::Products | Entity::Suppliers => Permission::WriteProducts,
             Entity::Orders => Permission::WriteSales,
             Entity::Purchases => Permission::ManageStock,
@@ -193,6 +199,7 @@ enum Writer {
     Suppliers(import_suppliers::SupplierImport),
     Orders(Box<import_orders::OrderImport>),
     Purchases(Box<import_purchases::PurchaseImport>),
+    Activities(import_activities::ActivityImport),
 }
 
 /// What writing one row did.
@@ -344,6 +351,7 @@ pub async fn import_file(
         Entity::Purchases => Writer::Purchases(Box::new(
             import_purchases::PurchaseImport::start(&mut tx, &map, batch_id, options.mode).await?,
         )),
+        Entity::Activities => Writer::Activities(import_activities::ActivityImport::new(batch_id)),
     };
     let mut row = SourceRow::default();
     while source.read_into(&mut row)? {
@@ -398,6 +406,7 @@ pub async fn import_file(
                     orders.row(&mut tx, actor, &fields, row.line, writing, &mut report.notices).await
                 }
                 Writer::Purchases(purchases) => purchases.row(&mut tx, &fields, row.line, writing).await,
+                Writer::Activities(activities) => activities.row(&mut tx, actor, &fields, &mut report.notices).await,
             };
             match outcome {
                 Ok(RowOutcome::Inserted { id, version }) => {
@@ -451,7 +460,7 @@ pub async fn import_file(
         Writer::Customers(customers) => customers.flush(&mut tx).await?,
         Writer::Orders(orders) => orders.finish(&mut tx, actor).await?,
         Writer::Purchases(purchases) => purchases.finish(&mut tx, actor, options.moves_stock).await?,
-        Writer::Contacts(_) | Writer::Products(_) | Writer::Suppliers(_) => {}
+        Writer::Contacts(_) | Writer::Products(_) | Writer::Suppliers(_) | Writer::Activities(_) => {}
     }
     if options.dry_run {
         tx.rollback().await?;
@@ -643,6 +652,7 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     let changed = match entity {
         Entity::Orders => import_orders::changed_since(&mut tx, batch_id, &records).await?,
         Entity::Purchases => import_purchases::changed_since(&mut tx, batch_id).await?,
+        Entity::Activities => import_activities::changed_since(&mut tx, batch_id).await?,
         _ => {
             let mut changed = 0;
             for (id, _, _, version_after) in &records {
@@ -665,6 +675,7 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     match entity {
         Entity::Orders => import_orders::undo(&mut tx, batch_id, &records).await?,
         Entity::Purchases => import_purchases::undo(&mut tx, batch_id).await?,
+        Entity::Activities => import_activities::undo(&mut tx, batch_id).await?,
         _ => {
             for (id, action, before, _) in &records {
                 let before = before.as_deref();

@@ -5,6 +5,7 @@ pub mod csv_source;
 pub mod decode;
 pub mod export;
 pub mod import;
+pub mod import_activities;
 pub mod import_contacts;
 pub mod import_customers;
 pub mod import_orders;

@@ -58,6 +58,8 @@ export const listOrders = (query) => invoke("orders_list", { query });
 export const getOrder = (id) => invoke("order_get", { id });
 export const createOrder = (input) => invoke("order_create", { input });
 export const updateOrder = (id, input) => invoke("order_update", { id, input });
+export const customerTimeline = (customerId) => invoke("customer_timeline", { customerId });
+export const createActivity = (input) => invoke("activity_create", { input });
 /** step: "confirm", "deliver" or "cancel". */
 export const orderStep = (id, step) => invoke("order_step", { id, step });
 

@@ -3,12 +3,14 @@
 use suanpan::catalog::categories::{self, Category};
 use suanpan::catalog::products::{self, Product, ProductInput, ProductQuery};
 use suanpan::catalog::suppliers::{self, Supplier, SupplierInput};
+use suanpan::crm::activities::{self, ActivityInput};
 use suanpan::db::Page;
 use suanpan::inventory::purchases::{self, Purchase, PurchaseInput};
 use suanpan::inventory::stock::{self, AdjustmentInput, LowStock, StockLevel, StockMove, Valuation};
 use suanpan::inventory::warehouses::{self, Warehouse};
 use suanpan::sales::order_list::{self, OrderQuery, OrderRow};
 use suanpan::sales::orders::{self, Order, OrderInput};
+use suanpan::sales::timeline::{self, TimelineEvent};
 use tauri::State;
 
 use crate::state::{AppState, Reply, fail};
@@ -144,4 +146,16 @@ pub async fn order_step(state: State<'_, AppState>, id: i64, step: String) -> Re
         _ => Err(suanpan::Error::Refused("an order moves on by confirm, deliver or cancel")),
     }
     .map_err(fail)
+}
+
+#[tauri::command]
+pub async fn customer_timeline(state: State<'_, AppState>, customer_id: i64) -> Reply<Page<TimelineEvent>> {
+    let (db, actor) = state.session().await?;
+    timeline::timeline(&db, &actor, customer_id, 0, Some(200)).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn activity_create(state: State<'_, AppState>, input: ActivityInput) -> Reply<i64> {
+    let (db, actor) = state.session().await?;
+    activities::create(&db, &actor, &input).await.map_err(fail)
 }

@@ -15,6 +15,7 @@ use suanpan::io::profiles;
 use suanpan::{Actor, Db, Error, auth, backup, branches, db, demo, users};
 use unicode_width::UnicodeWidthStr;
 
+mod activities;
 mod trade;
 use trade::{OrdersCommand, ProductsCommand, PurchasesCommand, StockCommand, SuppliersCommand};
 
@@ -72,6 +73,9 @@ enum Command {
     /// Sales orders: list, show, add, confirm, deliver, cancel.
     #[command(subcommand)]
     Orders(OrdersCommand),
+    /// Activities with customers: add; a customer's timeline.
+    #[command(subcommand)]
+    Activities(activities::ActivitiesCommand),
     /// Import a CSV file; nothing is written unless every row is good.
     Import {
         /// What the file holds: customers, contacts, products, suppliers, orders or purchases.
@@ -313,6 +317,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Orders(command) => {
             trade::orders_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Activities(command) => {
+            activities::activities_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
         }
         Command::Import {
             entity,

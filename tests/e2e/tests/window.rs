@@ -344,6 +344,15 @@ async fn an_order_from_a_customers_page_confirmed_and_delivered_takes_stock_out(
     window.wait_text("#of-status", |t| t == "已发货").await;
     window.click("#of-close").await;
     window.wait_text("#customer-orders", |t| t.contains("SO000001") && t.contains("已发货")).await;
+    // Log the delivery call: the timeline shows it with the order.
+    window.click("#act-kind option[value=call]").await;
+    window.type_into("#act-minutes", "10").await;
+    window.type_into("#act-subject", "确认收货").await;
+    window.click("#act-save").await;
+    window
+        .wait_text("#cf-timeline", |t| t.contains("确认收货") && t.contains("10 分钟") && t.contains("SO000001"))
+        .await;
+    window.screenshot("customer-timeline.png").await;
     window.click("#cf-close").await;
 
     window.click("nav [data-module=stock]").await;

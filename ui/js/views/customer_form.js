@@ -115,10 +115,46 @@ export async function openCustomerForm(id, me, { onChanged }) {
         id && canDelete ? h("button.danger#cf-delete", { text: t("common.delete"), onclick: remove }) : null),
       contactsSection(id, card?.contacts ?? [], canWrite, () => openCustomerForm(id, me, { onChanged })),
       id ? ordersSection(customer, me, canWrite) : null,
+      id ? timelineSection(customer, canWrite) : null,
       id && canMerge ? mergeSection(customer, () => { onChanged(); openCustomerForm(id, me, { onChanged }); }) : null,
       id ? historySection(id) : null));
   document.body.append(panel);
   panel.querySelector("#cf-name").focus();
+}
+
+const ACTIVITY_KINDS = ["call", "visit", "email", "meeting", "service", "other"];
+
+/** The customer's timeline (orders and activities, newest first) and a line to record an activity. */
+function timelineSection(customer, canWrite) {
+  const rows = h("tbody#cf-timeline");
+  const load = async () => {
+    try {
+      const page = await api.customerTimeline(customer.id);
+      rows.replaceChildren(...page.rows.map((e) => h("tr", { dataset: { kind: e.kind } },
+        h("td", { text: e.date }), h("td", { text: t(`timeline.kind_${e.kind}`) }),
+        h("td", { text: e.title }),
+        h("td", { text: e.kind === "order" ? t(`order.status_${e.status}`) : e.minutes ? t("timeline.minutes", { minutes: e.minutes }) : "" }),
+        h("td.num", { text: e.amount ?? "" }), h("td", { text: e.who ?? "" }),
+        h("td", { text: e.next_follow_up ? t("timeline.follow_up", { date: e.next_follow_up }) : "" }))));
+    } catch (error) { showError(error); }
+  };
+  const kind = h("select#act-kind", {}, ...ACTIVITY_KINDS.map((k) => h("option", { value: k, text: t(`timeline.kind_${k}`) })));
+  const minutes = h("input#act-minutes.num", { placeholder: t("timeline.minutes_hint"), size: 6 });
+  const subject = h("input#act-subject", { placeholder: t("timeline.subject_hint") });
+  const next = h("input#act-next", { type: "date", title: t("timeline.next_hint") });
+  const record = async () => {
+    try {
+      await api.createActivity({ customer_id: customer.id, kind: kind.value, minutes: minutes.value, subject: subject.value, next_follow_up: next.value });
+      subject.value = ""; minutes.value = ""; next.value = "";
+      toast(t("timeline.recorded"));
+      load();
+    } catch (error) { showError(error); }
+  };
+  load();
+  return h("section.sub#customer-timeline", {},
+    h("h3", { text: t("timeline.title") }),
+    canWrite ? h("div.inline.activity-form", {}, kind, minutes, subject, next, h("button#act-save", { text: t("timeline.record"), onclick: record })) : null,
+    h("table.list", {}, rows));
 }
 
 /** The customer's orders, newest first, and a button for a new one. */

@@ -1,0 +1,197 @@
+//! Activities with customers: record a call, visit, e-mail, meeting or service with its operator,
+//! minutes and next follow-up date.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::audit;
+use crate::auth::{Actor, Permission, Role};
+use crate::crm::customers;
+use crate::db::{Db, now_stamp, today};
+use crate::error::{Error, FieldError, Reason, Result};
+use crate::text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivityKind {
+    Call,
+    Visit,
+    Email,
+    Meeting,
+    Service,
+    Other,
+}
+
+impl ActivityKind {
+    pub const ALLOWED: &'static str = "call/电话, visit/拜访, email/邮件, meeting/会议, service/服务, other/其他";
+
+    /// English or Chinese.
+    pub fn parse(text: &str) -> Option<ActivityKind> {
+        match text.trim().to_lowercase().as_str() {
+            "call" | "电话" | "打电话" => Some(ActivityKind::Call),
+            "visit" | "拜访" | "上门" => Some(ActivityKind::Visit),
+            "email" | "e-mail" | "邮件" | "电子邮件" => Some(ActivityKind::Email),
+            "meeting" | "会议" | "会面" => Some(ActivityKind::Meeting),
+            "service" | "服务" => Some(ActivityKind::Service),
+            "other" | "其他" | "" => Some(ActivityKind::Other),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::Call => "call",
+            ActivityKind::Visit => "visit",
+            ActivityKind::Email => "email",
+            ActivityKind::Meeting => "meeting",
+            ActivityKind::Service => "service",
+            ActivityKind::Other => "other",
+        }
+    }
+}
+
+/// An activity as a form, an import row or the CLI sends it. Empty means "not given".
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActivityInput {
+    /// Empty: today.
+    pub date: String,
+    pub customer_id: Option<i64>,
+    pub customer_code: String,
+    /// A user name; empty: the acting user (a salesperson always records their own).
+    pub operator: String,
+    pub kind: String,
+    pub minutes: String,
+    pub subject: String,
+    pub next_follow_up: String,
+}
+
+/// An activity once checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidActivity {
+    pub date: NaiveDate,
+    pub customer_id: i64,
+    pub operator_id: i64,
+    pub branch_id: Option<i64>,
+    pub kind: ActivityKind,
+    pub minutes: i64,
+    pub subject: String,
+    pub next_follow_up: Option<NaiveDate>,
+}
+
+/// Checks every field, naming every problem; the customer must be one the actor sees.
+pub async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &ActivityInput) -> Result<ValidActivity> {
+    let mut problems: Vec<FieldError> = Vec::new();
+    let date = match input.date.trim() {
+        "" => today(),
+        date => text::parse_date("date", date).unwrap_or_else(|e| {
+            problems.extend(e.field_errors());
+            today()
+        }),
+    };
+    let next_follow_up = text::optional_date("next_follow_up", Some(&input.next_follow_up)).unwrap_or_else(|e| {
+        problems.extend(e.field_errors());
+        None
+    });
+    let kind = ActivityKind::parse(&input.kind).unwrap_or_else(|| {
+        let reason = Reason::NotAllowed { value: input.kind.trim().into(), allowed: ActivityKind::ALLOWED.into() };
+        problems.push(FieldError { field: "type", reason });
+        ActivityKind::Other
+    });
+    let minutes = match input.minutes.trim() {
+        "" => 0,
+        text => match text.parse::<i64>() {
+            Ok(m) if (0..=24 * 60).contains(&m) => m,
+            _ => {
+                let reason = Reason::NotAllowed { value: text.into(), allowed: "0 to 1440 minutes".into() };
+                problems.push(FieldError { field: "minutes", reason });
+                0
+            }
+        },
+    };
+    let subject = text::bounded("subject", &input.subject, 500).unwrap_or_else(|e| {
+        problems.extend(e.field_errors());
+        String::new()
+    });
+    let customer_id = match (input.customer_id, input.customer_code.trim()) {
+        (Some(id), _) => Some(id),
+        (None, "") => {
+            problems.push(FieldError { field: "customer_code", reason: Reason::Required });
+            None
+        }
+        (None, code) => {
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE code = ?")
+                .bind(code)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if id.is_none() {
+                problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value: code.into() } });
+            }
+            id
+        }
+    };
+    if let Some(id) = customer_id
+        && customers::fetch_visible_in(conn, actor, id).await.is_err()
+    {
+        let value = input.customer_code.trim().to_string();
+        problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value } });
+    }
+    let operator = input.operator.trim();
+    let operator: Option<(i64, Option<i64>)> = match operator {
+        _ if actor.role == Role::Salesperson => Some((actor.user_id, actor.branch_id)),
+        "" => Some((actor.user_id, actor.branch_id)),
+        name => {
+            let found = sqlx::query_as("SELECT id, branch_id FROM users WHERE username = ?1 OR display_name = ?1")
+                .bind(name)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if found.is_none() {
+                problems.push(FieldError { field: "operator", reason: Reason::Unknown { value: name.into() } });
+            }
+            found
+        }
+    };
+    match (customer_id, operator, problems.is_empty()) {
+        (Some(customer_id), Some((operator_id, branch_id)), true) => {
+            Ok(ValidActivity { date, customer_id, operator_id, branch_id, kind, minutes, subject, next_follow_up })
+        }
+        _ => Err(Error::from_fields(problems)),
+    }
+}
+
+pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidActivity, batch: Option<i64>) -> Result<i64> {
+    Ok(sqlx::query(
+        "INSERT INTO activities (activity_date, customer_id, operator_id, branch_id, kind, minutes, subject,
+             next_follow_up, import_batch_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(valid.date.to_string())
+    .bind(valid.customer_id)
+    .bind(valid.operator_id)
+    .bind(valid.branch_id)
+    .bind(valid.kind.as_str())
+    .bind(valid.minutes)
+    .bind(&valid.subject)
+    .bind(valid.next_follow_up.map(|d| d.to_string()))
+    .bind(batch)
+    .bind(now_stamp())
+    .execute(conn)
+    .await?
+    .last_insert_rowid())
+}
+
+/// Records an activity with a customer the actor sees.
+pub async fn create(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<i64> {
+    actor.require(Permission::WriteCustomers)?;
+    let mut tx = db.write().await?;
+    let valid = validate(&mut tx, actor, input).await?;
+    let id = insert_in(&mut tx, &valid, None).await?;
+    let record = serde_json::json!({
+        "customer_id": valid.customer_id, "date": valid.date, "type": valid.kind.as_str(),
+        "minutes": valid.minutes, "subject": valid.subject, "next_follow_up": valid.next_follow_up,
+    });
+    audit::record(&mut tx, actor, "activity", id, "create", record).await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,81 @@
+//! Activities from a file: each row checked like a form; a row identical to a recorded activity is
+//! skipped, so importing a file twice records nothing twice; undoing a batch of activities.
+
+use sqlx::SqliteConnection;
+
+use crate::auth::Actor;
+use crate::crm::activities::{self, ActivityInput};
+use crate::error::Result;
+use crate::io::columns::RowFields;
+use crate::io::import::{RowFailure, RowOutcome};
+use crate::users;
+
+pub struct ActivityImport {
+    batch_id: i64,
+}
+
+impl ActivityImport {
+    pub fn new(batch_id: i64) -> ActivityImport {
+        ActivityImport { batch_id }
+    }
+
+    pub async fn row(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        row: &RowFields<'_>,
+        notices: &mut Vec<String>,
+    ) -> Result<RowOutcome, RowFailure> {
+        let operator = row.get("operator");
+        if !operator.is_empty() {
+            let (_, created) = users::ensure_salesperson(conn, actor, operator).await?;
+            if created {
+                notices
+                    .push(format!("created salesperson '{operator}' (cannot log in until the owner sets a password)"));
+            }
+        }
+        let input = ActivityInput {
+            date: row.get("date").into(),
+            customer_id: None,
+            customer_code: row.get("customer_code").into(),
+            operator: operator.into(),
+            kind: row.get("type").into(),
+            minutes: row.get("minutes").into(),
+            subject: row.get("subject").into(),
+            next_follow_up: row.get("next_follow_up").into(),
+        };
+        let valid = activities::validate(conn, actor, &input).await?;
+        let recorded: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM activities WHERE customer_id = ? AND activity_date = ? AND operator_id IS ? AND kind = ?
+                 AND minutes = ? AND subject = ? LIMIT 1",
+        )
+        .bind(valid.customer_id)
+        .bind(valid.date.to_string())
+        .bind(valid.operator_id)
+        .bind(valid.kind.as_str())
+        .bind(valid.minutes)
+        .bind(&valid.subject)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(crate::error::Error::from)?;
+        if recorded.is_some() {
+            return Ok(RowOutcome::Skipped);
+        }
+        activities::insert_in(conn, &valid, Some(self.batch_id)).await?;
+        Ok(RowOutcome::InsertedInBatch)
+    }
+}
+
+/// How many of a batch's activities were edited since (each edit adds to the version).
+pub async fn changed_since(conn: &mut SqliteConnection, batch_id: i64) -> Result<usize> {
+    let changed: i64 = sqlx::query_scalar("SELECT count(*) FROM activities WHERE import_batch_id = ? AND version != 1")
+        .bind(batch_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(changed as usize)
+}
+
+pub async fn undo(conn: &mut SqliteConnection, batch_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM activities WHERE import_batch_id = ?").bind(batch_id).execute(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Activities with customers and a customer's timeline: recorded, scoped, imported once, exported back.
+
+mod common;
+
+use std::path::Path;
+
+use common::company;
+use suanpan::Error;
+use suanpan::crm::activities::{self, ActivityInput};
+use suanpan::crm::customers::{self, CustomerInput};
+use suanpan::io::export;
+use suanpan::io::import::{self, Entity, ImportOptions};
+use suanpan::sales::orders::{self, OrderInput, OrderLineInput};
+use suanpan::sales::timeline;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)
+}
+
+#[tokio::test]
+async fn activities_and_orders_make_the_timeline_newest_first() {
+    let c = company().await;
+    let input =
+        CustomerInput {
+            code: "C1".into(), name: "上海鼎盛".into(), owner: "zhangwei".into(), ..Default::default()
+        };
+    let customer = customers::create(&c.db, &c.owner, &input).await.unwrap().customer.id;
+    let product = suanpan::catalog::products::ProductInput {
+        sku: "P1".into(),
+        name: "龙井".into(),
+        standard_price: "100".into(),
+        ..Default::default()
+    };
+    suanpan::catalog::products::create(&c.db, &c.owner, &product).await.unwrap();
+    let order = OrderInput {
+        customer_id: Some(customer),
+        order_date: "2024-03-20".into(),
+        lines: vec![OrderLineInput { sku: "P1".into(), quantity: "2".into(), ..Default::default() }],
+        ..Default::default()
+    };
+    orders::create(&c.db, &c.sales_sh, &order).await.unwrap();
+    let visit = ActivityInput {
+        date: "2024-03-15".into(),
+        customer_id: Some(customer),
+        kind: "拜访".into(),
+        minutes: "90".into(),
+        subject: "介绍新茶".into(),
+        next_follow_up: "2024-03-22".into(),
+        ..Default::default()
+    };
+    activities::create(&c.db, &c.sales_sh, &visit).await.unwrap();
+    let bad = ActivityInput { kind: "写信".into(), minutes: "-5".into(), date: "2024-02-30".into(), ..visit.clone() };
+    let Err(Error::Fields(problems)) = activities::create(&c.db, &c.sales_sh, &bad).await else { panic!("accepted") };
+    assert_eq!(problems.iter().map(|p| p.field).collect::<Vec<_>>(), ["date", "type", "minutes"]);
+    // Another salesperson does not see the customer, so cannot log an activity with it.
+    assert!(activities::create(&c.db, &c.sales_gz, &visit).await.is_err());
+
+    let page = timeline::timeline(&c.db, &c.sales_sh, customer, 0, None).await.unwrap();
+    let events: Vec<(&str, &str)> = page.rows.iter().map(|e| (e.date.as_str(), e.kind.as_str())).collect();
+    assert_eq!(events, [("2024-03-20", "order"), ("2024-03-15", "visit")]);
+    assert_eq!(page.rows[1].minutes, Some(90));
+    assert_eq!(page.rows[1].who.as_deref(), Some("zhangwei"));
+    assert!(timeline::timeline(&c.db, &c.sales_gz, customer, 0, None).await.is_err());
+}
+
+#[tokio::test]
+async fn activities_import_once_undo_and_round_trip() {
+    let c = company().await;
+    let input =
+        CustomerInput {
+            code: "C1".into(), name: "上海鼎盛".into(), owner: "zhangwei".into(), ..Default::default()
+        };
+    customers::create(&c.db, &c.owner, &input).await.unwrap();
+    let file = fixture("activities.csv");
+    let report =
+        import::import_file(&c.db, &c.owner, Entity::Activities, &file, ImportOptions::default()).await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.inserted, 3);
+    assert!(report.notices.iter().any(|n| n.contains("新同事")));
+    let again =
+        import::import_file(&c.db, &c.owner, Entity::Activities, &file, ImportOptions::default()).await.unwrap();
+    assert_eq!((again.inserted, again.skipped), (0, 3), "the same rows are not recorded twice");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("activities.csv");
+    assert_eq!(export::export_csv(&c.db, &c.owner, Entity::Activities, &out).await.unwrap(), 3);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("2024-03-25,C1,新同事,meeting,60,\"试饮会, 带样品\",2024-04-01"), "{text}");
+
+    import::undo(&c.db, &c.owner, report.batch_id.unwrap()).await.unwrap();
+    assert_eq!(export::export_csv(&c.db, &c.owner, Entity::Activities, &out).await.unwrap(), 0);
+    let back = import::import_file(&c.db, &c.owner, Entity::Activities, &out, ImportOptions::default()).await;
+    assert!(matches!(back, Err(Error::BadFile { .. })), "a file with no rows is an error");
+}
