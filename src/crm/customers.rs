@@ -578,6 +578,11 @@ pub async fn get_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Customer>
     fetch_visible_in(&mut conn, actor, id).await.map_err(|_| Error::not_found("customer", code))
 }
 
+/// The id of the customer with this code, whoever may see it (callers check the scope).
+pub(crate) async fn id_of_code(conn: &mut SqliteConnection, code: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM customers WHERE code = ?").bind(code.trim()).fetch_optional(conn).await?)
+}
+
 pub(crate) async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Customer> {
     let mut builder = QueryBuilder::<Sqlite>::new(SELECT_CUSTOMER);
     builder.push(" WHERE c.id = ").push_bind(id);

@@ -13,6 +13,7 @@ use crate::db::{now_stamp, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::stock::{self, MoveKind, NewMove};
 use crate::io::columns::{ColumnMap, RowFields};
+use crate::io::fields;
 use crate::io::import::{ImportOptions, Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
 use crate::money::Money;
 use crate::quantity::Quantity;
@@ -368,41 +369,10 @@ impl OrderImport {
             problems.push(FieldError { field: "salesperson", reason: Reason::Forbidden { value: salesperson.into() } });
         }
         let sku = self.field(row, Col::Sku);
-        let product = self.products.get(sku);
-        if product.is_none() {
-            let reason = if sku.is_empty() { Reason::Required } else { Reason::Unknown { value: sku.into() } };
-            problems.push(FieldError { field: "sku", reason });
-        }
-        let quantity = match self.field(row, Col::Quantity).parse::<Quantity>() {
-            Ok(q) if q.is_positive() => Some(q),
-            Ok(q) => {
-                problems.push(FieldError { field: "quantity", reason: Reason::NotPositive { value: q.to_string() } });
-                None
-            }
-            Err(e) => {
-                problems.push(FieldError { field: "quantity", reason: Reason::BadQuantity(e) });
-                None
-            }
-        };
-        let mut amount = |field: &'static str, column: Col, required: bool| -> Option<Option<Money>> {
-            let value = self.field(row, column);
-            if value.is_empty() && !required {
-                return Some(None);
-            }
-            match value.parse::<Money>() {
-                Ok(money) if money.is_negative() => {
-                    problems.push(FieldError { field, reason: Reason::NotPositive { value: value.into() } });
-                    None
-                }
-                Ok(money) => Some(Some(money)),
-                Err(e) => {
-                    problems.push(FieldError { field, reason: Reason::BadMoney(e) });
-                    None
-                }
-            }
-        };
-        let unit_price = amount("unit_price", Col::UnitPrice, true).flatten();
-        let unit_cost = amount("unit_cost", Col::UnitCost, false);
+        let product = fields::known("sku", sku, self.products.get(sku), problems);
+        let quantity = fields::positive_quantity("quantity", self.field(row, Col::Quantity), problems);
+        let unit_price = fields::amount("unit_price", self.field(row, Col::UnitPrice), true, problems).flatten();
+        let unit_cost = fields::amount("unit_cost", self.field(row, Col::UnitCost), false, problems);
         let status = match self.field(row, Col::Status) {
             "" => Some(OrderStatus::Delivered),
             text => OrderStatus::parse(text).or_else(|| {

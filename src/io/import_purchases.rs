@@ -12,6 +12,7 @@ use crate::error::{FieldError, Reason, Result};
 use crate::inventory::purchases::Purchase;
 use crate::inventory::stock::{self, MoveKind, NewMove};
 use crate::io::columns::{ColumnMap, PURCHASES, RowFields};
+use crate::io::fields;
 use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
 use crate::money::Money;
 use crate::quantity::Quantity;
@@ -109,44 +110,12 @@ impl PurchaseImport {
         let po_date = date("date", true);
         let due_date = date("due_date", false);
         let supplier_code = self.field(row, "supplier_code");
-        let supplier_id = self.suppliers.get(supplier_code).copied();
-        if supplier_id.is_none() {
-            let reason = if supplier_code.is_empty() {
-                Reason::Required
-            } else {
-                Reason::Unknown { value: supplier_code.into() }
-            };
-            problems.push(FieldError { field: "supplier_code", reason });
-        }
+        let supplier_id =
+            fields::known("supplier_code", supplier_code, self.suppliers.get(supplier_code).copied(), &mut problems);
         let sku = self.field(row, "sku");
-        let product_id = self.products.get(sku).copied();
-        if product_id.is_none() {
-            let reason = if sku.is_empty() { Reason::Required } else { Reason::Unknown { value: sku.into() } };
-            problems.push(FieldError { field: "sku", reason });
-        }
-        let quantity = match self.field(row, "quantity").parse::<Quantity>() {
-            Ok(q) if q.is_positive() => Some(q),
-            Ok(q) => {
-                problems.push(FieldError { field: "quantity", reason: Reason::NotPositive { value: q.to_string() } });
-                None
-            }
-            Err(e) => {
-                problems.push(FieldError { field: "quantity", reason: Reason::BadQuantity(e) });
-                None
-            }
-        };
-        let unit_cost = match self.field(row, "unit_cost").parse::<Money>() {
-            Ok(money) if !money.is_negative() => Some(money),
-            Ok(money) => {
-                problems
-                    .push(FieldError { field: "unit_cost", reason: Reason::NotPositive { value: money.to_string() } });
-                None
-            }
-            Err(e) => {
-                problems.push(FieldError { field: "unit_cost", reason: Reason::BadMoney(e) });
-                None
-            }
-        };
+        let product_id = fields::known("sku", sku, self.products.get(sku).copied(), &mut problems);
+        let quantity = fields::positive_quantity("quantity", self.field(row, "quantity"), &mut problems);
+        let unit_cost = fields::amount("unit_cost", self.field(row, "unit_cost"), true, &mut problems).flatten();
         let (Some(po_date), Some(supplier_id), Some(product_id), Some(quantity), Some(unit_cost), true) =
             (po_date, supplier_id, product_id, quantity, unit_cost, problems.is_empty())
         else {

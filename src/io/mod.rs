@@ -4,6 +4,7 @@ pub mod columns;
 pub mod csv_source;
 pub mod decode;
 pub mod export;
+pub mod fields;
 pub mod import;
 pub mod import_activities;
 pub mod import_contacts;

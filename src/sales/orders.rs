@@ -266,10 +266,7 @@ async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &OrderInput
             None
         }
         (None, code) => {
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE code = ?")
-                .bind(code)
-                .fetch_optional(&mut *conn)
-                .await?;
+            let id = customers::id_of_code(conn, code).await?;
             if id.is_none() {
                 problems.push(FieldError { field: "customer", reason: Reason::Unknown { value: code.into() } });
             }

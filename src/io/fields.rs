@@ -1,0 +1,53 @@
+//! Checks of single fields of an import row that several entities share; each problem is collected,
+//! so a row reports all of its problems at once.
+
+use crate::error::{FieldError, Reason};
+use crate::money::Money;
+use crate::quantity::Quantity;
+
+/// A quantity greater than zero (returns are their own documents).
+pub fn positive_quantity(field: &'static str, text: &str, problems: &mut Vec<FieldError>) -> Option<Quantity> {
+    match text.parse::<Quantity>() {
+        Ok(quantity) if quantity.is_positive() => Some(quantity),
+        Ok(quantity) => {
+            problems.push(FieldError { field, reason: Reason::NotPositive { value: quantity.to_string() } });
+            None
+        }
+        Err(e) => {
+            problems.push(FieldError { field, reason: Reason::BadQuantity(e) });
+            None
+        }
+    }
+}
+
+/// An amount of money that is not negative; `Some(None)` when it may be left empty and is.
+pub fn amount(
+    field: &'static str,
+    text: &str,
+    required: bool,
+    problems: &mut Vec<FieldError>,
+) -> Option<Option<Money>> {
+    if text.is_empty() && !required {
+        return Some(None);
+    }
+    match text.parse::<Money>() {
+        Ok(money) if money.is_negative() => {
+            problems.push(FieldError { field, reason: Reason::NotPositive { value: text.into() } });
+            None
+        }
+        Ok(money) => Some(Some(money)),
+        Err(e) => {
+            problems.push(FieldError { field, reason: Reason::BadMoney(e) });
+            None
+        }
+    }
+}
+
+/// A reference by code (a sku, a supplier): what the lookup `found`, or "required" / "unknown".
+pub fn known<T>(field: &'static str, code: &str, found: Option<T>, problems: &mut Vec<FieldError>) -> Option<T> {
+    if found.is_none() {
+        let reason = if code.is_empty() { Reason::Required } else { Reason::Unknown { value: code.into() } };
+        problems.push(FieldError { field, reason });
+    }
+    found
+}
