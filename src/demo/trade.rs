@@ -1,6 +1,7 @@
-//! The demo company's trade: products, suppliers and nearly five years of purchases and orders with
-//! seasons, slow sellers, discounts and cancellations, written through the importer (as a business
-//! moving in from spreadsheets would) so that stock, reservations and moving average costs follow.
+//! The demo company's trade: products, suppliers and nearly five years of purchases, orders (with
+//! seasons, slow sellers, discounts and cancellations) and the calls and visits around them, written
+//! through the importer (as a business moving in from spreadsheets would) so that stock, reservations
+//! and moving average costs follow.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -32,6 +33,7 @@ pub struct TradeSummary {
     pub orders: usize,
     pub order_lines: usize,
     pub purchase_lines: usize,
+    pub activities: usize,
 }
 
 /// (sku, name, 大分类, 小分类, unit, standard price, member price, cost, low-stock threshold, how often it sells)
@@ -141,6 +143,7 @@ pub async fn generate(
     let mut order_rows = Vec::new();
     let mut sold: BTreeMap<(NaiveDate, usize), i64> = BTreeMap::new();
     let mut orders = 0;
+    let mut activity_rows = Vec::new();
     while month <= last_day {
         let years = i64::from(month.year() - 2022);
         let per_month = customers.len() as i64 * 6 / 100 * i64::from(SEASON[month.month0() as usize]) / 100
@@ -152,6 +155,40 @@ pub async fn generate(
             let Some(customer) = customers.choose(rng).filter(|c| c.since <= date) else { continue };
             orders += 1;
             let order_no = format!("SO{}{orders:05}", date.format("%y%m"));
+            // Most orders follow a call or a visit a few days before; some get a call after delivery.
+            if rng.random_range(0..10) < 6 {
+                let before = date - Days::new(rng.random_range(1..=10));
+                let (kind, minutes, subject) = *[
+                    ("call", 10, "电话沟通需求，报价"),
+                    ("visit", 90, "上门拜访，带样品试饮"),
+                    ("email", 5, "发送产品目录和报价单"),
+                    ("meeting", 60, "在展厅洽谈节日采购"),
+                ]
+                .choose(rng)
+                .unwrap_or(&("call", 10, "电话沟通需求，报价"));
+                activity_rows.push(vec![
+                    before.to_string(),
+                    customer.code.clone(),
+                    customer.owner.clone(),
+                    kind.into(),
+                    (minutes + rng.random_range(0..15)).to_string(),
+                    subject.into(),
+                    String::new(),
+                ]);
+            }
+            if rng.random_range(0..10) < 2 {
+                let after = date + Days::new(rng.random_range(7..=20));
+                let follow_up = after + Days::new(rng.random_range(20..=60));
+                activity_rows.push(vec![
+                    after.to_string(),
+                    customer.code.clone(),
+                    customer.owner.clone(),
+                    ["call", "service"][rng.random_range(0..2)].into(),
+                    rng.random_range(5..30).to_string(),
+                    "回访：确认收货和使用情况".into(),
+                    follow_up.to_string(),
+                ]);
+            }
             let age = (last_day - date).num_days();
             let status = match (rng.random_range(0..100), age) {
                 (0..4, _) => "cancelled",
@@ -235,11 +272,18 @@ pub async fn generate(
     if let Some(error) = report.errors.first() {
         return Err(Error::BadFile { file: report.file.clone(), line: error.line, reason: error.message.clone() });
     }
+    let header = ["date", "customer_code", "operator", "type", "minutes", "subject", "next_follow_up"];
+    let file = write("activities.csv", &header, &activity_rows)?;
+    let report = import::import_file(db, owner, Entity::Activities, &file, ImportOptions::default()).await?;
+    if let Some(error) = report.errors.first() {
+        return Err(Error::BadFile { file: report.file.clone(), line: error.line, reason: error.message.clone() });
+    }
     Ok(TradeSummary {
         products: PRODUCTS.len(),
         orders,
         order_lines: order_rows.len(),
         purchase_lines: purchase_rows.len(),
+        activities: report.inserted as usize,
     })
 }
 

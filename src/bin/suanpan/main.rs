@@ -290,7 +290,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let summary = demo::generate(&db, scale).await?;
             println!(
                 "demo company in {}: {} users, {} customers, {} contacts, {} products, {} orders ({} lines), \
-                 {} purchase lines; every user's password is {}",
+                 {} purchase lines, {} activities; every user's password is {}",
                 path.display(),
                 summary.users,
                 summary.customers,
@@ -299,6 +299,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 summary.trade.orders,
                 summary.trade.order_lines,
                 summary.trade.purchase_lines,
+                summary.trade.activities,
                 demo::PASSWORD
             );
         }
