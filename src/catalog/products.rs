@@ -255,52 +255,50 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ProductInput) -> Re
     Ok(after)
 }
 
+type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Binds a product's fields in the order both the insert and the update name them.
+fn bind_fields<'q>(query: Query<'q>, valid: &'q ValidProduct) -> Query<'q> {
+    query
+        .bind(&valid.sku)
+        .bind(&valid.name)
+        .bind(valid.category_id)
+        .bind(&valid.unit)
+        .bind(valid.standard_price)
+        .bind(valid.member_price)
+        .bind(valid.cost_price)
+        .bind(valid.markup_bp)
+        .bind(valid.low_stock)
+        .bind(&valid.notes)
+        .bind(valid.active)
+}
+
 pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidProduct) -> Result<i64> {
-    Ok(sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO products (sku, name, category_id, unit, standard_price, member_price, cost_price, markup_bp,
              low_stock, notes, active, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&valid.sku)
-    .bind(&valid.name)
-    .bind(valid.category_id)
-    .bind(&valid.unit)
-    .bind(valid.standard_price)
-    .bind(valid.member_price)
-    .bind(valid.cost_price)
-    .bind(valid.markup_bp)
-    .bind(valid.low_stock)
-    .bind(&valid.notes)
-    .bind(valid.active)
-    .bind(now_stamp())
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| unique_violation(e, "product", "sku", &valid.sku))?
-    .last_insert_rowid())
+    );
+    Ok(bind_fields(insert, valid)
+        .bind(now_stamp())
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| unique_violation(e, "product", "sku", &valid.sku))?
+        .last_insert_rowid())
 }
 
 pub(crate) async fn update_in(conn: &mut SqliteConnection, id: i64, valid: &ValidProduct) -> Result<()> {
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE products SET sku = ?, name = ?, category_id = ?, unit = ?, standard_price = ?, member_price = ?,
              cost_price = ?, markup_bp = ?, low_stock = ?, notes = ?, active = ?, version = version + 1, updated_at = ?
          WHERE id = ?",
-    )
-    .bind(&valid.sku)
-    .bind(&valid.name)
-    .bind(valid.category_id)
-    .bind(&valid.unit)
-    .bind(valid.standard_price)
-    .bind(valid.member_price)
-    .bind(valid.cost_price)
-    .bind(valid.markup_bp)
-    .bind(valid.low_stock)
-    .bind(&valid.notes)
-    .bind(valid.active)
-    .bind(now_stamp())
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| unique_violation(e, "product", "sku", &valid.sku))?;
+    );
+    bind_fields(update, valid)
+        .bind(now_stamp())
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| unique_violation(e, "product", "sku", &valid.sku))?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::io::import::{self, Entity, ImportOptions};
+use crate::io::import::{self, Entity, ImportOptions, ImportReport};
 use crate::money::Money;
 use crate::quantity::Quantity;
 
@@ -98,17 +98,6 @@ pub async fn generate(
     customers: &[DemoCustomer],
     dir: &Path,
 ) -> Result<TradeSummary> {
-    let write = |name: &str, header: &[&str], rows: &[Vec<String>]| -> Result<std::path::PathBuf> {
-        let path = dir.join(name);
-        let fail = |e: csv::Error| Error::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
-        let mut writer = csv::Writer::from_path(&path).map_err(fail)?;
-        writer.write_record(header).map_err(fail)?;
-        for row in rows {
-            writer.write_record(row).map_err(fail)?;
-        }
-        writer.flush().map_err(|source| Error::Io { path: path.display().to_string(), source })?;
-        Ok(path)
-    };
     let yuan = |y: i64| Money::yuan(y).to_string();
 
     let products: Vec<Vec<String>> = PRODUCTS
@@ -123,18 +112,16 @@ pub async fn generate(
                 yuan(p.5),
                 if p.6 > 0 { yuan(p.6) } else { String::new() },
                 yuan(p.7),
+                String::new(),
                 if p.8 > 0 { p.8.to_string() } else { String::new() },
+                String::new(),
             ]
         })
         .collect();
-    let header =
-        ["sku", "name", "category", "subcategory", "unit", "standard_price", "member_price", "cost_price", "low_stock"];
-    let file = write("products.csv", &header, &products)?;
-    import::import_file(db, owner, Entity::Products, &file, ImportOptions::default()).await?;
+    import_rows(db, owner, dir, Entity::Products, &products, false).await?;
     let suppliers: Vec<Vec<String>> =
         SUPPLIERS.iter().map(|s| vec![s.0.into(), s.1.into(), s.2.into(), s.3.into()]).collect();
-    let file = write("suppliers.csv", &["code", "name", "phone", "address"], &suppliers)?;
-    import::import_file(db, owner, Entity::Suppliers, &file, ImportOptions::default()).await?;
+    import_rows(db, owner, dir, Entity::Suppliers, &suppliers, false).await?;
 
     // Orders month by month, from January 2022 to the end of October 2026, growing ~15% a year.
     let weights: Vec<u32> = PRODUCTS.iter().map(|p| p.9).collect();
@@ -250,41 +237,44 @@ pub async fn generate(
             (date + Days::new(30)).to_string(),
         ]);
     }
-    let header = ["po_no", "date", "supplier_code", "sku", "quantity", "unit_cost", "due_date"];
-    let file = write("purchases.csv", &header, &purchase_rows)?;
-    let moved = ImportOptions { moves_stock: true, ..Default::default() };
-    import::import_file(db, owner, Entity::Purchases, &file, moved).await?;
-    let header = [
-        "order_no",
-        "order_date",
-        "customer_code",
-        "salesperson",
-        "sku",
-        "quantity",
-        "unit_price",
-        "unit_cost",
-        "due_date",
-        "status",
-    ];
-    let file = write("orders.csv", &header, &order_rows)?;
-    let moved = ImportOptions { moves_stock: true, ..Default::default() };
-    let report = import::import_file(db, owner, Entity::Orders, &file, moved).await?;
-    if let Some(error) = report.errors.first() {
-        return Err(Error::BadFile { file: report.file.clone(), line: error.line, reason: error.message.clone() });
-    }
-    let header = ["date", "customer_code", "operator", "type", "minutes", "subject", "next_follow_up"];
-    let file = write("activities.csv", &header, &activity_rows)?;
-    let report = import::import_file(db, owner, Entity::Activities, &file, ImportOptions::default()).await?;
-    if let Some(error) = report.errors.first() {
-        return Err(Error::BadFile { file: report.file.clone(), line: error.line, reason: error.message.clone() });
-    }
+    import_rows(db, owner, dir, Entity::Purchases, &purchase_rows, true).await?;
+    import_rows(db, owner, dir, Entity::Orders, &order_rows, true).await?;
+    let activities = import_rows(db, owner, dir, Entity::Activities, &activity_rows, false).await?;
     Ok(TradeSummary {
         products: PRODUCTS.len(),
         orders,
         order_lines: order_rows.len(),
         purchase_lines: purchase_rows.len(),
-        activities: report.inserted as usize,
+        activities: activities.inserted as usize,
     })
+}
+
+/// Writes `rows` as a CSV in `entity`'s import format (its own column list) and imports it; a bad row
+/// is a fault of the generator, reported as such.
+async fn import_rows(
+    db: &Db,
+    owner: &Actor,
+    dir: &Path,
+    entity: Entity,
+    rows: &[Vec<String>],
+    moves_stock: bool,
+) -> Result<ImportReport> {
+    let path = dir.join(format!("{}.csv", entity.as_str()));
+    let fail = |e: csv::Error| Error::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
+    let mut writer = csv::Writer::from_path(&path).map_err(fail)?;
+    writer.write_record(entity.columns().iter().map(|c| c.key)).map_err(fail)?;
+    for row in rows {
+        writer.write_record(row).map_err(fail)?;
+    }
+    writer.flush().map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+    let options = ImportOptions { moves_stock, ..Default::default() };
+    let report = import::import_file(db, owner, entity, &path, options).await?;
+    match report.errors.first() {
+        Some(error) => {
+            Err(Error::BadFile { file: report.file.clone(), line: error.line, reason: error.message.clone() })
+        }
+        None => Ok(report),
+    }
 }
 
 /// An index drawn with the given weights.

@@ -401,33 +401,42 @@ pub async fn create(db: &Db, actor: &Actor, input: &OrderInput) -> Result<Order>
         Some(no) => no.clone(),
         None => next_number(&mut tx, "orders", "order_no", "SO").await?,
     };
-    let total: Money = valid.lines.iter().map(|l| l.amount).sum();
-    let id = sqlx::query(
-        "INSERT INTO orders (order_no, order_date, customer_id, salesperson_id, branch_id, warehouse_id, status,
-             due_date, total, line_count, notes, created_by, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&order_no)
-    .bind(valid.order_date.to_string())
-    .bind(valid.customer_id)
-    .bind(valid.salesperson_id)
-    .bind(valid.branch_id)
-    .bind(valid.warehouse_id)
-    .bind(valid.due_date.to_string())
-    .bind(total)
-    .bind(valid.lines.len() as i64)
-    .bind(&valid.notes)
-    .bind(actor.user_id)
-    .bind(now_stamp())
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| unique_violation(e, "order", "order_no", &order_no))?
-    .last_insert_rowid();
+    let insert = sqlx::query(
+        "INSERT INTO orders (order_no, order_date, customer_id, salesperson_id, branch_id, warehouse_id, due_date,
+             total, line_count, notes, status, created_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
+    );
+    let id = bind_header(insert, &order_no, &valid)
+        .bind(actor.user_id)
+        .bind(now_stamp())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| unique_violation(e, "order", "order_no", &order_no))?
+        .last_insert_rowid();
     insert_lines(&mut tx, id, &valid.lines).await?;
     let order = fetch_visible_in(&mut tx, actor, id).await?;
     audit::record(&mut tx, actor, "order", id, "create", serde_json::to_value(&order).unwrap_or_default()).await?;
     tx.commit().await?;
     Ok(order)
+}
+
+type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Binds an order's own fields, in the order both the insert and the update name them: number, date,
+/// customer, salesperson, branch, warehouse, due date, total, line count, notes.
+fn bind_header<'q>(query: Query<'q>, order_no: &'q str, valid: &'q ValidOrder) -> Query<'q> {
+    let total: Money = valid.lines.iter().map(|l| l.amount).sum();
+    query
+        .bind(order_no)
+        .bind(valid.order_date.to_string())
+        .bind(valid.customer_id)
+        .bind(valid.salesperson_id)
+        .bind(valid.branch_id)
+        .bind(valid.warehouse_id)
+        .bind(valid.due_date.to_string())
+        .bind(total)
+        .bind(valid.lines.len() as i64)
+        .bind(&valid.notes)
 }
 
 async fn insert_lines(conn: &mut SqliteConnection, order_id: i64, lines: &[ValidLine]) -> Result<()> {
@@ -458,27 +467,17 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &OrderInput) -> Resu
     }
     let valid = validate(&mut tx, actor, input).await?;
     let order_no = valid.order_no.clone().unwrap_or(before.order_no.clone());
-    let total: Money = valid.lines.iter().map(|l| l.amount).sum();
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE orders SET order_no = ?, order_date = ?, customer_id = ?, salesperson_id = ?, branch_id = ?,
              warehouse_id = ?, due_date = ?, total = ?, line_count = ?, notes = ?, version = version + 1, updated_at = ?
          WHERE id = ?",
-    )
-    .bind(&order_no)
-    .bind(valid.order_date.to_string())
-    .bind(valid.customer_id)
-    .bind(valid.salesperson_id)
-    .bind(valid.branch_id)
-    .bind(valid.warehouse_id)
-    .bind(valid.due_date.to_string())
-    .bind(total)
-    .bind(valid.lines.len() as i64)
-    .bind(&valid.notes)
-    .bind(now_stamp())
-    .bind(id)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| unique_violation(e, "order", "order_no", &order_no))?;
+    );
+    bind_header(update, &order_no, &valid)
+        .bind(now_stamp())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| unique_violation(e, "order", "order_no", &order_no))?;
     sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(id).execute(&mut *tx).await?;
     insert_lines(&mut tx, id, &valid.lines).await?;
     let after = fetch_visible_in(&mut tx, actor, id).await?;
