@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::error::{Error, Reason, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 
 /// A trimmed, non-empty value of at most `max` characters.
 pub fn required(field: &'static str, value: &str, max: usize) -> Result<String> {
@@ -66,6 +66,20 @@ fn iso_date(value: &str) -> Option<Option<NaiveDate>> {
     };
     let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
     Some(NaiveDate::from_ymd_opt(year as i32, month, day))
+}
+
+/// A date, or `default` when none is typed.
+pub fn date_or(field: &'static str, value: &str, default: NaiveDate) -> Result<NaiveDate> {
+    if value.trim().is_empty() { Ok(default) } else { parse_date(field, value) }
+}
+
+/// A check's value, or `fallback` after noting what was wrong: a form or a row then reports every
+/// bad field at once instead of the first.
+pub fn collect<T>(checked: Result<T>, fallback: T, problems: &mut Vec<FieldError>) -> T {
+    checked.unwrap_or_else(|e| {
+        problems.extend(e.field_errors());
+        fallback
+    })
 }
 
 /// An optional date: empty text is None.

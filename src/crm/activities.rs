@@ -1,14 +1,14 @@
 //! Activities with customers: record a call, visit, e-mail, meeting or service with its operator,
-//! minutes and next follow-up date.
+//! minutes and next follow-up date; list them across customers, with the follow-ups that are due.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Permission, Role};
 use crate::crm::customers;
-use crate::db::{Db, now_stamp, today};
+use crate::db::{Db, Page, now_stamp, page_limit, today};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::text;
 
@@ -191,4 +191,82 @@ pub async fn create(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<i64
     audit::record(&mut tx, actor, "activity", id, "create", record).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActivityQuery {
+    pub kind: Option<ActivityKind>,
+    /// Inclusive ISO dates.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub customer_id: Option<i64>,
+    pub operator_id: Option<i64>,
+    /// Only those whose next follow-up is today or earlier.
+    pub follow_up_due: bool,
+    pub offset: i64,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub date: String,
+    pub customer_id: i64,
+    pub customer_code: String,
+    pub customer_name: String,
+    pub kind: String,
+    pub operator: Option<String>,
+    pub minutes: i64,
+    pub subject: String,
+    pub next_follow_up: Option<String>,
+}
+
+fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &ActivityQuery) {
+    builder.push(" WHERE 1 = 1");
+    customers::push_scope(builder, actor.scope());
+    if let Some(kind) = query.kind {
+        builder.push(" AND a.kind = ").push_bind(kind.as_str());
+    }
+    if let Some(from) = query.from.as_deref().filter(|d| !d.is_empty()) {
+        builder.push(" AND a.activity_date >= ").push_bind(from.to_string());
+    }
+    if let Some(to) = query.to.as_deref().filter(|d| !d.is_empty()) {
+        builder.push(" AND a.activity_date <= ").push_bind(to.to_string());
+    }
+    if let Some(customer) = query.customer_id {
+        builder.push(" AND a.customer_id = ").push_bind(customer);
+    }
+    if let Some(operator) = query.operator_id {
+        builder.push(" AND a.operator_id = ").push_bind(operator);
+    }
+    if query.follow_up_due {
+        builder.push(" AND a.next_follow_up <= ").push_bind(today().to_string());
+    }
+}
+
+/// Activities with the customers the actor sees, newest first (follow-ups due: soonest first).
+pub async fn list(db: &Db, actor: &Actor, query: &ActivityQuery) -> Result<Page<ActivityRow>> {
+    actor.require(Permission::ReadCustomers)?;
+    let mut conn = db.pool().acquire().await?;
+    let limit = page_limit(query.limit);
+    let offset = query.offset.max(0);
+    let mut count =
+        QueryBuilder::<Sqlite>::new("SELECT count(*) FROM activities a JOIN customers c ON c.id = a.customer_id");
+    push_filters(&mut count, actor, query);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    let mut rows = QueryBuilder::<Sqlite>::new(
+        "SELECT a.id, a.activity_date AS date, a.customer_id, c.code AS customer_code, c.name AS customer_name,
+                a.kind, u.username AS operator, a.minutes, a.subject, a.next_follow_up
+         FROM activities a JOIN customers c ON c.id = a.customer_id LEFT JOIN users u ON u.id = a.operator_id",
+    );
+    push_filters(&mut rows, actor, query);
+    rows.push(if query.follow_up_due {
+        " ORDER BY a.next_follow_up, a.id LIMIT "
+    } else {
+        " ORDER BY a.activity_date DESC, a.id DESC LIMIT "
+    });
+    rows.push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let rows = rows.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(Page { rows, total, offset, limit })
 }

@@ -337,16 +337,22 @@ pub(crate) fn push_scope(builder: &mut QueryBuilder<Sqlite>, scope: Scope) {
 pub async fn create(db: &Db, actor: &Actor, input: &CustomerInput) -> Result<Saved> {
     actor.require(Permission::WriteCustomers)?;
     let mut tx = db.write().await?;
-    let valid = validate(&mut tx, actor, input, &mut Lookups::default()).await?;
-    check_scope(actor, &valid, &input.owner)?;
-    if !input.allow_duplicate {
-        refuse_duplicates(&mut tx, &valid, None).await?;
-    }
-    let id = insert_in(&mut tx, &valid).await?;
-    let customer = fetch_in(&mut tx, id).await?;
-    audit::record(&mut tx, actor, "customer", id, "create", audit_view(&customer)).await?;
+    let customer = create_in(&mut tx, actor, input).await?;
     tx.commit().await?;
     Ok(Saved { customer })
+}
+
+/// Creates a customer inside the caller's transaction (a lead converted makes one), audited.
+pub(crate) async fn create_in(conn: &mut SqliteConnection, actor: &Actor, input: &CustomerInput) -> Result<Customer> {
+    let valid = validate(conn, actor, input, &mut Lookups::default()).await?;
+    check_scope(actor, &valid, &input.owner)?;
+    if !input.allow_duplicate {
+        refuse_duplicates(conn, &valid, None).await?;
+    }
+    let id = insert_in(conn, &valid).await?;
+    let customer = fetch_in(conn, id).await?;
+    audit::record(conn, actor, "customer", id, "create", audit_view(&customer)).await?;
+    Ok(customer)
 }
 
 /// Writes one new customer and its search row. Shared by forms, imports and the demo.

@@ -1,4 +1,4 @@
-//! Customers, their contacts and activities (客户管理, SPEC §2.1, §2.4).
+//! Customers, their contacts, activities and service requests (客户管理, SPEC §2.1, §2.4).
 
 pub mod activities;
 pub mod contacts;
@@ -9,6 +9,7 @@ pub mod merge;
 pub mod picklists;
 pub mod pinyin_key;
 pub mod search;
+pub mod service;
 
 pub use customers::{Customer, CustomerInput, CustomerQuery, CustomerRow, CustomerSort, Saved};
 pub use kind::CustomerKind;

@@ -1,4 +1,5 @@
-//! User-editable pick lists of customers: sources (客户来源) and levels (客户等级).
+//! User-editable pick lists: customer sources (客户来源) and levels (客户等级), why deals are lost
+//! (丢单原因) and what expenses are for (费用类别).
 
 use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, SqliteConnection};
@@ -10,10 +11,12 @@ use crate::error::{Error, Reason, Result};
 use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum PickList {
     Source,
     Level,
+    LostReason,
+    ExpenseCategory,
 }
 
 impl PickList {
@@ -22,6 +25,8 @@ impl PickList {
         match self {
             PickList::Source => "customer_sources",
             PickList::Level => "customer_levels",
+            PickList::LostReason => "lost_reasons",
+            PickList::ExpenseCategory => "expense_categories",
         }
     }
 
@@ -29,13 +34,18 @@ impl PickList {
         match self {
             PickList::Source => "source",
             PickList::Level => "level",
+            PickList::LostReason => "lost_reason",
+            PickList::ExpenseCategory => "category",
         }
     }
 
-    fn customer_column(self) -> &'static str {
+    /// The records that point at an entry (table and column): an entry they use is not deleted.
+    fn usage(self) -> (&'static str, &'static str) {
         match self {
-            PickList::Source => "source_id",
-            PickList::Level => "level_id",
+            PickList::Source => ("customers", "source_id"),
+            PickList::Level => ("customers", "level_id"),
+            PickList::LostReason => ("opportunities", "lost_reason_id"),
+            PickList::ExpenseCategory => ("expenses", "category_id"),
         }
     }
 
@@ -43,6 +53,8 @@ impl PickList {
         match text {
             "source" | "sources" | "来源" => Some(PickList::Source),
             "level" | "levels" | "等级" => Some(PickList::Level),
+            "lost_reason" | "lost_reasons" | "丢单原因" => Some(PickList::LostReason),
+            "expense_category" | "expense_categories" | "费用类别" => Some(PickList::ExpenseCategory),
             _ => None,
         }
     }
@@ -55,16 +67,16 @@ pub struct PickItem {
     pub name_en: String,
     pub sort_order: i64,
     pub active: bool,
-    /// How many customers use this entry.
+    /// How many records use this entry.
     pub used: i64,
 }
 
 pub async fn list(db: &Db, list: PickList) -> Result<Vec<PickItem>> {
+    let (users, column) = list.usage();
     let sql = format!(
         "SELECT p.id, p.name, p.name_en, p.sort_order, p.active,
-                (SELECT count(*) FROM customers c WHERE c.{column} = p.id) AS used
+                (SELECT count(*) FROM {users} u WHERE u.{column} = p.id) AS used
          FROM {table} p ORDER BY p.sort_order, p.id",
-        column = list.customer_column(),
         table = list.table()
     );
     Ok(sqlx::query_as(AssertSqlSafe(sql)).fetch_all(db.pool()).await?)
@@ -122,7 +134,7 @@ pub async fn update(
     find(db, list, id).await
 }
 
-/// Deletes an unused entry; one still used by customers is refused (deactivate it instead).
+/// Deletes an unused entry; one still in use is refused (deactivate it instead).
 pub async fn delete(db: &Db, actor: &Actor, list: PickList, id: i64) -> Result<()> {
     actor.require(Permission::EditPickLists)?;
     let item = find(db, list, id).await?;
@@ -132,7 +144,7 @@ pub async fn delete(db: &Db, actor: &Actor, list: PickList, id: i64) -> Result<(
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(|e| in_use_violation(e, list.field(), &format!("{} customers", item.used)))?;
+        .map_err(|e| in_use_violation(e, list.field(), &format!("{} {}", item.used, list.usage().0)))?;
     audit::record(&mut tx, actor, list.table(), id, "delete", serde_json::json!({ "name": item.name })).await?;
     tx.commit().await?;
     Ok(())
@@ -153,4 +165,19 @@ pub async fn resolve(conn: &mut SqliteConnection, list: PickList, name: &str) ->
         .fetch_optional(conn)
         .await?
         .ok_or_else(|| Error::invalid(list.field(), Reason::Unknown { value: name.trim().to_string() }))
+}
+
+/// The id of the entry named `name`, adding it when the list has none (imports bring their own
+/// categories and reasons); the bool says whether it was added.
+pub(crate) async fn ensure(conn: &mut SqliteConnection, list: PickList, name: &str) -> Result<(i64, bool)> {
+    if let Ok(id) = resolve(conn, list, name).await {
+        return Ok((id, false));
+    }
+    let name = text::required(list.field(), name, 30)?;
+    let sql = format!(
+        "INSERT INTO {table} (name, sort_order) VALUES (?, (SELECT coalesce(max(sort_order), 0) + 1 FROM {table}))",
+        table = list.table()
+    );
+    let id = sqlx::query(AssertSqlSafe(sql)).bind(&name).execute(conn).await?.last_insert_rowid();
+    Ok((id, true))
 }

@@ -100,6 +100,40 @@ pub const ACTIVITIES: &[Column] = &[
     col("next_follow_up", &["下次跟进", "下次跟进日期", "跟进日期"], false),
 ];
 
+pub const OPPORTUNITIES: &[Column] = &[
+    col("code", &["商机编号", "商机编码", "编号"], true),
+    col("customer_code", &["客户编号", "客户代码", "客户编码"], true),
+    col("salesperson", &["业务员", "销售员", "销售人员", "负责销售"], false),
+    col("name", &["商机名称", "项目名称", "名称"], true),
+    col("amount", &["金额", "预计金额", "商机金额"], true),
+    col("stage", &["阶段", "销售阶段", "商机阶段"], false),
+    col("probability", &["概率", "成交概率", "赢率"], false),
+    col("expected_close", &["预计成交日期", "预计签约日期", "预计成交"], false),
+    col("status", &["状态", "商机状态"], false),
+    col("closed_on", &["结束日期", "关闭日期", "成交日期"], false),
+    col("lost_reason", &["丢单原因", "失败原因"], false),
+    col("notes", &["备注"], false),
+];
+
+pub const EXPENSES: &[Column] = &[
+    col("date", &["日期", "费用日期", "发生日期"], true),
+    col("salesperson", &["业务员", "销售员", "报销人", "经办人"], false),
+    col("customer_code", &["客户编号", "客户代码", "客户编码"], false),
+    col("category", &["费用类别", "类别", "费用类型"], true),
+    col("amount", &["金额", "费用金额"], true),
+    col("note", &["备注", "说明", "摘要"], false),
+];
+
+pub const SERVICE: &[Column] = &[
+    col("date", &["日期", "反馈日期", "服务日期"], true),
+    col("customer_code", &["客户编号", "客户代码", "客户编码"], true),
+    col("type", &["类型", "服务类型", "反馈类型"], true),
+    col("satisfaction", &["满意度", "满意度评分", "评分"], false),
+    col("status", &["状态", "处理状态"], false),
+    col("resolution", &["处理结果", "解决方案", "处理意见"], false),
+    col("content", &["内容", "反馈内容", "问题描述"], false),
+];
+
 /// Where each column of a format sits in the file (None: the file has no such column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {

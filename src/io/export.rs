@@ -66,9 +66,9 @@ impl Sink for Sheet<'_> {
 /// of the import format, so that the file imports back unchanged. Returns how many rows were written.
 pub async fn export(db: &Db, actor: &Actor, entity: Entity, format: Format, out: &Path) -> Result<u64> {
     actor.require(match entity {
-        Entity::Customers | Entity::Contacts | Entity::Activities => Permission::ReadCustomers,
+        Entity::Customers | Entity::Contacts | Entity::Activities | Entity::Service => Permission::ReadCustomers,
         Entity::Products | Entity::Suppliers | Entity::Purchases => Permission::ReadProducts,
-        Entity::Orders => Permission::ReadSales,
+        Entity::Orders | Entity::Opportunities | Entity::Expenses => Permission::ReadSales,
     })?;
     let failed = |e: Box<dyn std::error::Error + Send + Sync>| Error::Io {
         path: out.display().to_string(),
@@ -118,6 +118,9 @@ async fn write_rows(
         Entity::Orders => return write_lines(conn, sink, actor.scope(), ORDER_LINES_EXPORT, out).await,
         Entity::Purchases => return write_lines(conn, sink, Scope::All, PURCHASE_LINES_EXPORT, out).await,
         Entity::Activities => return write_lines(conn, sink, actor.scope(), ACTIVITIES_EXPORT, out).await,
+        Entity::Opportunities => return write_lines(conn, sink, actor.scope(), OPPORTUNITIES_EXPORT, out).await,
+        Entity::Expenses => return write_lines(conn, sink, actor.scope(), EXPENSES_EXPORT, out).await,
+        Entity::Service => return write_lines(conn, sink, actor.scope(), SERVICE_EXPORT, out).await,
         _ => {}
     }
     let mut chunks = Chunks { conn, sink, scope: actor.scope(), out };
@@ -155,13 +158,13 @@ async fn write_lines(
     with_raw(conn, |raw| {
         let mut statement = raw.prepare(sql)?;
         let columns = statement.column_count();
-        // Integers are money, except quantities (thousandths) and minutes (plain).
+        // Integers are money, except quantities (thousandths) and counts, percentages and scores (plain).
         let kinds: Vec<u8> = statement
             .column_names()
             .iter()
             .map(|name| match *name {
                 "quantity" => b'q',
-                "minutes" => b'n',
+                "minutes" | "probability" | "satisfaction" => b'n',
                 _ => b'm',
             })
             .collect();
@@ -203,6 +206,27 @@ const ACTIVITIES_EXPORT: &str =
     FROM activities a JOIN customers c ON c.id = a.customer_id LEFT JOIN users u ON u.id = a.operator_id
     WHERE ?1 = 0 OR (?1 = 1 AND c.branch_id = ?2) OR (?1 = 2 AND c.owner_id = ?2)
     ORDER BY a.id";
+
+/// Opportunities in the order of `columns::OPPORTUNITIES`, within the user's sales scope.
+const OPPORTUNITIES_EXPORT: &str = "SELECT p.code, c.code, u.username, p.name, p.amount, s.name, p.probability,
+        p.expected_close, p.status, p.closed_on, r.name, p.notes
+    FROM opportunities p JOIN customers c ON c.id = p.customer_id JOIN opportunity_stages s ON s.id = p.stage_id
+    LEFT JOIN users u ON u.id = p.salesperson_id LEFT JOIN lost_reasons r ON r.id = p.lost_reason_id
+    WHERE ?1 = 0 OR (?1 = 1 AND p.branch_id = ?2) OR (?1 = 2 AND p.salesperson_id = ?2)
+    ORDER BY p.id";
+
+/// Expenses in the order of `columns::EXPENSES`, within the user's sales scope.
+const EXPENSES_EXPORT: &str = "SELECT e.expense_date, u.username, c.code, k.name, e.amount, e.note
+    FROM expenses e JOIN users u ON u.id = e.salesperson_id JOIN expense_categories k ON k.id = e.category_id
+    LEFT JOIN customers c ON c.id = e.customer_id
+    WHERE ?1 = 0 OR (?1 = 1 AND e.branch_id = ?2) OR (?1 = 2 AND e.salesperson_id = ?2)
+    ORDER BY e.id";
+
+/// Service requests in the order of `columns::SERVICE`, within the customers the user sees.
+const SERVICE_EXPORT: &str = "SELECT s.request_date, c.code, s.kind, s.satisfaction, s.status, s.resolution, s.content
+    FROM service_requests s JOIN customers c ON c.id = s.customer_id
+    WHERE ?1 = 0 OR (?1 = 1 AND c.branch_id = ?2) OR (?1 = 2 AND c.owner_id = ?2)
+    ORDER BY s.id";
 
 /// Purchase lines in the order of `columns::PURCHASES`.
 const PURCHASE_LINES_EXPORT: &str = "SELECT po.po_no, po.po_date, s.code, p.sku, l.quantity, l.unit_cost, po.due_date
@@ -347,6 +371,22 @@ pub fn template_csv(entity: Entity, out: &Path) -> Result<()> {
             Entity::Activities => {
                 &["2024-03-15", "C000001", "zhangwei", "拜访", "90", "介绍新茶，约好下周试饮", "2024-03-22"]
             }
+            Entity::Opportunities => &[
+                "OP000001",
+                "C000001",
+                "zhangwei",
+                "中秋团购礼盒",
+                "36000.00",
+                "方案报价",
+                "50",
+                "2024-08-31",
+                "进行中",
+                "",
+                "",
+                "",
+            ],
+            Entity::Expenses => &["2024-03-15", "zhangwei", "C000001", "招待费", "380.00", "请客户试饮新茶"],
+            Entity::Service => &["2024-03-20", "C000001", "投诉", "4", "已解决", "补发两盒并致歉", "礼盒有破损"],
         };
         writer.write_record(example).map_err(csv_error)?;
         writer.flush().map_err(io_error)?;

@@ -51,3 +51,38 @@ pub fn known<T>(field: &'static str, code: &str, found: Option<T>, problems: &mu
     }
     found
 }
+
+/// Makes sure a salesperson a file names exists (a record-only user the owner can later let log in),
+/// saying so in the import's notices when one is created. Empty names nobody.
+pub async fn ensure_salesperson(
+    conn: &mut sqlx::SqliteConnection,
+    actor: &crate::auth::Actor,
+    name: &str,
+    notices: &mut Vec<String>,
+) -> crate::error::Result<()> {
+    if !name.trim().is_empty() {
+        let (_, created) = crate::users::ensure_salesperson(conn, actor, name).await?;
+        if created {
+            notices
+                .push(format!("created salesperson '{}' (cannot log in until the owner sets a password)", name.trim()));
+        }
+    }
+    Ok(())
+}
+
+/// Makes sure a pick-list entry a file names exists (a lost reason, an expense category), saying so in
+/// the import's notices when one is added.
+pub async fn ensure_pick(
+    conn: &mut sqlx::SqliteConnection,
+    list: crate::crm::picklists::PickList,
+    name: &str,
+    notices: &mut Vec<String>,
+) -> crate::error::Result<()> {
+    if !name.trim().is_empty() {
+        let (_, added) = crate::crm::picklists::ensure(conn, list, name).await?;
+        if added {
+            notices.push(format!("added '{}' to the list of {}", name.trim(), list.field()));
+        }
+    }
+    Ok(())
+}

@@ -16,8 +16,8 @@ use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::columns::{self, Column, HeaderProblem, RowFields};
 use crate::io::csv_source::{CsvSource, SourceOptions, SourceRow};
 use crate::io::{
-    import_activities, import_contacts, import_customers, import_orders, import_products, import_purchases,
-    import_suppliers,
+    import_activities, import_contacts, import_customers, import_expenses, import_opportunities, import_orders,
+    import_products, import_purchases, import_service, import_suppliers,
 };
 
 /// What can be imported. Each later module adds its entities here.
@@ -31,6 +31,9 @@ pub enum Entity {
     Orders,
     Purchases,
     Activities,
+    Opportunities,
+    Expenses,
+    Service,
 }
 
 impl Entity {
@@ -43,6 +46,9 @@ impl Entity {
             "orders" | "order" | "订单" | "销售订单" => Some(Entity::Orders),
             "purchases" | "purchase" | "采购" | "采购单" => Some(Entity::Purchases),
             "activities" | "activity" | "活动" | "跟进记录" => Some(Entity::Activities),
+            "opportunities" | "opportunity" | "商机" => Some(Entity::Opportunities),
+            "expenses" | "expense" | "费用" => Some(Entity::Expenses),
+            "service" | "services" | "服务" | "服务反馈" => Some(Entity::Service),
             _ => None,
         }
     }
@@ -56,6 +62,9 @@ impl Entity {
             Entity::Orders => "orders",
             Entity::Purchases => "purchases",
             Entity::Activities => "activities",
+            Entity::Opportunities => "opportunities",
+            Entity::Expenses => "expenses",
+            Entity::Service => "service",
         }
     }
 
@@ -68,18 +77,21 @@ impl Entity {
             Entity::Orders => columns::ORDERS,
             Entity::Purchases => columns::PURCHASES,
             Entity::Activities => columns::ACTIVITIES,
+            Entity::Opportunities => columns::OPPORTUNITIES,
+            Entity::Expenses => columns::EXPENSES,
+            Entity::Service => columns::SERVICE,
         }
     }
 
     /// The column that identifies a record within its parent: re-importing matches rows by it.
     fn key_column(self) -> &'static str {
         match self {
-            Entity::Customers | Entity::Suppliers => "code",
+            Entity::Customers | Entity::Suppliers | Entity::Opportunities => "code",
             Entity::Contacts => "name",
             Entity::Products => "sku",
             Entity::Orders => "order_no",
             Entity::Purchases => "po_no",
-            Entity::Activities => "date",
+            Entity::Activities | Entity::Expenses | Entity::Service => "date",
         }
     }
 
@@ -87,9 +99,11 @@ impl Entity {
     /// Orders and purchases have one row per line: their writers check that a document's lines agree.
     fn record_key(self, fields: &RowFields<'_>) -> String {
         match self {
-            Entity::Customers | Entity::Suppliers => fields.get("code").to_string(),
+            Entity::Customers | Entity::Suppliers | Entity::Opportunities => fields.get("code").to_string(),
             Entity::Products => fields.get("sku").to_string(),
-            Entity::Orders | Entity::Purchases | Entity::Activities => String::new(),
+            Entity::Orders | Entity::Purchases | Entity::Activities | Entity::Expenses | Entity::Service => {
+                String::new()
+            }
             Entity::Contacts => match (fields.get("customer_code"), fields.get("name")) {
                 ("", _) | (_, "") => String::new(),
                 (customer, name) => format!("{customer} / {name}"),
@@ -99,10 +113,21 @@ impl Entity {
 
     fn permission(self) -> Permission {
         match self {
-            Entity::Customers | Entity::Contacts | Entity::Activities => Permission::WriteCustomers,
+            Entity::Customers | Entity::Contacts | Entity::Activities | Entity::Service => Permission::WriteCustomers,
             Entity::Products | Entity::Suppliers => Permission::WriteProducts,
-            Entity::Orders => Permission::WriteSales,
+            Entity::Orders | Entity::Opportunities | Entity::Expenses => Permission::WriteSales,
             Entity::Purchases => Permission::ManageStock,
+        }
+    }
+
+    /// The table of records that carry the batch id they came with and are undone by it (records with
+    /// no code to match: a file imported twice skips the rows it already recorded).
+    fn batch_table(self) -> Option<&'static str> {
+        match self {
+            Entity::Activities => Some("activities"),
+            Entity::Expenses => Some("expenses"),
+            Entity::Service => Some("service_requests"),
+            _ => None,
         }
     }
 }
@@ -200,6 +225,9 @@ enum Writer {
     Orders(Box<import_orders::OrderImport>),
     Purchases(Box<import_purchases::PurchaseImport>),
     Activities(import_activities::ActivityImport),
+    Opportunities(import_opportunities::OpportunityImport),
+    Expenses(import_expenses::ExpenseImport),
+    Service(import_service::ServiceImport),
 }
 
 /// What writing one row did.
@@ -352,6 +380,11 @@ pub async fn import_file(
             import_purchases::PurchaseImport::start(&mut tx, &map, batch_id, options.mode).await?,
         )),
         Entity::Activities => Writer::Activities(import_activities::ActivityImport::new(batch_id)),
+        Entity::Opportunities => {
+            Writer::Opportunities(import_opportunities::OpportunityImport::start(&mut tx, batch_id).await?)
+        }
+        Entity::Expenses => Writer::Expenses(import_expenses::ExpenseImport::new(batch_id)),
+        Entity::Service => Writer::Service(import_service::ServiceImport::new(batch_id)),
     };
     let mut row = SourceRow::default();
     while source.read_into(&mut row)? {
@@ -407,6 +440,11 @@ pub async fn import_file(
                 }
                 Writer::Purchases(purchases) => purchases.row(&mut tx, &fields, row.line, writing).await,
                 Writer::Activities(activities) => activities.row(&mut tx, actor, &fields, &mut report.notices).await,
+                Writer::Opportunities(opportunities) => {
+                    opportunities.row(&mut tx, actor, &fields, options.mode, &mut report.notices).await
+                }
+                Writer::Expenses(expenses) => expenses.row(&mut tx, actor, &fields, &mut report.notices).await,
+                Writer::Service(service) => service.row(&mut tx, actor, &fields).await,
             };
             match outcome {
                 Ok(RowOutcome::Inserted { id, version }) => {
@@ -460,7 +498,13 @@ pub async fn import_file(
         Writer::Customers(customers) => customers.flush(&mut tx).await?,
         Writer::Orders(orders) => orders.finish(&mut tx, actor).await?,
         Writer::Purchases(purchases) => purchases.finish(&mut tx, actor, options.moves_stock).await?,
-        Writer::Contacts(_) | Writer::Products(_) | Writer::Suppliers(_) | Writer::Activities(_) => {}
+        Writer::Contacts(_)
+        | Writer::Products(_)
+        | Writer::Suppliers(_)
+        | Writer::Activities(_)
+        | Writer::Opportunities(_)
+        | Writer::Expenses(_)
+        | Writer::Service(_) => {}
     }
     if options.dry_run {
         tx.rollback().await?;
@@ -566,6 +610,18 @@ pub(crate) async fn record_batch_records(
     Ok(())
 }
 
+/// How many of a batch's records in `table` (a fixed name from [`Entity::batch_table`]) were edited
+/// since: each edit adds to a record's version.
+async fn changed_in_table(conn: &mut SqliteConnection, table: &'static str, batch_id: i64) -> Result<usize> {
+    let changed: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM {table} WHERE import_batch_id = ? AND version != 1"
+    )))
+    .bind(batch_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(changed as usize)
+}
+
 /// Writes the bad rows as they were, plus a column saying what is wrong, as UTF-8 with a BOM
 /// (so Excel opens it): fix them there and import the file again.
 pub fn write_error_csv(report: &ImportReport, out: &Path) -> Result<()> {
@@ -649,10 +705,10 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     .bind(batch_id)
     .fetch_all(&mut *tx)
     .await?;
-    let changed = match entity {
-        Entity::Orders => import_orders::changed_since(&mut tx, batch_id, &records).await?,
-        Entity::Purchases => import_purchases::changed_since(&mut tx, batch_id).await?,
-        Entity::Activities => import_activities::changed_since(&mut tx, batch_id).await?,
+    let changed = match (entity, entity.batch_table()) {
+        (Entity::Orders, _) => import_orders::changed_since(&mut tx, batch_id, &records).await?,
+        (Entity::Purchases, _) => import_purchases::changed_since(&mut tx, batch_id).await?,
+        (_, Some(table)) => changed_in_table(&mut tx, table, batch_id).await?,
         _ => {
             let mut changed = 0;
             for (id, _, _, version_after) in &records {
@@ -660,6 +716,7 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
                     Entity::Customers => import_customers::version(&mut tx, *id).await?,
                     Entity::Contacts => import_contacts::version(&mut tx, *id).await?,
                     Entity::Products => import_products::version(&mut tx, *id).await?,
+                    Entity::Opportunities => import_opportunities::version(&mut tx, *id).await?,
                     _ => import_suppliers::version(&mut tx, *id).await?,
                 };
                 if version != Some(*version_after) {
@@ -672,10 +729,15 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     if changed > 0 {
         return Err(Error::BatchChanged { changed });
     }
-    match entity {
-        Entity::Orders => import_orders::undo(&mut tx, batch_id, &records).await?,
-        Entity::Purchases => import_purchases::undo(&mut tx, batch_id).await?,
-        Entity::Activities => import_activities::undo(&mut tx, batch_id).await?,
+    match (entity, entity.batch_table()) {
+        (Entity::Orders, _) => import_orders::undo(&mut tx, batch_id, &records).await?,
+        (Entity::Purchases, _) => import_purchases::undo(&mut tx, batch_id).await?,
+        (_, Some(table)) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE import_batch_id = ?")))
+                .bind(batch_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         _ => {
             for (id, action, before, _) in &records {
                 let before = before.as_deref();
@@ -683,6 +745,7 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
                     Entity::Customers => import_customers::undo_record(&mut tx, *id, action, before).await?,
                     Entity::Contacts => import_contacts::undo_record(&mut tx, *id, action, before).await?,
                     Entity::Products => import_products::undo_record(&mut tx, *id, action, before).await?,
+                    Entity::Opportunities => import_opportunities::undo_record(&mut tx, *id, action, before).await?,
                     _ => import_suppliers::undo_record(&mut tx, *id, action, before).await?,
                 }
             }

@@ -1,5 +1,5 @@
 //! Activities from a file: each row checked like a form; a row identical to a recorded activity is
-//! skipped, so importing a file twice records nothing twice; undoing a batch of activities.
+//! skipped, so importing a file twice records nothing twice.
 
 use sqlx::SqliteConnection;
 
@@ -7,8 +7,8 @@ use crate::auth::Actor;
 use crate::crm::activities::{self, ActivityInput};
 use crate::error::Result;
 use crate::io::columns::RowFields;
+use crate::io::fields;
 use crate::io::import::{RowFailure, RowOutcome};
-use crate::users;
 
 pub struct ActivityImport {
     batch_id: i64,
@@ -27,13 +27,7 @@ impl ActivityImport {
         notices: &mut Vec<String>,
     ) -> Result<RowOutcome, RowFailure> {
         let operator = row.get("operator");
-        if !operator.is_empty() {
-            let (_, created) = users::ensure_salesperson(conn, actor, operator).await?;
-            if created {
-                notices
-                    .push(format!("created salesperson '{operator}' (cannot log in until the owner sets a password)"));
-            }
-        }
+        fields::ensure_salesperson(conn, actor, operator, notices).await?;
         let input = ActivityInput {
             date: row.get("date").into(),
             customer_id: None,
@@ -64,18 +58,4 @@ impl ActivityImport {
         activities::insert_in(conn, &valid, Some(self.batch_id)).await?;
         Ok(RowOutcome::InsertedInBatch)
     }
-}
-
-/// How many of a batch's activities were edited since (each edit adds to the version).
-pub async fn changed_since(conn: &mut SqliteConnection, batch_id: i64) -> Result<usize> {
-    let changed: i64 = sqlx::query_scalar("SELECT count(*) FROM activities WHERE import_batch_id = ? AND version != 1")
-        .bind(batch_id)
-        .fetch_one(conn)
-        .await?;
-    Ok(changed as usize)
-}
-
-pub async fn undo(conn: &mut SqliteConnection, batch_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM activities WHERE import_batch_id = ?").bind(batch_id).execute(conn).await?;
-    Ok(())
 }

@@ -9,8 +9,8 @@ use crate::auth::Actor;
 use crate::crm::customers::{self, Customer, CustomerInput, Lookups, ValidCustomer};
 use crate::error::{Error, Reason, Result};
 use crate::io::columns::RowFields;
+use crate::io::fields;
 use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
-use crate::users;
 
 /// New customers are written this many at a time.
 const CHUNK: usize = 2_000;
@@ -51,11 +51,8 @@ impl CustomerImport {
             return Err(RowFailure::field("code", Reason::Required));
         }
         let owner = row.get("owner");
-        if !owner.is_empty() && !self.lookups.knows_owner(owner) {
-            let (_, created) = users::ensure_salesperson(conn, actor, owner).await?;
-            if created {
-                notices.push(format!("created salesperson '{owner}' (cannot log in until the owner sets a password)"));
-            }
+        if !self.lookups.knows_owner(owner) {
+            fields::ensure_salesperson(conn, actor, owner, notices).await?;
         }
         let input = input_of(row, code, owner);
         match self.existing.get(code).copied() {

@@ -7,13 +7,14 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
-use crate::auth::{Actor, Permission, Role, Scope};
+use crate::auth::{Actor, Permission, Scope};
 use crate::crm::customers;
 use crate::db::{Db, next_number, now_stamp, today, unique_violation};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::stock::{self, MoveKind, NewMove};
 use crate::money::Money;
 use crate::quantity::Quantity;
+use crate::sales::salesperson::{self, Assignee};
 use crate::text;
 
 /// Where an order is in its life. Cancelled orders count nowhere.
@@ -147,15 +148,7 @@ const ORDER_SELECT: &str = "SELECT o.id, o.order_no, o.order_date, o.customer_id
 
 /// Adds the acting user's scope to a query over `orders o`: own orders, their branch's, or all.
 pub(crate) fn push_order_scope(builder: &mut QueryBuilder<Sqlite>, scope: Scope) {
-    match scope {
-        Scope::All => {}
-        Scope::Branch(branch) => {
-            builder.push(" AND o.branch_id = ").push_bind(branch);
-        }
-        Scope::Own(user) => {
-            builder.push(" AND o.salesperson_id = ").push_bind(user);
-        }
-    }
+    salesperson::push_scope(builder, "o", scope);
 }
 
 pub(crate) async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Order> {
@@ -201,24 +194,24 @@ pub async fn by_number(db: &Db, actor: &Actor, order_no: &str) -> Result<Order> 
 
 /// A line once checked: the product, quantity, price and rounded amount.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct ValidLine {
-    product_id: i64,
-    quantity: Quantity,
-    unit_price: Money,
-    amount: Money,
+pub(crate) struct ValidLine {
+    pub product_id: i64,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub amount: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct ValidOrder {
-    order_no: Option<String>,
-    order_date: NaiveDate,
-    customer_id: i64,
-    salesperson_id: Option<i64>,
-    branch_id: Option<i64>,
-    warehouse_id: i64,
-    due_date: NaiveDate,
-    notes: String,
-    lines: Vec<ValidLine>,
+pub(crate) struct ValidOrder {
+    pub order_no: Option<String>,
+    pub order_date: NaiveDate,
+    pub customer_id: i64,
+    pub salesperson_id: Option<i64>,
+    pub branch_id: Option<i64>,
+    pub warehouse_id: i64,
+    pub due_date: NaiveDate,
+    pub notes: String,
+    pub lines: Vec<ValidLine>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -231,7 +224,7 @@ struct PricedProduct {
 
 /// Checks an order and every line, naming every problem; lines' fields are `lines.N.quantity`-style
 /// messages on the `lines` field.
-async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &OrderInput) -> Result<ValidOrder> {
+pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &OrderInput) -> Result<ValidOrder> {
     let mut problems: Vec<FieldError> = Vec::new();
     let order_no = match text::bounded("order_no", &input.order_no, 40) {
         Ok(no) if no.is_empty() => None,
@@ -285,33 +278,8 @@ async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &OrderInput
             .unwrap_or(false),
         None => false,
     };
-    let salesperson_id = match input.salesperson.trim() {
-        _ if actor.role == Role::Salesperson => Some(actor.user_id),
-        "" => customer.as_ref().and_then(|c| c.owner_id).or(Some(actor.user_id)),
-        name => {
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?1 OR display_name = ?1")
-                .bind(name)
-                .fetch_optional(&mut *conn)
-                .await?;
-            if id.is_none() {
-                problems.push(FieldError { field: "salesperson", reason: Reason::Unknown { value: name.into() } });
-            }
-            id
-        }
-    };
-    let branch_id: Option<i64> = match salesperson_id {
-        Some(id) => {
-            sqlx::query_scalar("SELECT branch_id FROM users WHERE id = ?").bind(id).fetch_one(&mut *conn).await?
-        }
-        None => None,
-    }
-    .or(customer.as_ref().and_then(|c| c.branch_id));
-    if let (Scope::Branch(mine), Some(theirs)) = (actor.scope(), branch_id)
-        && mine != theirs
-    {
-        problems
-            .push(FieldError { field: "salesperson", reason: Reason::Forbidden { value: input.salesperson.clone() } });
-    }
+    let Assignee { salesperson_id, branch_id } =
+        salesperson::resolve(conn, actor, "salesperson", &input.salesperson, customer.as_ref(), &mut problems).await?;
     let warehouse_id = match input.warehouse_id {
         Some(id) => id,
         None => sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?,
@@ -396,10 +364,17 @@ async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &OrderInput
 pub async fn create(db: &Db, actor: &Actor, input: &OrderInput) -> Result<Order> {
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
-    let valid = validate(&mut tx, actor, input).await?;
+    let order = create_in(&mut tx, actor, input).await?;
+    tx.commit().await?;
+    Ok(order)
+}
+
+/// Creates a draft order inside the caller's transaction (a quote accepted becomes one).
+pub(crate) async fn create_in(tx: &mut SqliteConnection, actor: &Actor, input: &OrderInput) -> Result<Order> {
+    let valid = validate(&mut *tx, actor, input).await?;
     let order_no = match &valid.order_no {
         Some(no) => no.clone(),
-        None => next_number(&mut tx, "orders", "order_no", "SO").await?,
+        None => next_number(&mut *tx, "orders", "order_no", "SO").await?,
     };
     let insert = sqlx::query(
         "INSERT INTO orders (order_no, order_date, customer_id, salesperson_id, branch_id, warehouse_id, due_date,
@@ -413,10 +388,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &OrderInput) -> Result<Order>
         .await
         .map_err(|e| unique_violation(e, "order", "order_no", &order_no))?
         .last_insert_rowid();
-    insert_lines(&mut tx, id, &valid.lines).await?;
-    let order = fetch_visible_in(&mut tx, actor, id).await?;
-    audit::record(&mut tx, actor, "order", id, "create", serde_json::to_value(&order).unwrap_or_default()).await?;
-    tx.commit().await?;
+    insert_lines(&mut *tx, id, &valid.lines).await?;
+    let order = fetch_visible_in(&mut *tx, actor, id).await?;
+    audit::record(&mut *tx, actor, "order", id, "create", serde_json::to_value(&order).unwrap_or_default()).await?;
     Ok(order)
 }
 

@@ -92,3 +92,16 @@ export const chooseCompanyFile = () => chooseFile([{ name: "Suanpan", extensions
 /** The native "save as" dialog. */
 export const chooseSavePath = (defaultPath, extensions = ["csv"]) =>
   window.__TAURI__.dialog.save({ defaultPath, filters: extensions.map((e) => ({ name: e.toUpperCase(), extensions: [e] })) });
+
+// Activities, expenses and service.
+export const listActivities = (query) => invoke("activities_list", { query });
+export const listExpenses = (query) => invoke("expenses_list", { query });
+/** by: "salesperson", "customer" or "category"; largest first. */
+export const expenseBreakdown = (query, by) => invoke("expense_breakdown", { query, by });
+export const createExpense = (input) => invoke("expense_create", { input });
+export const deleteExpense = (id) => invoke("expense_delete", { id });
+export const listService = (query) => invoke("service_list", { query });
+/** Requests and average satisfaction per type, for the same filters as the list. */
+export const serviceSummary = (query) => invoke("service_summary", { query });
+export const createService = (input) => invoke("service_create", { input });
+export const updateService = (id, input) => invoke("service_update", { id, input });

@@ -6,12 +6,13 @@ import { customersView } from "./views/customers.js";
 import { settingsView } from "./views/settings.js";
 import { salesView } from "./views/sales.js";
 import { stockView } from "./views/stock.js";
+import { activitiesView } from "./views/activities.js";
 
 const MODULES = [
   { id: "customers", view: customersView },
   { id: "sales", view: salesView },
   { id: "stock", view: stockView },
-  { id: "activities" },
+  { id: "activities", view: activitiesView },
   { id: "books" },
   { id: "receivables" },
   { id: "payroll" },

@@ -3,5 +3,6 @@
 pub mod admin;
 pub mod customers;
 pub mod files;
+pub mod pipeline;
 pub mod session;
 pub mod trade;

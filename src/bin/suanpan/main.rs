@@ -16,6 +16,7 @@ use suanpan::{Actor, Db, Error, auth, backup, branches, db, demo, users};
 use unicode_width::UnicodeWidthStr;
 
 mod activities;
+mod pipeline;
 mod trade;
 use trade::{OrdersCommand, ProductsCommand, PurchasesCommand, StockCommand, SuppliersCommand};
 
@@ -76,9 +77,25 @@ enum Command {
     /// Activities with customers: add; a customer's timeline.
     #[command(subcommand)]
     Activities(activities::ActivitiesCommand),
+    /// The pipeline: list, show, add, move, win, lose; the board and the forecast.
+    #[command(subcommand)]
+    Opportunities(pipeline::OpportunitiesCommand),
+    /// Quotes: list, show, add, accept (makes the order), reject.
+    #[command(subcommand)]
+    Quotes(pipeline::QuotesCommand),
+    /// Leads: list, add, mark, convert (makes the customer and an opportunity).
+    #[command(subcommand)]
+    Leads(pipeline::LeadsCommand),
+    /// Sales expenses: list, add.
+    #[command(subcommand)]
+    Expenses(pipeline::ExpensesCommand),
+    /// Service requests and feedback: list, add, resolve.
+    #[command(subcommand)]
+    Service(pipeline::ServiceCommand),
     /// Import a CSV file; nothing is written unless every row is good.
     Import {
-        /// What the file holds: customers, contacts, products, suppliers, orders or purchases.
+        /// What the file holds: customers, contacts, products, suppliers, orders, purchases, activities,
+        /// opportunities, expenses or service.
         entity: String,
         file: PathBuf,
         /// utf-8, gbk / gb18030, utf-16le, utf-16be (default: detected).
@@ -321,6 +338,21 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Activities(command) => {
             activities::activities_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Opportunities(command) => {
+            pipeline::opportunities_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Quotes(command) => {
+            pipeline::quotes_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Leads(command) => {
+            pipeline::leads_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Expenses(command) => {
+            pipeline::expenses_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Service(command) => {
+            pipeline::service_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
         }
         Command::Import {
             entity,

@@ -167,7 +167,7 @@ pub enum OrdersCommand {
 }
 
 /// "SKU=QUANTITY@PRICE" → (sku, quantity, price).
-fn parse_line(text: &str) -> Result<(String, String, String), Error> {
+pub(crate) fn parse_line(text: &str) -> Result<(String, String, String), Error> {
     let bad =
         || Error::invalid("line", Reason::NotAllowed { value: text.into(), allowed: "SKU=QUANTITY[@PRICE]".into() });
     let (sku, rest) = text.split_once('=').ok_or_else(bad)?;

@@ -439,3 +439,48 @@ async fn restoring_a_backup_from_the_window_brings_it_back_and_logs_out() {
     wait_listed(&window, &["备份前的客户"]).await;
     window.close().await;
 }
+
+#[tokio::test]
+async fn expenses_and_service_in_the_activities_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    shop(&company).await;
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+
+    window.click("button.nav[data-module=activities]").await;
+    window.find("#acts-rows").await;
+
+    // An entertainment expense for the customer, in the owner's name (the form's default).
+    window.click("#acts-tab-expenses").await;
+    window.click("#exp-category option[value='招待费']").await;
+    window.type_into("#exp-customer", "C000001").await;
+    window.type_into("#exp-amount", "88.50").await;
+    window.type_into("#exp-note", "请客户吃饭").await;
+    window.click("#exp-save").await;
+    window
+        .wait_text("#exp-rows", |t| t.contains("88.50") && t.contains("上海鼎盛贸易有限公司") && t.contains("招待费"))
+        .await;
+    window.wait_text("#exp-sum", |t| t.contains("88.50")).await;
+    window.wait_text("#exp-chart", |t| t.contains("招待费") && t.contains("88.50")).await;
+
+    // The same customer complains: recorded open, then resolved with a rating of 4.
+    window.click("#acts-tab-service").await;
+    window.type_into("#svc-customer", "C000001").await;
+    window.click("#svc-type option[value=complaint]").await;
+    window.type_into("#svc-content", "茶叶包装破损").await;
+    window.click("#svc-save").await;
+    window.wait_text("#svc-rows", |t| t.contains("茶叶包装破损") && t.contains("待处理") && t.contains("投诉")).await;
+    window.click("#svc-rows tr[data-id]").await;
+    window.click("#svc-edit-status option[value=resolved]").await;
+    window.click("#svc-edit-satisfaction option[value='4']").await;
+    window.type_into("#svc-edit-resolution", "补发一盒").await;
+    window.click("#svc-edit-save").await;
+    window.wait_gone("#svc-edit").await;
+    let row = window.wait_text("#svc-rows", |t| t.contains("已解决") && t.contains("补发一盒")).await;
+    assert!(row.contains("★★★★") && !row.contains("★★★★★"), "{row}");
+    assert!(!row.contains("待处理"), "{row}");
+    window.wait_text("#svc-summary", |t| t.contains("投诉") && t.contains('4')).await;
+    window.screenshot("activities-screen.png").await;
+    window.close().await;
+}

@@ -124,7 +124,20 @@ export async function openCustomerForm(id, me, { onChanged }) {
 
 const ACTIVITY_KINDS = ["call", "visit", "email", "meeting", "service", "other"];
 
-/** The customer's timeline (orders and activities, newest first) and a line to record an activity. */
+/** Where each kind of event with a status finds its status names. */
+const STATUS_KEYS = { order: "order", opportunity: "pipeline", service: "service" };
+
+/** An event's status, or an activity's minutes. */
+function timelineStatus(e) {
+  if (e.status && STATUS_KEYS[e.kind]) return t(`${STATUS_KEYS[e.kind]}.status_${e.status}`);
+  return e.minutes ? t("timeline.minutes", { minutes: e.minutes }) : "";
+}
+
+/** A service request's type by name; an opportunity's stage or an expense's category as they come. */
+const timelineDetail = (e) => (e.kind === "service" && e.detail ? t(`service.type_${e.detail}`) : e.detail ?? "");
+
+/** The customer's timeline (orders, opportunities, activities, service requests and expenses, newest
+ * first) and a line to record an activity. */
 function timelineSection(customer, canWrite) {
   const rows = h("tbody#cf-timeline");
   const load = async () => {
@@ -132,8 +145,8 @@ function timelineSection(customer, canWrite) {
       const page = await api.customerTimeline(customer.id);
       rows.replaceChildren(...page.rows.map((e) => h("tr", { dataset: { kind: e.kind } },
         h("td", { text: e.date }), h("td", { text: t(`timeline.kind_${e.kind}`) }),
-        h("td", { text: e.title }),
-        h("td", { text: e.kind === "order" ? t(`order.status_${e.status}`) : e.minutes ? t("timeline.minutes", { minutes: e.minutes }) : "" }),
+        h("td", { text: e.title }), h("td", { text: timelineDetail(e) }),
+        h("td", { text: timelineStatus(e) }),
         h("td.num", { text: e.amount ?? "" }), h("td", { text: e.who ?? "" }),
         h("td", { text: e.next_follow_up ? t("timeline.follow_up", { date: e.next_follow_up }) : "" }))));
     } catch (error) { showError(error); }

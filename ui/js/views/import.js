@@ -10,7 +10,7 @@ const SHOWN_ERRORS = 500;
 export function openImport(initialEntity, { onImported }) {
   document.getElementById("import-panel")?.remove();
   const entitySelect = h("select#import-entity", {},
-    ...["customers", "contacts", "products", "suppliers", "orders", "purchases", "activities"].map((e) => h("option", { value: e, text: t(`import.entity_${e}`), selected: e === initialEntity ? true : null })));
+    ...["customers", "contacts", "products", "suppliers", "orders", "purchases", "activities", "opportunities", "expenses", "service"].map((e) => h("option", { value: e, text: t(`import.entity_${e}`), selected: e === initialEntity ? true : null })));
   const current = () => entitySelect.value;
   // File header → column key, for headers the built-in names do not know (chosen below each header).
   let mapping = {};

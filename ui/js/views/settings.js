@@ -7,8 +7,9 @@ export function settingsView(main, me) {
   const isOwner = me.user.role === "owner";
   const refresh = () => settingsView(main, me);
   main.replaceChildren(h("h2", { text: t("module.settings") }), h("p.muted", { text: t("common.loading") }));
-  Promise.all([api.listUsers(), api.listBranches(), api.pickList("source"), api.pickList("level")])
-    .then(([users, branches, sources, levels]) => {
+  Promise.all([api.listUsers(), api.listBranches(), api.pickList("source"), api.pickList("level"),
+    api.pickList("expense_category"), api.pickList("lost_reason")])
+    .then(([users, branches, sources, levels, expenseCategories, lostReasons]) => {
       main.replaceChildren(...[
         h("h2", { text: t("module.settings") }),
         isOwner ? null : h("p.notice", { text: t("settings.owner_only") }),
@@ -16,7 +17,9 @@ export function settingsView(main, me) {
           usersCard(users, branches, isOwner, refresh),
           branchesCard(branches, isOwner, refresh),
           pickCard("source", "settings.sources", sources, isOwner, refresh),
-          pickCard("level", "settings.levels", levels, isOwner, refresh)),
+          pickCard("level", "settings.levels", levels, isOwner, refresh),
+          pickCard("expense_category", "picklist.expense_category", expenseCategories, isOwner, refresh),
+          pickCard("lost_reason", "picklist.lost_reason", lostReasons, isOwner, refresh)),
       ].filter(Boolean));
     })
     .catch(showError);

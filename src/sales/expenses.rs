@@ -1,0 +1,265 @@
+//! Sales expenses (费用): what a salesperson spent, on which category, optionally for which customer;
+//! the list with its sum, and the breakdown by salesperson, customer or category.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::audit;
+use crate::auth::{Actor, Permission};
+use crate::crm::customers;
+use crate::crm::picklists::{self, PickList};
+use crate::db::{Db, now_stamp, page_limit, today};
+use crate::error::{Error, FieldError, Reason, Result};
+use crate::money::Money;
+use crate::sales::salesperson::{self, Assignee};
+use crate::text;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExpenseInput {
+    /// Empty: today.
+    pub date: String,
+    /// A user name; empty: the acting user (a salesperson always records their own).
+    pub salesperson: String,
+    pub customer_id: Option<i64>,
+    /// Empty: no customer.
+    pub customer_code: String,
+    /// An expense category (费用类别) by name.
+    pub category: String,
+    pub amount: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Expense {
+    pub id: i64,
+    pub date: String,
+    pub salesperson_id: i64,
+    pub salesperson: String,
+    pub salesperson_name: String,
+    pub customer_id: Option<i64>,
+    pub customer_code: Option<String>,
+    pub customer_name: Option<String>,
+    pub category_id: i64,
+    pub category: String,
+    pub amount: Money,
+    pub note: String,
+    pub version: i64,
+}
+
+const EXPENSE_SELECT: &str = "SELECT e.id, e.expense_date AS date, e.salesperson_id, u.username AS salesperson,
+        u.display_name AS salesperson_name, e.customer_id, c.code AS customer_code, c.name AS customer_name,
+        e.category_id, k.name AS category, e.amount, e.note, e.version
+    FROM expenses e JOIN users u ON u.id = e.salesperson_id
+    JOIN expense_categories k ON k.id = e.category_id
+    LEFT JOIN customers c ON c.id = e.customer_id";
+
+/// An expense once checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ValidExpense {
+    pub date: chrono::NaiveDate,
+    pub assignee: Assignee,
+    pub customer_id: Option<i64>,
+    pub category_id: i64,
+    pub amount: Money,
+    pub note: String,
+}
+
+pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &ExpenseInput) -> Result<ValidExpense> {
+    let mut problems: Vec<FieldError> = Vec::new();
+    let date = text::collect(text::date_or("date", &input.date, today()), today(), &mut problems);
+    let note = text::collect(text::bounded("note", &input.note, 500), String::new(), &mut problems);
+    let amount = match input.amount.trim().parse::<Money>() {
+        Ok(amount) if amount.minor() > 0 => amount,
+        Ok(_) => {
+            problems.push(FieldError { field: "amount", reason: Reason::NotPositive { value: input.amount.clone() } });
+            Money::ZERO
+        }
+        Err(e) => {
+            problems.push(FieldError { field: "amount", reason: Reason::BadMoney(e) });
+            Money::ZERO
+        }
+    };
+    let category_id = match input.category.trim() {
+        "" => {
+            problems.push(FieldError { field: "category", reason: Reason::Required });
+            None
+        }
+        name => text::collect(
+            picklists::resolve(conn, PickList::ExpenseCategory, name).await.map(Some),
+            None,
+            &mut problems,
+        ),
+    };
+    let customer_id = match (input.customer_id, input.customer_code.trim()) {
+        (Some(id), _) => Some(id),
+        (None, "") => None,
+        (None, code) => {
+            let id = customers::id_of_code(conn, code).await?;
+            if id.is_none() {
+                problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value: code.into() } });
+            }
+            id
+        }
+    };
+    if let Some(id) = customer_id
+        && customers::fetch_visible_in(conn, actor, id).await.is_err()
+    {
+        let value = input.customer_code.trim().to_string();
+        problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value } });
+    }
+    let assignee = salesperson::resolve(conn, actor, "salesperson", &input.salesperson, None, &mut problems).await?;
+    match (category_id, assignee.salesperson_id, problems.is_empty()) {
+        (Some(category_id), Some(_), true) => {
+            Ok(ValidExpense { date, assignee, customer_id, category_id, amount, note })
+        }
+        _ => Err(Error::from_fields(problems)),
+    }
+}
+
+pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidExpense, batch: Option<i64>) -> Result<i64> {
+    Ok(sqlx::query(
+        "INSERT INTO expenses (expense_date, salesperson_id, branch_id, customer_id, category_id, amount, note,
+             import_batch_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(valid.date.to_string())
+    .bind(valid.assignee.salesperson_id)
+    .bind(valid.assignee.branch_id)
+    .bind(valid.customer_id)
+    .bind(valid.category_id)
+    .bind(valid.amount)
+    .bind(&valid.note)
+    .bind(batch)
+    .bind(now_stamp())
+    .execute(conn)
+    .await?
+    .last_insert_rowid())
+}
+
+async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Expense> {
+    let mut builder = QueryBuilder::<Sqlite>::new(EXPENSE_SELECT);
+    builder.push(" WHERE e.id = ").push_bind(id);
+    salesperson::push_scope(&mut builder, "e", actor.scope());
+    builder.build_query_as().fetch_optional(conn).await?.ok_or_else(|| Error::not_found("expense", id))
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &ExpenseInput) -> Result<Expense> {
+    actor.require(Permission::WriteSales)?;
+    let mut tx = db.write().await?;
+    let valid = validate(&mut tx, actor, input).await?;
+    let id = insert_in(&mut tx, &valid, None).await?;
+    let expense = fetch_visible_in(&mut tx, actor, id).await?;
+    audit::record(&mut tx, actor, "expense", id, "create", serde_json::to_value(&expense).unwrap_or_default()).await?;
+    tx.commit().await?;
+    Ok(expense)
+}
+
+/// Deletes an expense recorded by mistake (the audit log keeps what it was).
+pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    actor.require(Permission::WriteSales)?;
+    let mut tx = db.write().await?;
+    let expense = fetch_visible_in(&mut tx, actor, id).await?;
+    sqlx::query("DELETE FROM expenses WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    audit::record(&mut tx, actor, "expense", id, "delete", serde_json::to_value(&expense).unwrap_or_default()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExpenseQuery {
+    /// Inclusive ISO dates.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub salesperson_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub offset: i64,
+    pub limit: Option<i64>,
+}
+
+fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &ExpenseQuery) {
+    builder.push(" WHERE 1 = 1");
+    salesperson::push_scope(builder, "e", actor.scope());
+    if let Some(from) = query.from.as_deref().filter(|d| !d.is_empty()) {
+        builder.push(" AND e.expense_date >= ").push_bind(from.to_string());
+    }
+    if let Some(to) = query.to.as_deref().filter(|d| !d.is_empty()) {
+        builder.push(" AND e.expense_date <= ").push_bind(to.to_string());
+    }
+    if let Some(salesperson) = query.salesperson_id {
+        builder.push(" AND e.salesperson_id = ").push_bind(salesperson);
+    }
+    if let Some(customer) = query.customer_id {
+        builder.push(" AND e.customer_id = ").push_bind(customer);
+    }
+    if let Some(category) = query.category_id {
+        builder.push(" AND e.category_id = ").push_bind(category);
+    }
+}
+
+/// A page of expenses, with how many and how much all the matching ones are.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpensePage {
+    pub rows: Vec<Expense>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+    pub sum: Money,
+}
+
+/// Expenses the actor sees (their own, their branch's, or all), newest first.
+pub async fn list(db: &Db, actor: &Actor, query: &ExpenseQuery) -> Result<ExpensePage> {
+    actor.require(Permission::ReadSales)?;
+    let mut conn = db.pool().acquire().await?;
+    let limit = page_limit(query.limit);
+    let offset = query.offset.max(0);
+    let mut sums = QueryBuilder::<Sqlite>::new("SELECT count(*), coalesce(sum(e.amount), 0) FROM expenses e");
+    push_filters(&mut sums, actor, query);
+    let (total, sum): (i64, Money) = sums.build_query_as().fetch_one(&mut *conn).await?;
+    let mut rows = QueryBuilder::<Sqlite>::new(EXPENSE_SELECT);
+    push_filters(&mut rows, actor, query);
+    rows.push(" ORDER BY e.expense_date DESC, e.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let rows = rows.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(ExpensePage { rows, total, offset, limit, sum })
+}
+
+/// What the breakdown groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExpenseBy {
+    Salesperson,
+    Customer,
+    Category,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ExpenseGroup {
+    pub key: String,
+    pub amount: Money,
+    pub count: i64,
+}
+
+/// The matching expenses summed by salesperson, customer (expenses naming none are left out) or
+/// category, largest first.
+pub async fn breakdown(db: &Db, actor: &Actor, query: &ExpenseQuery, by: ExpenseBy) -> Result<Vec<ExpenseGroup>> {
+    actor.require(Permission::ReadSales)?;
+    let key = match by {
+        ExpenseBy::Salesperson => "u.display_name",
+        ExpenseBy::Customer => "c.code || ' ' || c.name",
+        ExpenseBy::Category => "k.name",
+    };
+    let mut builder = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {key} AS key, sum(e.amount) AS amount, count(*) AS count
+         FROM expenses e JOIN users u ON u.id = e.salesperson_id
+         JOIN expense_categories k ON k.id = e.category_id
+         LEFT JOIN customers c ON c.id = e.customer_id"
+    ));
+    push_filters(&mut builder, actor, query);
+    if by == ExpenseBy::Customer {
+        builder.push(" AND e.customer_id IS NOT NULL");
+    }
+    builder.push(" GROUP BY 1 ORDER BY 2 DESC, 1");
+    Ok(builder.build_query_as().fetch_all(db.pool()).await?)
+}
