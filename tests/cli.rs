@@ -108,6 +108,12 @@ fn demo_company_and_scopes_on_the_command_line() {
         .output()
         .unwrap();
     assert!(stdout(&low).contains("新春茶礼盒"), "{}", stdout(&low));
+    // Its pipeline and after-sales: deals for every salesperson, expenses and service requests.
+    let deals = count_as(&db, "boss", "opportunities");
+    let his_deals = count_as(&db, "zhangwei", "opportunities");
+    assert!(deals > 300 && his_deals > 0 && his_deals < deals / 3, "{his_deals} of {deals}");
+    assert!(count_as(&db, "boss", "expenses") > 1_000);
+    assert!(count_as(&db, "boss", "service") > 100);
     let again = suanpan(&db, None, &["demo"]);
     assert_eq!(again.status.code(), Some(1), "the demo needs an empty file");
 }
@@ -290,4 +296,67 @@ fn activities_and_the_timeline_from_the_command_line() {
         "{text}"
     );
     assert!(text.contains("1 of 1 events"), "{text}");
+}
+
+#[test]
+fn a_deal_from_lead_to_order_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
+    let run = |args: &[&str]| {
+        let output = suanpan(&db, Some("boss"), args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output)
+    };
+    run(&["products", "add", "--sku", "P1", "--name", "新春茶礼盒", "--price", "458"]);
+    run(&["leads", "add", "--name", "陈经理", "--company", "杭州茗香茶庄", "--phone", "13905710001"]);
+    let converted = run(&["leads", "convert", "1", "--opportunity", "首批进货", "--amount", "9160"]);
+    assert!(converted.contains("customer C000001, opportunity OP000001"), "{converted}");
+    let moved = run(&["opportunities", "move", "OP000001", "--stage", "Negotiation"]);
+    assert!(moved.contains("商务谈判") && moved.contains("70%"), "{moved}");
+    let forecast = run(&["opportunities", "forecast", "--months", "3"]);
+    assert!(forecast.contains("forecast 6,412.00"), "9,160.00 × 70 %: {forecast}");
+
+    let quote = run(&["quotes", "add", "--opportunity", "OP000001", "--line", "P1=20"]);
+    assert!(quote.contains("QT000001") && quote.contains("9,160.00"), "{quote}");
+    let accepted = run(&["quotes", "accept", "QT000001"]);
+    assert!(accepted.contains("draft order SO000001"), "{accepted}");
+    let won = run(&["opportunities", "list", "--status", "won"]);
+    assert!(won.contains("OP000001") && won.contains("1 of 1"), "{won}");
+
+    run(&["opportunities", "add", "--customer", "C000001", "--name", "中秋团购", "--amount", "3000"]);
+    let lost = run(&["opportunities", "lose", "OP000002", "--reason", "价格太高"]);
+    assert!(lost.contains("lost") && lost.contains("价格太高"), "{lost}");
+    let no_reason = suanpan(&db, Some("boss"), &["opportunities", "lose", "OP000002", "--reason", "天气"]);
+    assert_eq!(no_reason.status.code(), Some(1));
+    assert!(stderr(&no_reason).contains("lost_reason"), "{}", stderr(&no_reason));
+    let board = run(&["opportunities", "board"]);
+    assert!(board.contains("丢单") && board.contains("3,000.00"), "{board}");
+
+    run(&[
+        "expenses",
+        "add",
+        "--category",
+        "招待费",
+        "--amount",
+        "380",
+        "--customer",
+        "C000001",
+        "--date",
+        "2026-03-01",
+    ]);
+    let expenses = run(&["expenses", "list"]);
+    assert!(expenses.contains("招待费") && expenses.contains("total 380.00"), "{expenses}");
+    let bad = suanpan(&db, Some("boss"), &["expenses", "add", "--category", "招待费", "--amount=-1"]);
+    assert_eq!(bad.status.code(), Some(1));
+
+    run(&["service", "add", "--customer", "C000001", "--type", "投诉", "--content", "礼盒破损"]);
+    let resolved = run(&["service", "resolve", "1", "--resolution", "补发", "--satisfaction", "4"]);
+    assert!(resolved.contains("resolved on"), "{resolved}");
+    let service = run(&["service", "list", "--status", "已解决"]);
+    assert!(service.contains("complaint") && service.contains("补发") && service.contains("1 of 1"), "{service}");
+    let timeline = run(&["activities", "timeline", "C000001"]);
+    for kind in ["order", "opportunity", "expense", "service"] {
+        assert!(timeline.contains(kind), "{kind}: {timeline}");
+    }
 }

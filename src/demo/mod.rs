@@ -1,7 +1,7 @@
 //! A deterministic, realistic demo company: branches, users, customers with contacts, and their trade.
 //!
 //! The same scale always gives the same company, so screenshots, tests and benchmarks agree.
-//! Later modules add their own history here (orders, stock, books, payroll).
+//! Later modules add their own history here (books, receivables, payroll).
 
 use chrono::{Duration, NaiveDate};
 use rand::seq::IndexedRandom;
@@ -16,8 +16,10 @@ use crate::db::{Db, now_stamp};
 use crate::error::{Error, Result};
 use crate::{settings, users};
 
+mod pipeline;
 mod trade;
 
+pub use pipeline::PipelineSummary;
 pub use trade::TradeSummary;
 
 /// Set in a demo company's settings, so the app can say so.
@@ -34,6 +36,7 @@ pub struct DemoSummary {
     pub customers: usize,
     pub contacts: usize,
     pub trade: TradeSummary,
+    pub pipeline: PipelineSummary,
 }
 
 const BRANCHES: [(&str, &str, &str); 4] = [
@@ -174,11 +177,16 @@ pub async fn generate(db: &Db, scale: u32) -> Result<DemoSummary> {
     tx.commit().await?;
     let work = std::env::temp_dir().join(format!("suanpan-demo-{}-{scale}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|source| Error::Io { path: work.display().to_string(), source })?;
-    let trade = trade::generate(db, &owner, &mut rng, &buyers, &work).await;
+    let written = async {
+        let trade = trade::generate(db, &owner, &mut rng, &buyers, &work).await?;
+        let pipeline = pipeline::generate(db, &owner, &mut rng, &buyers, trade::LAST_DAY, &work).await?;
+        Ok::<_, Error>((trade, pipeline))
+    }
+    .await;
     let _ = std::fs::remove_dir_all(&work);
-    let trade = trade?;
+    let (trade, pipeline) = written?;
     settings::set(db, MARKER, &scale.to_string()).await?;
-    Ok(DemoSummary { users: USERS.len(), customers, contacts, trade })
+    Ok(DemoSummary { users: USERS.len(), customers, contacts, trade, pipeline })
 }
 
 fn customer(

@@ -87,6 +87,12 @@ fn supplier_of(product: &DemoProduct) -> &'static str {
     }
 }
 
+/// The demo's history ends here.
+pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 10, 31) {
+    Some(day) => day,
+    None => NaiveDate::MAX,
+};
+
 /// Orders per month relative to a quiet month: tea and gifts sell before 春节 and 中秋.
 const SEASON: [u32; 12] = [150, 130, 80, 90, 85, 80, 75, 85, 140, 120, 95, 125];
 
@@ -125,7 +131,7 @@ pub async fn generate(
 
     // Orders month by month, from January 2022 to the end of October 2026, growing ~15% a year.
     let weights: Vec<u32> = PRODUCTS.iter().map(|p| p.9).collect();
-    let last_day = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap_or(NaiveDate::MAX);
+    let last_day = LAST_DAY;
     let mut month = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap_or(NaiveDate::MIN);
     let mut order_rows = Vec::new();
     let mut sold: BTreeMap<(NaiveDate, usize), i64> = BTreeMap::new();
@@ -251,7 +257,7 @@ pub async fn generate(
 
 /// Writes `rows` as a CSV in `entity`'s import format (its own column list) and imports it; a bad row
 /// is a fault of the generator, reported as such.
-async fn import_rows(
+pub(super) async fn import_rows(
     db: &Db,
     owner: &Actor,
     dir: &Path,
@@ -278,7 +284,7 @@ async fn import_rows(
 }
 
 /// An index drawn with the given weights.
-fn pick(rng: &mut ChaCha8Rng, weights: &[u32]) -> usize {
+pub(super) fn pick(rng: &mut ChaCha8Rng, weights: &[u32]) -> usize {
     let total: u32 = weights.iter().sum();
     let mut roll = rng.random_range(0..total);
     for (index, weight) in weights.iter().enumerate() {

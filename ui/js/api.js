@@ -105,3 +105,30 @@ export const listService = (query) => invoke("service_list", { query });
 export const serviceSummary = (query) => invoke("service_summary", { query });
 export const createService = (input) => invoke("service_create", { input });
 export const updateService = (id, input) => invoke("service_update", { id, input });
+
+// The sales pipeline.
+export const stages = () => invoke("stages_list");
+/** Columns: each open stage, then the deals won and lost since `closedSince` (default: the last 90 days). */
+export const opportunitiesBoard = (closedSince = null) => invoke("opportunities_board", { closedSince });
+/** query: { text, status, stage_id, customer_id, salesperson_id, from, to, offset, limit }. */
+export const listOpportunities = (query) => invoke("opportunities_list", { query });
+export const getOpportunity = (id) => invoke("opportunity_get", { id });
+export const createOpportunity = (input) => invoke("opportunity_create", { input });
+export const updateOpportunity = (id, input) => invoke("opportunity_update", { id, input });
+export const moveOpportunity = (id, stageId) => invoke("opportunity_move", { id, stageId });
+/** outcome: {outcome: "won"} or {outcome: "lost", reason_id}; `on` defaults to today. */
+export const closeOpportunity = (id, outcome, on = null) => invoke("opportunity_close", { id, outcome, on });
+export const forecast = (from = null, months = 6) => invoke("forecast", { from, months });
+export const listQuotes = (customerId = null, opportunityId = null) => invoke("quotes_list", { customerId, opportunityId });
+export const getQuote = (id) => invoke("quote_get", { id });
+export const createQuote = (input) => invoke("quote_create", { input });
+/** Accepting a quote makes a draft order, which it returns. */
+export const acceptQuote = (id) => invoke("quote_accept", { id });
+export const rejectQuote = (id) => invoke("quote_reject", { id });
+export const listLeads = (status = null, text = "") => invoke("leads_list", { status, text });
+/** input: { name, company, phone, email, source, notes }. */
+export const createLead = (input) => invoke("lead_create", { input });
+/** status: "qualified" or "disqualified" (or "new" again). */
+export const markLead = (id, status) => invoke("lead_mark", { id, status });
+/** conversion: { opportunity_name, amount, … }; resolves to { lead, customer_id, opportunity }. */
+export const convertLead = (id, conversion) => invoke("lead_convert", { id, conversion });

@@ -307,7 +307,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let summary = demo::generate(&db, scale).await?;
             println!(
                 "demo company in {}: {} users, {} customers, {} contacts, {} products, {} orders ({} lines), \
-                 {} purchase lines, {} activities; every user's password is {}",
+                 {} purchase lines, {} activities, {} opportunities ({} open, {} lost), {} quotes, {} leads, \
+                 {} expenses, {} service requests; every user's password is {}",
                 path.display(),
                 summary.users,
                 summary.customers,
@@ -317,6 +318,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 summary.trade.order_lines,
                 summary.trade.purchase_lines,
                 summary.trade.activities,
+                summary.pipeline.opportunities,
+                summary.pipeline.open,
+                summary.pipeline.lost,
+                summary.pipeline.quotes,
+                summary.pipeline.leads,
+                summary.pipeline.expenses,
+                summary.pipeline.service,
                 demo::PASSWORD
             );
         }

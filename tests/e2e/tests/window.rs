@@ -471,7 +471,7 @@ async fn expenses_and_service_in_the_activities_screen() {
     window.type_into("#svc-content", "茶叶包装破损").await;
     window.click("#svc-save").await;
     window.wait_text("#svc-rows", |t| t.contains("茶叶包装破损") && t.contains("待处理") && t.contains("投诉")).await;
-    window.click("#svc-rows tr[data-id]").await;
+    window.click("#svc-rows tr[data-id] td").await;
     window.click("#svc-edit-status option[value=resolved]").await;
     window.click("#svc-edit-satisfaction option[value='4']").await;
     window.type_into("#svc-edit-resolution", "补发一盒").await;

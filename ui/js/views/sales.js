@@ -1,15 +1,40 @@
-// The orders list: words, status and dates, newest first, a page at a time; a click opens the order.
+// 销售管理: the orders list (words, status and dates, newest first, a page at a time; a click opens the
+// order) and the pipeline's tabs (board, forecast, quotes, leads), which live in pipeline.js.
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { h, showError, debounce } from "../ui.js";
 import { openOrderForm } from "./order_form.js";
 import { openImport } from "./import.js";
 import { exportButton } from "./stock.js";
+import { boardTab, forecastTab, quotesTab, leadsTab } from "./pipeline.js";
 
 const PAGE = 100;
 const STATUSES = ["draft", "confirmed", "delivered", "cancelled"];
+const TABS = ["orders", "board", "forecast", "quotes", "leads"];
 
 export function salesView(main, me) {
+  const canWrite = me.user.role !== "accountant";
+  let current = "orders";
+  const body = h("div.tab-body#sales-body");
+  const tabs = h("div.tabs", {}, ...TABS.map((tab) => h(`button.tab#sales-tab-${tab}`, {
+    dataset: { tab },
+    "aria-selected": tab === current ? "true" : "false",
+    onclick: () => { current = tab; show(); },
+  }, t(`pipeline.tab_${tab}`))));
+  /** What the pipeline's tabs may use: who is logged in, and a way to open another tab (a quote for an opportunity). */
+  const context = { me, canWrite, open: (tab, params) => { current = tab; show(params); } };
+
+  function show(params = {}) {
+    tabs.querySelectorAll("button.tab").forEach((b) => b.setAttribute("aria-selected", b.dataset.tab === current ? "true" : "false"));
+    ({ orders: ordersTab, board: boardTab, forecast: forecastTab, quotes: quotesTab, leads: leadsTab })[current](body, context, params);
+  }
+
+  main.replaceChildren(h("div.toolbar", {}, h("h2", { text: t("module.sales") })), tabs, body);
+  show();
+  return { dispose() {} };
+}
+
+function ordersTab(body, { me }) {
   const query = { text: "", status: null, from: null, to: null, offset: 0, limit: PAGE };
   const search = h("input#order-search.search", {
     type: "search",
@@ -47,8 +72,8 @@ export function salesView(main, me) {
     } catch (error) { showError(error); }
   }
 
-  main.replaceChildren(
-    h("div.toolbar", {}, h("h2", { text: t("orders.title") }), search, statusFilter,
+  body.replaceChildren(
+    h("div.toolbar", {}, search, statusFilter,
       h("label.inline", {}, t("orders.from"), " ", date("order-from", "from")),
       h("label.inline", {}, t("orders.to"), " ", date("order-to", "to")), totalLabel,
       me.user.role === "accountant" ? null : h("button#order-import", {
@@ -61,5 +86,4 @@ export function salesView(main, me) {
       body)),
     pager);
   load();
-  return { dispose() {} };
 }
