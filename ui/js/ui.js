@@ -58,3 +58,12 @@ export function debounce(fn, ms) {
   let timer;
   return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
 }
+
+/** An amount as the engine sends it ("1234567.50") with thousands separators ("1,234,567.50"); exact, no float. */
+export function grouped(text) {
+  if (text === null || text === undefined || text === "") return "";
+  const [whole, fraction] = String(text).split(".");
+  const sign = whole.startsWith("-") ? "-" : "";
+  const digits = whole.replace("-", "").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return fraction === undefined ? `${sign}${digits}` : `${sign}${digits}.${fraction}`;
+}

@@ -137,6 +137,34 @@ impl Window {
         self.find(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
     }
 
+    /// Drags the element `from_css` onto the element `to_css` with real mouse events: press on the
+    /// first's centre, move in small steps, release on the second's centre. (WebKit's WebDriver
+    /// cannot drive HTML5 drag and drop; the board listens to mouse events for that reason.)
+    pub async fn drag(&self, from_css: &str, to_css: &str) {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        const STEPS: u32 = 8;
+        let from = self.find(from_css).await;
+        let to = self.find(to_css).await;
+        let centre = |(x, y, width, height): (f64, f64, f64, f64)| (x + width / 2.0, y + height / 2.0);
+        let (from_x, from_y) = centre(from.rectangle().await.unwrap_or_else(|e| panic!("measuring {from_css}: {e}")));
+        let (to_x, to_y) = centre(to.rectangle().await.unwrap_or_else(|e| panic!("measuring {to_css}: {e}")));
+        let step_x = ((to_x - from_x) / f64::from(STEPS)).round();
+        let step_y = ((to_y - from_y) / f64::from(STEPS)).round();
+        let step = Some(Duration::from_millis(20));
+        let mut mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement { element: from, duration: None, x: 0.0, y: 0.0 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .pause(Duration::from_millis(50));
+        for _ in 0..STEPS {
+            mouse = mouse.then(PointerAction::MoveBy { duration: step, x: step_x, y: step_y });
+        }
+        let mouse = mouse
+            .then(PointerAction::MoveToElement { element: to, duration: step, x: 0.0, y: 0.0 })
+            .pause(Duration::from_millis(50))
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.client.perform_actions(mouse).await.unwrap_or_else(|e| panic!("dragging {from_css} onto {to_css}: {e}"));
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let field = self.find(css).await;
         field.clear().await.unwrap_or_else(|e| panic!("clearing {css}: {e}"));

@@ -133,13 +133,29 @@ async fn the_demo_company_opens_from_the_first_screen() {
     let company = dir.path().join("empty.sqlite");
     let window = Window::open(&company, dir.path()).await;
     window.click("#open-demo").await;
-    window.find("#demo-hint").await;
+    // Writing five years of a company takes a debug build several seconds.
+    window.wait_present("#demo-hint").await;
     log_in(&window, "boss", suanpan::demo::PASSWORD).await;
     window.wait_text("#customer-total", |t| t.contains("1,000")).await;
     let shot = window.screenshot("customers-list.png").await;
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a real picture of the list");
     search(&window, "shds").await;
     window.wait_text("#customer-list .row[data-code=C000001]", |t| t.contains("上海鼎盛贸易有限公司")).await;
+    // The demo's pipeline: open deals on the board, won and lost ones, a forecast for the months ahead.
+    window.click("button.nav[data-module=sales]").await;
+    window.click("#sales-tab-board").await;
+    window.wait_text(".board-column[data-kind=lost]", |t| t.contains("丢单")).await;
+    let open_cards: i64 = window
+        .script("return document.querySelectorAll('.board-column[data-kind=stage] .opp-card').length;", vec![])
+        .await
+        .as_i64()
+        .unwrap_or(0);
+    assert!(open_cards > 5, "{open_cards} open deals on the board");
+    window.screenshot("pipeline-demo.png").await;
+    window.click("#sales-tab-forecast").await;
+    window.find("#forecast-chart").await;
+    window.wait_text("#forecast-rows", |t| t.contains("2027")).await;
+    window.screenshot("sales-forecast.png").await;
     window.close().await;
 }
 
@@ -482,5 +498,48 @@ async fn expenses_and_service_in_the_activities_screen() {
     assert!(!row.contains("待处理"), "{row}");
     window.wait_text("#svc-summary", |t| t.contains("投诉") && t.contains('4')).await;
     window.screenshot("activities-screen.png").await;
+    window.close().await;
+}
+
+#[tokio::test]
+async fn dragging_an_opportunity_to_lost_asks_for_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    shop(&company).await;
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+
+    window.click("button.nav[data-module=sales]").await;
+    window.find("#order-rows").await;
+    window.click("#sales-tab-board").await;
+    window.find("#pipeline-board .board-column[data-kind=lost]").await;
+
+    // A new opportunity for the shop's customer lands in the first stage.
+    window.click("#opp-new").await;
+    window.type_into("#opp-customer", "C000001").await;
+    window.type_into("#opp-name", "年度茶叶采购").await;
+    window.type_into("#opp-amount", "12000").await;
+    window.click("#opp-save").await;
+    window.wait_gone("#opp-form").await;
+    let first = ".board-column[data-kind=stage] .opp-card";
+    window.wait_text(first, |t| t.contains("年度茶叶采购") && t.contains("12,000.00")).await;
+
+    // Drag it onto the lost column: the board asks why before it moves.
+    window.drag(&format!("{first} .opp-name"), ".board-column[data-kind=lost]").await;
+    window.find("#lost-dialog").await;
+    window.click("#lost-reason option[data-name='价格太高']").await;
+    window.click("#lost-confirm").await;
+    window.wait_gone("#lost-dialog").await;
+    let card = window
+        .wait_text(".board-column[data-kind=lost] .opp-card", |t| t.contains("年度茶叶采购") && t.contains("价格太高"))
+        .await;
+    assert!(card.contains("丢单"), "{card}");
+    let left = window
+        .script("return document.querySelectorAll('.board-column[data-kind=stage] .opp-card').length;", vec![])
+        .await;
+    assert_eq!(left.as_u64(), Some(0), "the card left its stage");
+    // Let the window paint the last change before the picture.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    window.screenshot("pipeline-board.png").await;
     window.close().await;
 }

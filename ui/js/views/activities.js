@@ -2,7 +2,7 @@
 // and service requests with their satisfaction.
 import * as api from "../api.js";
 import { t, language } from "../i18n.js";
-import { h, toast, showError, confirmDialog } from "../ui.js";
+import { h, toast, showError, confirmDialog, grouped } from "../ui.js";
 import { openImport } from "./import.js";
 import { exportButton } from "./stock.js";
 import { openCustomerForm } from "./customer_form.js";
@@ -146,10 +146,10 @@ function expensesTab(body, me, canWrite) {
   async function load() {
     try {
       const page = await api.listExpenses(query);
-      sum.textContent = t("expenses.sum", { sum: page.sum, count: page.total });
+      sum.textContent = t("expenses.sum", { sum: grouped(page.sum), count: page.total });
       rows.replaceChildren(...page.rows.map((e) => h("tr", { dataset: { id: e.id } },
         h("td", { text: e.date }), h("td", { text: e.salesperson ?? "" }), h("td", { text: customerText(e) }),
-        h("td", { text: categoryName(e.category) }), h("td.num", { text: e.amount }), h("td", { text: e.note ?? "" }),
+        h("td", { text: categoryName(e.category) }), h("td.num", { text: grouped(e.amount) }), h("td", { text: e.note ?? "" }),
         h("td", {}, canWrite ? h("button.link.danger.exp-delete", {
           text: t("common.delete"),
           onclick: async () => {
@@ -172,7 +172,7 @@ function expensesTab(body, me, canWrite) {
       chart.replaceChildren(...(parts.length ? parts.map((p) => h("div.bar-row", { title: t("expenses.count", { count: p.count }) },
         h("span.bar-label", { text: by === "category" ? categoryName(p.key) : p.key ?? t("common.none") }),
         h("span.bar", { style: `width: ${largest > 0 ? Math.round((Number(p.amount) * 1000) / largest) / 10 : 0}%` }),
-        h("span.bar-value", { text: p.amount }))) : [h("p.muted", { text: t("expenses.chart_empty") })]));
+        h("span.bar-value", { text: grouped(p.amount) }))) : [h("p.muted", { text: t("expenses.chart_empty") })]));
     } catch (error) { showError(error); }
   }
 

@@ -3,7 +3,7 @@
 // Amounts are the engine's decimal strings; Number() is used only for bar heights.
 import * as api from "../api.js";
 import { t, language } from "../i18n.js";
-import { h, toast, showError, debounce } from "../ui.js";
+import { h, toast, showError, debounce, grouped } from "../ui.js";
 import { openOrderForm, productChoices } from "./order_form.js";
 import { openImport } from "./import.js";
 import { exportButton } from "./stock.js";
@@ -13,7 +13,7 @@ const FORECAST_MONTHS = [3, 6, 12];
 
 /** A stage's, column's or pick-list entry's name in the window's language (Chinese when no English one is set). */
 const label = (item) => (language() === "en" && item.name_en ? item.name_en : item.name);
-const money = (amount) => t("pipeline.money", { amount });
+const money = (amount) => t("pipeline.money", { amount: grouped(amount) });
 const field = (key, control) => h("label.field", {}, h("span", { text: t(key) }), control);
 
 /** Marks the inputs the engine named in `error.fields` and shows the error. */
@@ -76,8 +76,8 @@ export function boardTab(body, ctx) {
       h("header.board-head", {},
         h("div.board-title", {}, h("span", { text: label(c) }), h("span.board-count", { text: String(c.count) })),
         c.probability == null ? null : h("div.muted", { text: t("pipeline.column_probability", { probability: c.probability }) }),
-        h("div.board-sum", { text: t("pipeline.column_amount", { amount: c.amount }) }),
-        h("div.board-sum.muted", { text: t("pipeline.column_weighted", { weighted: c.weighted }) })),
+        h("div.board-sum", { text: t("pipeline.column_amount", { amount: grouped(c.amount) }) }),
+        h("div.board-sum.muted", { text: t("pipeline.column_weighted", { weighted: grouped(c.weighted) }) })),
       h("div.board-cards", {},
         ...c.cards.map((o) => card(o, c)),
         c.cards.length ? null : h("p.board-empty.muted", { text: t("pipeline.column_empty") }),
@@ -330,11 +330,11 @@ export function forecastTab(body) {
           h("span.legend.weighted", { text: t("pipeline.forecast_weighted") }),
           h("span.legend.won", { text: t("pipeline.forecast_won") })));
       rows.replaceChildren(...forecast.months.map((m) => h("tr", { dataset: { month: m.month } },
-        h("td", { text: m.month }), h("td.num", { text: String(m.open_count) }), h("td.num", { text: m.open_amount }),
-        h("td.num", { text: m.weighted }), h("td.num", { text: String(m.won_count) }), h("td.num", { text: m.won_amount }))));
+        h("td", { text: m.month }), h("td.num", { text: String(m.open_count) }), h("td.num", { text: grouped(m.open_amount) }),
+        h("td.num", { text: grouped(m.weighted) }), h("td.num", { text: String(m.won_count) }), h("td.num", { text: grouped(m.won_amount) }))));
       overdue.className = forecast.overdue_count ? "warn" : "muted";
       overdue.textContent = forecast.overdue_count
-        ? t("pipeline.overdue", { count: forecast.overdue_count, weighted: forecast.overdue_weighted })
+        ? t("pipeline.overdue", { count: forecast.overdue_count, weighted: grouped(forecast.overdue_weighted) })
         : t("pipeline.no_overdue");
     } catch (error) { showError(error); }
   }
@@ -357,22 +357,22 @@ export function quotesTab(body, ctx, params = {}) {
   const rows = h("tbody#quote-rows");
   const detail = h("div#quote-detail");
   const filterNote = h("div.filter-note#quote-filter");
-  const formBox = h("div#quote-form-box");
+  const formBox = h("aside.acts-side#quote-form-box");
+  const split = h("div.acts-split.quotes-split");
 
   async function load() {
     filterNote.replaceChildren(...(opportunity ? [
       h("span", { text: t("quotes.for_opportunity", { code: opportunity.code, name: opportunity.name }) }),
-      h("button.link#quote-all", { text: t("quotes.show_all"), onclick: () => { opportunity = null; load(); renderForm(); } }),
+      h("button.link#quote-all", { text: t("quotes.show_all"), onclick: () => { opportunity = null; load(); closeForm(); } }),
     ] : []));
     try {
       const quotes = await api.listQuotes(null, opportunity?.id ?? null);
       rows.replaceChildren(...quotes.map((q) => h("tr.clickable", { dataset: { id: q.id }, onclick: (e) => show(q.id, e.currentTarget) },
         h("td", { text: q.quote_no }), h("td", { text: q.quote_date }), h("td", { text: q.valid_until }),
-        h("td", { text: `${q.customer_code} ${q.customer_name}` }), h("td", { text: q.opportunity_code ?? "" }),
-        h("td", { text: q.salesperson ?? "" }),
+        h("td", { text: q.customer_name, title: `${q.customer_code} ${q.customer_name}` }), h("td", { text: q.opportunity_code ?? "" }),
         h("td", {}, h(`span.status.status-${q.status}`, { text: t(`quotes.status_${q.status}`) })),
-        h("td.num", { text: q.total }), h("td", { text: q.order_no ?? "" }))));
-      if (!quotes.length) rows.append(emptyRow(9, "quotes.empty"));
+        h("td.num", { text: grouped(q.total) }), h("td", { text: q.order_no ?? "" }))));
+      if (!quotes.length) rows.append(emptyRow(8, "quotes.empty"));
     } catch (error) { showError(error); }
   }
 
@@ -390,8 +390,8 @@ export function quotesTab(body, ctx, params = {}) {
           h("thead", {}, h("tr", {}, ...[["order.sku"], ["order.name"], ["quotes.unit"], ["order.quantity", true], ["order.unit_price", true], ["order.amount", true]]
             .map(([key, numeric]) => h(numeric ? "th.num" : "th", { text: t(key) })))),
           h("tbody", {}, ...q.lines.map((l) => h("tr", {}, h("td", { text: l.sku }), h("td", { text: l.name }), h("td", { text: l.unit }),
-            h("td.num", { text: l.quantity }), h("td.num", { text: l.unit_price }), h("td.num", { text: l.amount }))))),
-        h("p.total", { text: t("quotes.total", { total: q.total }) }),
+            h("td.num", { text: l.quantity }), h("td.num", { text: grouped(l.unit_price) }), h("td.num", { text: grouped(l.amount) }))))),
+        h("p.total", { text: t("quotes.total", { total: grouped(q.total) }) }),
         q.notes ? h("p.muted", { text: q.notes }) : null,
         q.order_no ? h("p", { text: t("quotes.became_order", { no: q.order_no }) }) : null,
         open ? h("div.actions", {},
@@ -419,7 +419,13 @@ export function quotesTab(body, ctx, params = {}) {
     } catch (error) { showError(error); }
   }
 
-  async function renderForm() {
+  function closeForm() {
+    formBox.replaceChildren();
+    split.classList.remove("with-form");
+  }
+
+  /** The new-quote form beside the list: for the chosen opportunity, or for a customer by code. */
+  async function openForm() {
     if (!ctx.canWrite) return;
     let products;
     try { products = await productChoices(); } catch (error) { showError(error); return; }
@@ -454,7 +460,7 @@ export function quotesTab(body, ctx, params = {}) {
         try {
           const made = await api.createQuote(input);
           toast(t("quotes.saved", { no: made.quote_no, total: made.total }));
-          renderForm();
+          closeForm();
           await load();
           show(made.id, rows.querySelector(`tr[data-id="${made.id}"]`));
         } catch (error) { showFormError(form, error); }
@@ -471,20 +477,25 @@ export function quotesTab(body, ctx, params = {}) {
           h("th.num", { text: t("order.unit_price") }), h("th"))),
         lines),
       h("button.link#quote-add-line", { type: "button", text: t("order.add_line"), onclick: () => addLine().querySelector("select").focus() }),
-      h("div.actions", {}, h("button.primary#quote-save", { type: "submit", text: t("quotes.save") })));
+      h("div.actions", {}, h("button.primary#quote-save", { type: "submit", text: t("quotes.save") }),
+        h("button#quote-cancel", { type: "button", text: t("common.cancel"), onclick: closeForm })));
     formBox.replaceChildren(form);
+    split.classList.add("with-form");
+    (opportunity ? valid : customer).focus();
   }
 
   body.replaceChildren(
-    h("div.toolbar.filters", {}, filterNote),
-    h("div.acts-split", {},
-      h("div.acts-main", {},
-        listTable("quote-table", [["quotes.no"], ["quotes.date"], ["quotes.valid_until"], ["quotes.customer"], ["quotes.opportunity"],
-          ["quotes.salesperson"], ["quotes.status"], ["quotes.total_column", true], ["quotes.order"]], rows),
-        detail),
-      h("aside.acts-side", {}, formBox)));
+    h("div.toolbar.filters", {},
+      ctx.canWrite ? h("button.primary#quote-new", { text: t("quotes.new"), onclick: openForm }) : null, filterNote),
+    split);
+  split.append(
+    h("div.acts-main", {},
+      listTable("quote-table", [["quotes.no"], ["quotes.date"], ["quotes.valid_until"], ["quotes.customer"], ["quotes.opportunity"],
+        ["quotes.status"], ["quotes.total_column", true], ["quotes.order"]], rows),
+      detail),
+    formBox);
   load();
-  renderForm();
+  if (opportunity) openForm();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -507,17 +518,18 @@ export function leadsTab(body, ctx) {
     try {
       const leads = await api.listLeads(status, text);
       rows.replaceChildren(...leads.map((l) => h("tr", { dataset: { id: l.id, status: l.status } },
-        h("td", { text: l.name }), h("td", { text: l.company }), h("td", { text: l.phone }), h("td", { text: l.email }),
-        h("td", { text: l.source ?? "" }), h("td", { text: l.salesperson ?? "" }),
+        h("td", {}, h("div", { text: l.name }), l.company ? h("div.muted", { text: l.company }) : null),
+        h("td", {}, h("div", { text: l.phone }), l.email ? h("div.muted", { text: l.email }) : null),
+        h("td", { text: l.source ?? "" }),
         h("td", {}, h(`span.status.status-${l.status}`, { text: t(`leads.status_${l.status}`) })),
-        h("td", { text: [l.customer_code, l.opportunity_code].filter(Boolean).join(" · ") }),
-        h("td", { text: l.created_on }),
+        h("td", {}, ...[l.customer_code, l.opportunity_code].filter(Boolean).map((code) => h("div", { text: code }))),
+        h("td", {}, h("div", { text: l.salesperson ?? "" }), h("div.muted", { text: l.created_on })),
         h("td.row-actions", {}, ...(ctx.canWrite && l.status !== "converted" ? [
           l.status !== "qualified" ? h("button.link.lead-qualify", { text: t("leads.qualify"), onclick: () => mark(l, "qualified") }) : null,
           l.status !== "disqualified" ? h("button.link.lead-disqualify", { text: t("leads.disqualify"), onclick: () => mark(l, "disqualified") }) : null,
           h("button.link.lead-convert", { text: t("leads.convert"), onclick: () => convert(l) }),
         ] : [])))));
-      if (!leads.length) rows.append(emptyRow(10, "leads.empty"));
+      if (!leads.length) rows.append(emptyRow(7, "leads.empty"));
     } catch (error) { showError(error); }
   }
 
@@ -587,8 +599,8 @@ export function leadsTab(body, ctx) {
     h("div.toolbar.filters", {}, search, statusFilter),
     h("div.acts-split", {},
       h("div.acts-main", {},
-        listTable("lead-table", [["leads.name"], ["leads.company"], ["leads.phone"], ["leads.email"], ["leads.source"],
-          ["leads.salesperson"], ["leads.status"], ["leads.result"], ["leads.created_on"], [""]], rows)),
+        listTable("lead-table", [["leads.name_company"], ["leads.contact"], ["leads.source"],
+          ["leads.status"], ["leads.result"], ["leads.salesperson_date"], [""]], rows)),
       h("aside.acts-side", {}, ctx.canWrite ? form : null)));
   load();
 }

@@ -34,7 +34,7 @@ export function salesView(main, me) {
   return { dispose() {} };
 }
 
-function ordersTab(body, { me }) {
+function ordersTab(tab, { me }) {
   const query = { text: "", status: null, from: null, to: null, offset: 0, limit: PAGE };
   const search = h("input#order-search.search", {
     type: "search",
@@ -72,7 +72,7 @@ function ordersTab(body, { me }) {
     } catch (error) { showError(error); }
   }
 
-  body.replaceChildren(
+  tab.replaceChildren(
     h("div.toolbar", {}, search, statusFilter,
       h("label.inline", {}, t("orders.from"), " ", date("order-from", "from")),
       h("label.inline", {}, t("orders.to"), " ", date("order-to", "to")), totalLabel,
