@@ -59,7 +59,8 @@ CREATE TABLE opportunities (
     -- The salesperson's branch: what a branch manager sees.
     branch_id        INTEGER REFERENCES branches (id),
     name             TEXT    NOT NULL,
-    amount           INTEGER NOT NULL CHECK (amount >= 0),
+    -- At most 100 billion yuan: amount × probability stays far inside 64 bits.
+    amount           INTEGER NOT NULL CHECK (amount BETWEEN 0 AND 10000000000000),
     stage_id         INTEGER NOT NULL REFERENCES opportunity_stages (id),
     probability      INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
     expected_close   TEXT    NOT NULL,
@@ -73,13 +74,14 @@ CREATE TABLE opportunities (
     version          INTEGER NOT NULL DEFAULT 1,
     updated_at       TEXT    NOT NULL,
     CHECK ((status = 'open') = (closed_on IS NULL)),
-    CHECK (status = 'lost' OR lost_reason_id IS NULL)
+    CHECK ((status = 'lost') = (lost_reason_id IS NOT NULL))
 );
 CREATE INDEX opportunities_open ON opportunities (status, expected_close);
 CREATE INDEX opportunities_closed ON opportunities (closed_on) WHERE closed_on IS NOT NULL;
 CREATE INDEX opportunities_customer ON opportunities (customer_id);
 CREATE INDEX opportunities_salesperson ON opportunities (salesperson_id, status);
 CREATE INDEX opportunities_branch ON opportunities (branch_id, status);
+CREATE INDEX opportunities_order ON opportunities (order_id) WHERE order_id IS NOT NULL;
 
 -- A lead (线索): someone who may become a customer. Converting one makes the customer and an
 -- opportunity in one step and remembers both.
@@ -103,6 +105,8 @@ CREATE TABLE leads (
 );
 CREATE INDEX leads_salesperson ON leads (salesperson_id, status);
 CREATE INDEX leads_branch ON leads (branch_id, status);
+CREATE INDEX leads_customer ON leads (customer_id) WHERE customer_id IS NOT NULL;
+CREATE INDEX leads_opportunity ON leads (opportunity_id) WHERE opportunity_id IS NOT NULL;
 
 -- A quote (报价单): priced lines for a customer, often for an opportunity; accepting it makes the order.
 CREATE TABLE quotes (
@@ -120,9 +124,11 @@ CREATE TABLE quotes (
     order_id         INTEGER REFERENCES orders (id),
     created_by       INTEGER REFERENCES users (id),
     version          INTEGER NOT NULL DEFAULT 1,
-    updated_at       TEXT    NOT NULL
+    updated_at       TEXT    NOT NULL,
+    CHECK ((status = 'accepted') = (order_id IS NOT NULL))
 );
 CREATE INDEX quotes_customer ON quotes (customer_id);
+CREATE INDEX quotes_order ON quotes (order_id) WHERE order_id IS NOT NULL;
 CREATE INDEX quotes_opportunity ON quotes (opportunity_id) WHERE opportunity_id IS NOT NULL;
 
 CREATE TABLE quote_lines (
@@ -174,3 +180,6 @@ CREATE TABLE service_requests (
 CREATE INDEX service_requests_customer ON service_requests (customer_id, request_date);
 CREATE INDEX service_requests_date ON service_requests (request_date);
 CREATE INDEX service_requests_status ON service_requests (status, request_date);
+
+-- The list of activities across customers pages newest first.
+CREATE INDEX activities_date ON activities (activity_date, id);

@@ -220,6 +220,20 @@ fn not_a_company_file(path: &Path, error: &sqlx::Error) -> Option<Error> {
     })
 }
 
+/// Appends ` AND (a LIKE ? ESCAPE '\' OR b LIKE ? …)`: any of `columns` (fixed names from the engine)
+/// contains `text` as typed, its `%` and `_` meaning themselves.
+pub(crate) fn push_contains(builder: &mut sqlx::QueryBuilder<Sqlite>, columns: &[&'static str], text: &str) {
+    let pattern = format!("%{}%", crate::text::escape_like(text));
+    builder.push(" AND (");
+    for (index, column) in columns.iter().enumerate() {
+        if index > 0 {
+            builder.push(" OR ");
+        }
+        builder.push(*column).push(" LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+    }
+    builder.push(")");
+}
+
 /// Maps a UNIQUE constraint failure to a friendly error naming the field; anything else passes through.
 pub fn unique_violation(error: sqlx::Error, entity: &'static str, field: &'static str, value: &str) -> Error {
     match error.as_database_error() {

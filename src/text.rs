@@ -68,6 +68,11 @@ fn iso_date(value: &str) -> Option<Option<NaiveDate>> {
     Some(NaiveDate::from_ymd_opt(year as i32, month, day))
 }
 
+/// Text for a `LIKE … ESCAPE '\'` pattern that matches it literally: `%`, `_` and `\` lose their meaning.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 /// A date, or `default` when none is typed.
 pub fn date_or(field: &'static str, value: &str, default: NaiveDate) -> Result<NaiveDate> {
     if value.trim().is_empty() { Ok(default) } else { parse_date(field, value) }

@@ -260,3 +260,92 @@ async fn opportunities_expenses_and_service_import_once_round_trip_undo_and_fill
     import::undo(&fresh.db, &fresh.owner, opportunity_batch).await.unwrap();
     assert_eq!(pipeline::list(&fresh.db, &fresh.owner, &OpportunityQuery::default()).await.unwrap().total, 0);
 }
+
+#[tokio::test]
+async fn imports_keep_to_the_importers_scope_and_lists_and_keep_equal_rows_of_one_file() {
+    let c = company().await;
+    customer(&c, "C1", "zhangwei").await;
+    customer(&c, "C2", "liuyang").await;
+    let dir = tempfile::tempdir().unwrap();
+    // Two equal taxi fares on one day are two expenses; the same file again adds none.
+    let fares = write(
+        dir.path(),
+        "fares.csv",
+        "date,salesperson,customer_code,category,amount,note\n2026-03-01,zhangwei,,交通费,25.00,打车\n2026-03-01,zhangwei,,交通费,25.00,打车\n",
+    );
+    let first =
+        import::import_file(&c.db, &c.sales_sh, Entity::Expenses, &fares, ImportOptions::default()).await.unwrap();
+    assert_eq!((first.inserted, first.skipped), (2, 0), "{:?}", first.errors);
+    let again =
+        import::import_file(&c.db, &c.sales_sh, Entity::Expenses, &fares, ImportOptions::default()).await.unwrap();
+    assert_eq!((again.inserted, again.skipped), (0, 2));
+    assert_eq!(expenses::list(&c.db, &c.owner, &ExpenseQuery::default()).await.unwrap().sum, Money::yuan(50));
+
+    // A salesperson cannot add to the owner's lists through a file: the category stays unknown.
+    let odd = write(dir.path(), "odd.csv", "date,category,amount\n2026-03-02,彩票,10\n");
+    let refused =
+        import::import_file(&c.db, &c.sales_sh, Entity::Expenses, &odd, ImportOptions::default()).await.unwrap();
+    assert_eq!(
+        refused.errors.iter().map(|e| (e.line, e.column.as_str(), e.reason)).collect::<Vec<_>>(),
+        [(2, "category", "unknown")]
+    );
+    assert!(!picklists::list(&c.db, PickList::ExpenseCategory).await.unwrap().iter().any(|k| k.name == "彩票"));
+
+    // Nor overwrite another salesperson's deal by its code, nor leave a code out.
+    let theirs = write(dir.path(), "theirs.csv", "code,customer_code,name,amount\nOP1,C2,广州的单,5000\n");
+    let report = import::import_file(&c.db, &c.sales_gz, Entity::Opportunities, &theirs, ImportOptions::default())
+        .await
+        .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let takeover = write(dir.path(), "takeover.csv", "code,customer_code,name,amount\nOP1,C1,抢单,1\n,C1,无编号,1\n");
+    let upsert = ImportOptions { mode: import::Mode::Upsert, ..Default::default() };
+    let refused = import::import_file(&c.db, &c.sales_sh, Entity::Opportunities, &takeover, upsert).await.unwrap();
+    let errors: Vec<(u64, &str, &str)> = refused.errors.iter().map(|e| (e.line, e.column.as_str(), e.reason)).collect();
+    assert_eq!(errors, [(2, "code", "forbidden_value"), (3, "code", "required")]);
+    assert_eq!(pipeline::by_code(&c.db, &c.owner, "OP1").await.unwrap().name, "广州的单");
+}
+
+#[tokio::test]
+async fn a_quote_accepted_after_its_deal_was_lost_leaves_the_deal_lost() {
+    let c = company().await;
+    let c1 = customer(&c, "C1", "zhangwei").await;
+    let product = suanpan::catalog::products::ProductInput {
+        sku: "P1".into(),
+        name: "龙井".into(),
+        standard_price: "100".into(),
+        ..Default::default()
+    };
+    suanpan::catalog::products::create(&c.db, &c.owner, &product).await.unwrap();
+    let input = suanpan::sales::pipeline::OpportunityInput {
+        customer_id: Some(c1),
+        name: "年货".into(),
+        amount: "1000".into(),
+        ..Default::default()
+    };
+    let deal = pipeline::create(&c.db, &c.sales_sh, &input).await.unwrap();
+    let quote = suanpan::sales::quotes::QuoteInput {
+        opportunity_id: Some(deal.id),
+        lines: vec![suanpan::sales::orders::OrderLineInput {
+            sku: "P1".into(),
+            quantity: "1".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let quote = suanpan::sales::quotes::create(&c.db, &c.sales_sh, &quote).await.unwrap();
+    let reason = picklists::list(&c.db, PickList::LostReason).await.unwrap()[0].id;
+    pipeline::close(&c.db, &c.sales_sh, deal.id, pipeline::Outcome::Lost { reason_id: reason }, None).await.unwrap();
+    let order = suanpan::sales::quotes::accept(&c.db, &c.sales_sh, quote.id, None).await.unwrap();
+    let after = pipeline::get(&c.db, &c.sales_sh, deal.id).await.unwrap();
+    assert_eq!(
+        (after.status.as_str(), after.order_id),
+        ("lost", None),
+        "the order {} is not this deal's",
+        order.order_no
+    );
+    let too_big = suanpan::sales::pipeline::OpportunityInput { amount: "100000000000.01".into(), ..input };
+    let Err(Error::Invalid { field, .. }) = pipeline::create(&c.db, &c.sales_sh, &too_big).await else {
+        panic!("accepted")
+    };
+    assert_eq!(field, "amount");
+}

@@ -75,6 +75,11 @@ async fn an_opportunity_moves_through_stages_and_a_lost_one_keeps_amount_date_an
     assert_eq!((reopened.status.as_str(), reopened.closed_on, reopened.lost_reason), ("open", None, None));
     assert_eq!(reopened.probability, 70);
 
+    // A branch manager cannot hand a deal to another branch's salesperson.
+    let elsewhere = OpportunityInput { salesperson: "liuyang".into(), ..deal(customer, "转单", "100", "") };
+    let refused = pipeline::create(&c.db, &c.manager, &elsewhere).await;
+    assert!(matches!(refused, Err(Error::Invalid { field: "salesperson", .. })), "{refused:?}");
+
     // Bad input names every field.
     let bad = OpportunityInput {
         amount: "-5".into(),
@@ -227,6 +232,10 @@ async fn a_converted_lead_makes_the_customer_its_contact_and_an_opportunity_toge
     assert_eq!(customer.source.as_deref(), Some("展会"));
     let contacts = suanpan::crm::contacts::list(&c.db, &c.sales_sh, customer.id).await.unwrap();
     assert_eq!(contacts.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["陈经理"]);
+    // The contact is searchable at once: the customer is found by the person's name.
+    let query = suanpan::crm::CustomerQuery { search: "陈经理".into(), ..Default::default() };
+    let found = customers::list(&c.db, &c.sales_sh, &query).await.unwrap();
+    assert_eq!(found.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [customer.id]);
     let opportunity = converted.opportunity.unwrap();
     assert_eq!((opportunity.customer_id, opportunity.amount), (customer.id, Money::yuan(8800)));
     assert_eq!(converted.lead.status, "converted");

@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::crm::pinyin_key::pinyin_keys;
 use crate::error::Result;
-use crate::text;
+use crate::text::{self, escape_like};
 
 /// Rebuilds the searchable text of one customer from the customer and its contacts.
 pub async fn reindex(conn: &mut SqliteConnection, customer_id: i64) -> Result<()> {
@@ -137,10 +137,6 @@ const PAIRS_MATCH: &str = "SELECT rowid FROM customer_search_pairs WHERE custome
 /// An FTS5 string literal: the word in double quotes, inner quotes doubled.
 fn quoted(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
-}
-
-fn escape_like(term: &str) -> String {
-    term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 #[cfg(test)]

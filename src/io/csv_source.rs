@@ -23,6 +23,20 @@ pub struct SourceRow {
     pub fields: Vec<String>,
 }
 
+/// How far reading a file has got, readable from any thread.
+#[derive(Debug, Clone)]
+pub struct CsvProgress {
+    bytes_read: Arc<AtomicU64>,
+    total_bytes: u64,
+}
+
+impl CsvProgress {
+    /// (bytes read, bytes in all).
+    pub fn get(&self) -> (u64, u64) {
+        (self.bytes_read.load(Ordering::Relaxed).min(self.total_bytes), self.total_bytes)
+    }
+}
+
 /// A CSV file opened for reading row by row; it never holds more than a row in memory.
 pub struct CsvSource {
     path: PathBuf,
@@ -93,7 +107,12 @@ impl CsvSource {
 
     /// How far through the file reading is, in bytes, for a progress bar.
     pub fn progress(&self) -> (u64, u64) {
-        (self.bytes_read.load(Ordering::Relaxed).min(self.total_bytes), self.total_bytes)
+        self.progress_handle().get()
+    }
+
+    /// A handle on the progress that stays readable when the source moves to another thread.
+    pub fn progress_handle(&self) -> CsvProgress {
+        CsvProgress { bytes_read: Arc::clone(&self.bytes_read), total_bytes: self.total_bytes }
     }
 
     /// The next row that is not blank, with Excel's `="001"` text trick undone.

@@ -71,14 +71,16 @@ pub async fn ensure_salesperson(
 }
 
 /// Makes sure a pick-list entry a file names exists (a lost reason, an expense category), saying so in
-/// the import's notices when one is added.
+/// the import's notices when one is added. Only a user who may edit the lists adds to them; for anyone
+/// else an unknown entry stays unknown, and the row says so.
 pub async fn ensure_pick(
     conn: &mut sqlx::SqliteConnection,
+    actor: &crate::auth::Actor,
     list: crate::crm::picklists::PickList,
     name: &str,
     notices: &mut Vec<String>,
 ) -> crate::error::Result<()> {
-    if !name.trim().is_empty() {
+    if !name.trim().is_empty() && actor.can(crate::auth::Permission::EditPickLists) {
         let (_, added) = crate::crm::picklists::ensure(conn, list, name).await?;
         if added {
             notices.push(format!("added '{}' to the list of {}", name.trim(), list.field()));

@@ -7,14 +7,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Permission, Role};
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::columns::{self, Column, HeaderProblem, RowFields};
-use crate::io::csv_source::{CsvSource, SourceOptions, SourceRow};
+use crate::io::csv_source::{CsvSource, SourceOptions};
+use crate::io::read_ahead::ReadAhead;
 use crate::io::{
     import_activities, import_contacts, import_customers, import_expenses, import_opportunities, import_orders,
     import_products, import_purchases, import_service, import_suppliers,
@@ -339,7 +340,7 @@ pub async fn import_file(
     let columns = entity.columns();
     let map = columns::map_headers(columns, source.headers(), &options.mapping)
         .map_err(|problems| source.bad_file(1, &describe_header_problems(&problems)))?;
-    let mut report = ImportReport {
+    let report = ImportReport {
         entity,
         file: path.display().to_string(),
         encoding: source.encoding().name(),
@@ -356,17 +357,46 @@ pub async fn import_file(
         notices: Vec::new(),
         batch_id: None,
     };
+    let file_bytes = source.progress().1;
+    // A bulk load of orders checks every reference itself, against customers, products and users read
+    // in its own transaction: SQLite's own foreign-key lookups (several per line) would only repeat
+    // them. The pragma cannot change inside a transaction, so it is set on the connection around it,
+    // and a connection that cannot be set back is closed rather than returned to the pool.
+    let relaxed = entity == Entity::Orders && import_orders::loads_in_bulk(file_bytes);
+    let mut conn = db.pool().acquire().await?;
+    if relaxed {
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+    }
+    let result = import_in(&mut conn, actor, entity, source, &map, options, report).await;
+    if relaxed && sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await.is_err() {
+        drop(conn.detach());
+    }
+    result
+}
+
+/// The import itself, on one connection, in one transaction.
+async fn import_in(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    entity: Entity,
+    source: CsvSource,
+    map: &columns::ColumnMap,
+    options: ImportOptions,
+    mut report: ImportReport,
+) -> Result<ImportReport> {
+    let columns = entity.columns();
     let headers = source.headers().to_vec();
     let header_count = headers.len();
     let file_bytes = source.progress().1;
     let no_rows = source.bad_file(1, "the file has a header but no data rows");
-    let mut source = source;
+    let progress_of_file = source.progress_handle();
+    let mut source = ReadAhead::start(source);
     let started = std::time::Instant::now();
     let key_position = columns.iter().position(|c| c.key == entity.key_column());
     let mut first_line_of_key: HashMap<String, u64> = HashMap::new();
     let mut written: Vec<(i64, &'static str, Option<String>, i64)> = Vec::new();
 
-    let mut tx = db.write().await?;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let batch_id = start_batch(&mut tx, actor, &report, options.mode).await?;
     let mut writer = match entity {
         Entity::Customers => Writer::Customers(import_customers::CustomerImport::start(&mut tx).await?),
@@ -374,10 +404,10 @@ pub async fn import_file(
         Entity::Products => Writer::Products(import_products::ProductImport::start(&mut tx).await?),
         Entity::Suppliers => Writer::Suppliers(import_suppliers::SupplierImport::start(&mut tx).await?),
         Entity::Orders => Writer::Orders(Box::new(
-            import_orders::OrderImport::start(&mut tx, actor, &map, batch_id, &options, file_bytes).await?,
+            import_orders::OrderImport::start(&mut tx, actor, map, batch_id, &options, file_bytes).await?,
         )),
         Entity::Purchases => Writer::Purchases(Box::new(
-            import_purchases::PurchaseImport::start(&mut tx, &map, batch_id, options.mode).await?,
+            import_purchases::PurchaseImport::start(&mut tx, map, batch_id, options.mode).await?,
         )),
         Entity::Activities => Writer::Activities(import_activities::ActivityImport::new(batch_id)),
         Entity::Opportunities => {
@@ -386,15 +416,14 @@ pub async fn import_file(
         Entity::Expenses => Writer::Expenses(import_expenses::ExpenseImport::new(batch_id)),
         Entity::Service => Writer::Service(import_service::ServiceImport::new(batch_id)),
     };
-    let mut row = SourceRow::default();
-    while source.read_into(&mut row)? {
+    while let Some(row) = source.next_row()? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             tx.rollback().await?;
             return Err(Error::Refused("the import was cancelled; nothing was written"));
         }
         report.rows += 1;
         if let Some(progress) = options.progress.as_ref().filter(|_| report.rows.is_multiple_of(1_000)) {
-            let (bytes, total_bytes) = source.progress();
+            let (bytes, total_bytes) = progress_of_file.get();
             progress(Progress { rows: report.rows, bytes, total_bytes });
         }
         let mut problems: Vec<(String, Reason)> = Vec::new();
@@ -413,12 +442,12 @@ pub async fn import_file(
                 Reason::Forbidden { value: format!("{value} (unreadable characters: is the encoding right?)") },
             ));
         }
-        let fields = RowFields { columns, map: &map, fields: &row.fields };
+        let fields = RowFields { columns, map, fields: &row.fields };
         let key = entity.record_key(&fields);
         if !key.is_empty() {
             if let Some(first) = first_line_of_key.get(&key) {
                 problems.push((
-                    header_of(&headers, &map, key_position),
+                    header_of(&headers, map, key_position),
                     Reason::Forbidden { value: format!("{key} (also on line {first})") },
                 ));
             } else {
@@ -461,7 +490,7 @@ pub async fn import_file(
                 Err(RowFailure::Fields(fields_wrong)) => {
                     for wrong in fields_wrong {
                         let position = columns.iter().position(|c| c.key == column_of_field(wrong.field));
-                        problems.push((header_of(&headers, &map, position), wrong.reason));
+                        problems.push((header_of(&headers, map, position), wrong.reason));
                     }
                 }
                 Err(RowFailure::Fault(error)) => return Err(error),

@@ -1,5 +1,6 @@
-//! Expenses from a file: each row checked like a form (a category the list lacks is added); a row
-//! identical to a recorded expense is skipped, so importing a file twice records nothing twice.
+//! Expenses from a file: each row checked like a form (a category the list lacks is added when the
+//! user may edit the list); a row identical to one recorded before this import is skipped, so importing
+//! a file twice records nothing twice, while two equal taxi fares in one file are both kept.
 
 use sqlx::SqliteConnection;
 
@@ -28,7 +29,7 @@ impl ExpenseImport {
         notices: &mut Vec<String>,
     ) -> Result<RowOutcome, RowFailure> {
         fields::ensure_salesperson(conn, actor, row.get("salesperson"), notices).await?;
-        fields::ensure_pick(conn, PickList::ExpenseCategory, row.get("category"), notices).await?;
+        fields::ensure_pick(conn, actor, PickList::ExpenseCategory, row.get("category"), notices).await?;
         let input = ExpenseInput {
             date: row.get("date").into(),
             salesperson: row.get("salesperson").into(),
@@ -41,7 +42,7 @@ impl ExpenseImport {
         let valid = expenses::validate(conn, actor, &input).await?;
         let recorded: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM expenses WHERE expense_date = ? AND salesperson_id IS ? AND customer_id IS ?
-                 AND category_id = ? AND amount = ? AND note = ? LIMIT 1",
+                 AND category_id = ? AND amount = ? AND note = ? AND import_batch_id IS NOT ? LIMIT 1",
         )
         .bind(valid.date.to_string())
         .bind(valid.assignee.salesperson_id)
@@ -49,6 +50,7 @@ impl ExpenseImport {
         .bind(valid.category_id)
         .bind(valid.amount)
         .bind(&valid.note)
+        .bind(self.batch_id)
         .fetch_optional(&mut *conn)
         .await
         .map_err(crate::error::Error::from)?;

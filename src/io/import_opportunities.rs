@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
 use crate::crm::picklists::PickList;
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::io::columns::RowFields;
 use crate::io::fields;
 use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
@@ -54,12 +54,15 @@ impl OpportunityImport {
         notices: &mut Vec<String>,
     ) -> Result<RowOutcome, RowFailure> {
         let code = row.get("code").trim();
+        if code.is_empty() {
+            return Err(RowFailure::field("code", Reason::Required));
+        }
         let existing = self.existing.get(code).copied();
         if existing.is_some() && mode == Mode::Insert {
             return Ok(RowOutcome::Skipped);
         }
         fields::ensure_salesperson(conn, actor, row.get("salesperson"), notices).await?;
-        fields::ensure_pick(conn, PickList::LostReason, row.get("lost_reason"), notices).await?;
+        fields::ensure_pick(conn, actor, PickList::LostReason, row.get("lost_reason"), notices).await?;
         let input = OpportunityInput {
             code: code.to_string(),
             customer_code: row.get("customer_code").into(),
@@ -83,6 +86,10 @@ impl OpportunityImport {
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }
             Some(id) => {
+                // Only a deal the importing user may see is theirs to overwrite.
+                if pipeline::fetch_visible_in(conn, actor, id).await.is_err() {
+                    return Err(RowFailure::field("code", Reason::Forbidden { value: code.to_string() }));
+                }
                 let before = stored(conn, id).await?;
                 pipeline::update_in(conn, id, code, &valid).await?;
                 let before = serde_json::to_value(&before)

@@ -123,6 +123,11 @@ pub struct OrderImport {
 const BULK_BYTES: u64 = 4_000_000;
 const BYTES_PER_LINE: u64 = 60;
 
+/// Whether a file this large is loaded in bulk (see [`BULK_BYTES`]).
+pub fn loads_in_bulk(file_bytes: u64) -> bool {
+    file_bytes >= BULK_BYTES
+}
+
 /// The indexes kept while loading: lines by order (undo and stock booking look lines up by order) and
 /// by product (lines arrive in id order, so each product's entries grow at their end: cheap to keep).
 const KEPT_INDEXES: [&str; 2] = ["order_lines_order", "order_lines_product"];
@@ -156,7 +161,7 @@ impl OrderImport {
             sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?;
         let lines_there = next_line_id.unwrap_or(0) as u64;
         let mut usual_cache = None;
-        let dropped_indexes = if file_bytes >= BULK_BYTES && lines_there < 4 * (file_bytes / BYTES_PER_LINE) {
+        let dropped_indexes = if loads_in_bulk(file_bytes) && lines_there < 4 * (file_bytes / BYTES_PER_LINE) {
             // Room for the tables being loaded, so pages are written once rather than evicted and read again.
             let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
             sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await?;

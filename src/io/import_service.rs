@@ -1,5 +1,5 @@
-//! Service requests from a file: each row checked like a form; a row identical to a recorded request
-//! is skipped, so importing a file twice records nothing twice.
+//! Service requests from a file: each row checked like a form; a row identical to one recorded before
+//! this import is skipped, so importing a file twice records nothing twice.
 
 use sqlx::SqliteConnection;
 
@@ -37,13 +37,14 @@ impl ServiceImport {
         let valid = service::validate(conn, actor, &input).await?;
         let recorded: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM service_requests WHERE request_date = ? AND customer_id = ? AND kind = ? AND content = ?
-                 AND resolution = ? LIMIT 1",
+                 AND resolution = ? AND import_batch_id IS NOT ? LIMIT 1",
         )
         .bind(valid.date.to_string())
         .bind(valid.customer_id)
         .bind(valid.kind.as_str())
         .bind(&valid.content)
         .bind(&valid.resolution)
+        .bind(self.batch_id)
         .fetch_optional(&mut *conn)
         .await
         .map_err(crate::error::Error::from)?;

@@ -17,3 +17,4 @@ pub mod import_purchases;
 pub mod import_service;
 pub mod import_suppliers;
 pub mod profiles;
+pub mod read_ahead;

@@ -245,10 +245,11 @@ pub struct ExpenseGroup {
 /// category, largest first.
 pub async fn breakdown(db: &Db, actor: &Actor, query: &ExpenseQuery, by: ExpenseBy) -> Result<Vec<ExpenseGroup>> {
     actor.require(Permission::ReadSales)?;
-    let key = match by {
-        ExpenseBy::Salesperson => "u.display_name",
-        ExpenseBy::Customer => "c.code || ' ' || c.name",
-        ExpenseBy::Category => "k.name",
+    // Grouped by id (two people may share a display name), shown by name.
+    let (group, key) = match by {
+        ExpenseBy::Salesperson => ("e.salesperson_id", "u.display_name"),
+        ExpenseBy::Customer => ("e.customer_id", "c.code || ' ' || c.name"),
+        ExpenseBy::Category => ("e.category_id", "k.name"),
     };
     let mut builder = QueryBuilder::<Sqlite>::new(format!(
         "SELECT {key} AS key, sum(e.amount) AS amount, count(*) AS count
@@ -260,6 +261,6 @@ pub async fn breakdown(db: &Db, actor: &Actor, query: &ExpenseQuery, by: Expense
     if by == ExpenseBy::Customer {
         builder.push(" AND e.customer_id IS NOT NULL");
     }
-    builder.push(" GROUP BY 1 ORDER BY 2 DESC, 1");
+    builder.push(format_args!(" GROUP BY {group} ORDER BY 2 DESC, 1"));
     Ok(builder.build_query_as().fetch_all(db.pool()).await?)
 }

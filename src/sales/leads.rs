@@ -9,7 +9,8 @@ use crate::auth::{Actor, Permission};
 use crate::crm::contacts::{self, ContactInput};
 use crate::crm::customers::{self, CustomerInput};
 use crate::crm::picklists::{self, PickList};
-use crate::db::{Db, now_stamp, today};
+use crate::crm::search;
+use crate::db::{Db, now_stamp, push_contains, today};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::sales::pipeline::{self, Opportunity, OpportunityInput};
 use crate::sales::salesperson;
@@ -154,10 +155,7 @@ pub async fn list(db: &Db, actor: &Actor, status: Option<&str>, text: &str) -> R
     }
     let text = text.trim();
     if !text.is_empty() {
-        let pattern = format!("%{text}%");
-        builder.push(" AND (l.name LIKE ").push_bind(pattern.clone());
-        builder.push(" OR l.company LIKE ").push_bind(pattern.clone());
-        builder.push(" OR l.phone LIKE ").push_bind(pattern).push(")");
+        push_contains(&mut builder, &["l.name", "l.company", "l.phone"], text);
     }
     builder.push(
         " ORDER BY CASE l.status WHEN 'new' THEN 0 WHEN 'qualified' THEN 1 ELSE 2 END, l.created_on DESC, l.id DESC
@@ -256,7 +254,10 @@ pub async fn convert(db: &Db, actor: &Actor, id: i64, conversion: &Conversion) -
                     email: lead.email.clone(),
                     ..ContactInput::default()
                 };
-                contacts::insert_in(&mut tx, customer.id, &contacts::validate(&contact)?).await?;
+                let contact_id = contacts::insert_in(&mut tx, customer.id, &contacts::validate(&contact)?).await?;
+                search::reindex(&mut tx, customer.id).await?;
+                let record = serde_json::json!({ "customer_id": customer.id, "name": lead.name, "phone": lead.phone });
+                audit::record(&mut tx, actor, "contact", contact_id, "create", record).await?;
             }
             customer.id
         }
@@ -274,7 +275,10 @@ pub async fn convert(db: &Db, actor: &Actor, id: i64, conversion: &Conversion) -
             };
             let valid = pipeline::validate(&mut tx, actor, &input).await?;
             let opportunity_id = pipeline::insert_in(&mut tx, &valid, None).await?;
-            Some(pipeline::fetch_visible_in(&mut tx, actor, opportunity_id).await?)
+            let opportunity = pipeline::fetch_visible_in(&mut tx, actor, opportunity_id).await?;
+            let record = serde_json::to_value(&opportunity).unwrap_or_default();
+            audit::record(&mut tx, actor, "opportunity", opportunity_id, "create", record).await?;
+            Some(opportunity)
         }
     };
     sqlx::query(

@@ -9,7 +9,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::crm::customers;
 use crate::crm::picklists::{self, PickList};
-use crate::db::{Db, Page, next_number, now_stamp, page_limit, today, unique_violation};
+use crate::db::{Db, Page, next_number, now_stamp, page_limit, push_contains, today, unique_violation};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::money::Money;
 use crate::sales::salesperson::{self, Assignee};
@@ -133,8 +133,13 @@ const OPPORTUNITY_SELECT: &str = "SELECT p.id, p.code, p.customer_id, c.code AS 
 /// An opportunity's weighted amount: amount × probability %, rounded half away from zero (amounts are
 /// never negative, so half up). The forecast's SQL does the same sum: `(amount * probability + 50) / 100`.
 pub fn weighted(amount: Money, probability: i64) -> Money {
-    Money::from_minor((amount.minor() * probability + 50) / 100)
+    let minor = (i128::from(amount.minor()) * i128::from(probability) + 50) / 100;
+    Money::from_minor(i64::try_from(minor).unwrap_or(i64::MAX))
 }
+
+/// The largest amount an opportunity may have: 100 billion yuan (the table checks it too), so that
+/// amount × probability and their sums stay far inside 64 bits.
+pub const MAX_AMOUNT: Money = Money::yuan(100_000_000_000);
 
 pub(crate) async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Opportunity> {
     let mut builder = QueryBuilder::<Sqlite>::new(OPPORTUNITY_SELECT);
@@ -214,6 +219,12 @@ pub(crate) async fn validate(
     let name = text::collect(text::required("name", &input.name, 200), String::new(), &mut problems);
     let notes = text::collect(text::bounded("notes", &input.notes, 2_000), String::new(), &mut problems);
     let amount = match input.amount.trim().parse::<Money>() {
+        Ok(amount) if amount > MAX_AMOUNT => {
+            let reason =
+                Reason::NotAllowed { value: input.amount.trim().into(), allowed: format!("at most {MAX_AMOUNT}") };
+            problems.push(FieldError { field: "amount", reason });
+            Money::ZERO
+        }
         Ok(amount) if !amount.is_negative() => amount,
         Ok(_) => {
             problems.push(FieldError { field: "amount", reason: Reason::NotPositive { value: input.amount.clone() } });
@@ -407,7 +418,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
     Ok(created)
 }
 
-/// Edits an opportunity's fields. Its status stays as it is unless the input names another.
+/// Edits an opportunity's fields; those the input leaves empty (stage, salesperson, customer, expected
+/// close, status) stay as they were.
 pub async fn update(db: &Db, actor: &Actor, id: i64, input: &OpportunityInput) -> Result<Opportunity> {
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
@@ -415,7 +427,20 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &OpportunityInput) -
     if input.version.is_some_and(|v| v != before.version) {
         return Err(Error::Conflict { entity: "opportunity" });
     }
+    // What the input leaves empty stays as it was.
     let mut input = input.clone();
+    if input.stage_id.is_none() && input.stage.trim().is_empty() {
+        input.stage_id = Some(before.stage_id);
+    }
+    if input.salesperson.trim().is_empty() {
+        input.salesperson = before.salesperson.clone().unwrap_or_default();
+    }
+    if input.expected_close.trim().is_empty() {
+        input.expected_close = before.expected_close.clone();
+    }
+    if input.customer_id.is_none() && input.customer_code.trim().is_empty() {
+        input.customer_id = Some(before.customer_id);
+    }
     if input.status.trim().is_empty() {
         input.status = before.status.clone();
         if input.closed_on.trim().is_empty() {
@@ -566,11 +591,7 @@ fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &Oppor
     }
     let text = query.text.trim();
     if !text.is_empty() {
-        let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        builder.push(" AND (p.code LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-        builder.push(" OR p.name LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-        builder.push(" OR c.name LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-        builder.push(" OR c.code LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
+        push_contains(builder, &["p.code", "p.name", "c.name", "c.code"], text);
     }
 }
 

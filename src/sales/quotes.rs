@@ -143,10 +143,11 @@ pub async fn create(db: &Db, actor: &Actor, input: &QuoteInput) -> Result<Quote>
     let valid = match orders::validate(&mut tx, actor, &order_like).await {
         Ok(valid) if problems.is_empty() => valid,
         Ok(_) => return Err(Error::from_fields(problems)),
-        Err(error) => {
+        Err(error @ (Error::Invalid { .. } | Error::Fields(_))) => {
             problems.extend(error.field_errors());
             return Err(Error::from_fields(problems));
         }
+        Err(fault) => return Err(fault),
     };
     let quote_no = match quote_no.as_str() {
         "" => next_number(&mut tx, "quotes", "quote_no", "QT").await?,
@@ -255,16 +256,19 @@ pub async fn accept(db: &Db, actor: &Actor, id: i64, on: Option<NaiveDate>) -> R
     .execute(&mut *tx)
     .await?;
     audit::record(&mut tx, actor, "quote", id, "accept", serde_json::json!({ "order_no": order.order_no })).await?;
-    if let Some(opportunity_id) = quote.opportunity_id {
-        let opportunity = pipeline::fetch_visible_in(&mut tx, actor, opportunity_id).await?;
-        if opportunity.status == "open" {
-            pipeline::close_in(&mut tx, actor, opportunity_id, Outcome::Won, on).await?;
-        }
-        sqlx::query("UPDATE opportunities SET order_id = ? WHERE id = ? AND order_id IS NULL")
+    // An open opportunity is won by this order; one already closed (won by another quote, or lost and
+    // kept as lost) is left as it was.
+    if let Some(opportunity_id) = quote.opportunity_id
+        && pipeline::fetch_visible_in(&mut tx, actor, opportunity_id).await?.status == "open"
+    {
+        pipeline::close_in(&mut tx, actor, opportunity_id, Outcome::Won, on).await?;
+        sqlx::query("UPDATE opportunities SET order_id = ?, version = version + 1 WHERE id = ?")
             .bind(order.id)
             .bind(opportunity_id)
             .execute(&mut *tx)
             .await?;
+        let link = serde_json::json!({ "order_no": order.order_no, "quote_no": quote.quote_no });
+        audit::record(&mut tx, actor, "opportunity", opportunity_id, "order", link).await?;
     }
     tx.commit().await?;
     Ok(order)

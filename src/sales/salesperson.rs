@@ -15,7 +15,8 @@ pub struct Assignee {
 }
 
 /// Resolves `typed` (a user name or display name; empty: the default) into the record's salesperson
-/// and branch. A salesperson always records their own; a branch manager only within their branch.
+/// and branch. A salesperson always records their own; a branch manager only within their branch; a
+/// user who sees only their own records only for themselves.
 /// Problems go into `problems` under `field`.
 pub async fn resolve(
     conn: &mut SqliteConnection,
@@ -29,10 +30,13 @@ pub async fn resolve(
         _ if actor.role == Role::Salesperson => Some(actor.user_id),
         "" => customer.and_then(|c| c.owner_id).or(Some(actor.user_id)),
         name => {
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?1 OR display_name = ?1")
-                .bind(name)
-                .fetch_optional(&mut *conn)
-                .await?;
+            // A user name is unique, a display name need not be: the user name wins.
+            let id: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM users WHERE username = ?1 OR display_name = ?1 ORDER BY username = ?1 DESC LIMIT 1",
+            )
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
             if id.is_none() {
                 problems.push(FieldError { field, reason: Reason::Unknown { value: name.into() } });
             }
@@ -46,9 +50,13 @@ pub async fn resolve(
         None => None,
     }
     .or(customer.and_then(|c| c.branch_id));
-    if let (Scope::Branch(mine), Some(theirs)) = (actor.scope(), branch_id)
-        && mine != theirs
-    {
+    // The record must land where its author can still see it.
+    let visible = match actor.scope() {
+        Scope::All => true,
+        Scope::Branch(mine) => branch_id == Some(mine),
+        Scope::Own(me) => salesperson_id == Some(me),
+    };
+    if salesperson_id.is_some() && !visible {
         problems.push(FieldError { field, reason: Reason::Forbidden { value: typed.trim().to_string() } });
     }
     Ok(Assignee { salesperson_id, branch_id })
