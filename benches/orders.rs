@@ -1,5 +1,6 @@
 //! Issue 4's figures: confirming an order of 50 lines, and the orders list over 1,000,000 order lines
-//! (first page, a deep page, filters), and a customer's timeline of 5,000 events.
+//! (first page, a deep page, filters), and a customer's timeline of 5,000 events; besides, the pipeline
+//! board, the forecast and the expense breakdown over 100,000 opportunities and 200,000 expenses.
 //!
 //! `cargo bench --bench orders`; the company (5,000 customers, 500 products, a million lines in
 //! ~250,000 orders) is imported once and kept in `target/bench-data/` (delete it to regenerate).
@@ -9,8 +10,10 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use suanpan::io::import::{self, Entity, ImportOptions};
+use suanpan::sales::expenses::{self, ExpenseBy, ExpenseQuery};
 use suanpan::sales::order_list::{self, OrderQuery};
 use suanpan::sales::orders::{self, OrderInput, OrderLineInput, OrderStatus};
+use suanpan::sales::pipeline::{self, OpportunityQuery, OpportunityStatus};
 use suanpan::sales::timeline;
 use suanpan::{Actor, Db, auth, users};
 use tokio::runtime::Runtime;
@@ -143,6 +146,55 @@ fn bench(c: &mut Criterion) {
             b.iter(|| runtime.block_on(order_list::list(&db, &owner, query)).expect("list"))
         });
     }
+    group.finish();
+
+    // 100,000 deals over four years (one in twenty still open) and 200,000 expenses, written in SQL.
+    runtime
+        .block_on(async {
+            sqlx::query(
+                "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 100000)
+                 INSERT INTO opportunities (code, customer_id, salesperson_id, name, amount, stage_id, probability,
+                     expected_close, status, closed_on, lost_reason_id, created_on, updated_at)
+                 SELECT 'B' || v, 1 + v % 5000, 1, '商机 ' || v, 100000 + v % 977 * 10000, 1 + v % 5, (1 + v % 5) * 15,
+                     date('2026-12-01', '-' || (v % 1400) || ' days'),
+                     CASE WHEN v % 20 = 0 THEN 'open' WHEN v % 2 = 0 THEN 'won' ELSE 'lost' END,
+                     CASE WHEN v % 20 = 0 THEN NULL ELSE date('2026-11-20', '-' || (v % 1400) || ' days') END,
+                     CASE WHEN v % 20 <> 0 AND v % 2 = 1 THEN 1 + v % 6 END, '2022-01-01', 'now'
+                 FROM n",
+            )
+            .execute(db.pool())
+            .await?;
+            sqlx::query(
+                "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 200000)
+                 INSERT INTO expenses (expense_date, salesperson_id, customer_id, category_id, amount, created_at)
+                 SELECT date('2026-11-20', '-' || (v % 1400) || ' days'), 1, CASE WHEN v % 3 > 0 THEN 1 + v % 5000 END,
+                     1 + v % 8, 1000 + v % 97 * 100, 'now'
+                 FROM n",
+            )
+            .execute(db.pool())
+            .await
+        })
+        .expect("deals and expenses");
+    let mut group = c.benchmark_group("pipeline_100k_deals");
+    group.sample_size(30).measurement_time(Duration::from_secs(4));
+    let board = runtime.block_on(pipeline::board(&db, &owner, None)).expect("board");
+    assert!(board.iter().map(|column| column.count).sum::<i64>() >= 5_000);
+    group.bench_function("board", |b| b.iter(|| runtime.block_on(pipeline::board(&db, &owner, None)).expect("board")));
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 1, 1);
+    group.bench_function("forecast_12_months", |b| {
+        b.iter(|| runtime.block_on(pipeline::forecast(&db, &owner, from, 12)).expect("forecast"))
+    });
+    let open = OpportunityQuery { status: Some(OpportunityStatus::Open), ..Default::default() };
+    group.bench_function("open_deals_first_page", |b| {
+        b.iter(|| runtime.block_on(pipeline::list(&db, &owner, &open)).expect("list"))
+    });
+    let year = ExpenseQuery { from: Some("2025-01-01".into()), to: Some("2025-12-31".into()), ..Default::default() };
+    group.bench_function("expenses_of_a_year_by_category", |b| {
+        b.iter(|| runtime.block_on(expenses::breakdown(&db, &owner, &year, ExpenseBy::Category)).expect("breakdown"))
+    });
+    group.bench_function("expenses_first_page_with_sum", |b| {
+        b.iter(|| runtime.block_on(expenses::list(&db, &owner, &ExpenseQuery::default())).expect("list"))
+    });
     group.finish();
 }
 

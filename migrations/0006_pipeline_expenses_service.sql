@@ -76,8 +76,11 @@ CREATE TABLE opportunities (
     CHECK ((status = 'open') = (closed_on IS NULL)),
     CHECK ((status = 'lost') = (lost_reason_id IS NOT NULL))
 );
-CREATE INDEX opportunities_open ON opportunities (status, expected_close);
-CREATE INDEX opportunities_closed ON opportunities (closed_on) WHERE closed_on IS NOT NULL;
+-- The board's stage columns, the forecast of open deals by expected close, won and lost ones by date.
+CREATE INDEX opportunities_stage ON opportunities (status, stage_id, expected_close);
+-- amount and probability ride along, so sums over a range of dates never visit the table.
+CREATE INDEX opportunities_open ON opportunities (status, expected_close, amount, probability);
+CREATE INDEX opportunities_closed ON opportunities (status, closed_on, amount, probability);
 CREATE INDEX opportunities_customer ON opportunities (customer_id);
 CREATE INDEX opportunities_salesperson ON opportunities (salesperson_id, status);
 CREATE INDEX opportunities_branch ON opportunities (branch_id, status);
@@ -155,7 +158,8 @@ CREATE TABLE expenses (
     version          INTEGER NOT NULL DEFAULT 1,
     created_at       TEXT    NOT NULL
 );
-CREATE INDEX expenses_date ON expenses (expense_date);
+-- Covering the sums and breakdowns of a period: they read the index alone.
+CREATE INDEX expenses_date ON expenses (expense_date, branch_id, salesperson_id, customer_id, category_id, amount);
 CREATE INDEX expenses_salesperson ON expenses (salesperson_id, expense_date);
 CREATE INDEX expenses_branch ON expenses (branch_id, expense_date);
 CREATE INDEX expenses_customer ON expenses (customer_id) WHERE customer_id IS NOT NULL;

@@ -245,22 +245,20 @@ pub struct ExpenseGroup {
 /// category, largest first.
 pub async fn breakdown(db: &Db, actor: &Actor, query: &ExpenseQuery, by: ExpenseBy) -> Result<Vec<ExpenseGroup>> {
     actor.require(Permission::ReadSales)?;
-    // Grouped by id (two people may share a display name), shown by name.
-    let (group, key) = match by {
-        ExpenseBy::Salesperson => ("e.salesperson_id", "u.display_name"),
-        ExpenseBy::Customer => ("e.customer_id", "c.code || ' ' || c.name"),
-        ExpenseBy::Category => ("e.category_id", "k.name"),
+    // Summed by id first (two people may share a display name), then named: only the groups are joined.
+    let (group, key, names) = match by {
+        ExpenseBy::Salesperson => ("e.salesperson_id", "n.display_name", "users"),
+        ExpenseBy::Customer => ("e.customer_id", "n.code || ' ' || n.name", "customers"),
+        ExpenseBy::Category => ("e.category_id", "n.name", "expense_categories"),
     };
     let mut builder = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {key} AS key, sum(e.amount) AS amount, count(*) AS count
-         FROM expenses e JOIN users u ON u.id = e.salesperson_id
-         JOIN expense_categories k ON k.id = e.category_id
-         LEFT JOIN customers c ON c.id = e.customer_id"
+        "SELECT {key} AS key, g.amount, g.count
+         FROM (SELECT {group} AS id, sum(e.amount) AS amount, count(*) AS count FROM expenses e"
     ));
     push_filters(&mut builder, actor, query);
     if by == ExpenseBy::Customer {
         builder.push(" AND e.customer_id IS NOT NULL");
     }
-    builder.push(format_args!(" GROUP BY {group} ORDER BY 2 DESC, 1"));
+    builder.push(format_args!(" GROUP BY {group}) g JOIN {names} n ON n.id = g.id ORDER BY g.amount DESC, 1"));
     Ok(builder.build_query_as().fetch_all(db.pool()).await?)
 }

@@ -607,10 +607,15 @@ pub async fn list(db: &Db, actor: &Actor, query: &OpportunityQuery) -> Result<Pa
     let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
     let mut rows = QueryBuilder::<Sqlite>::new(OPPORTUNITY_SELECT);
     push_filters(&mut rows, actor, query);
-    rows.push(
-        " ORDER BY p.status <> 'open', CASE WHEN p.status = 'open' THEN p.expected_close END,
-             p.closed_on DESC, p.id DESC LIMIT ",
-    )
+    // One status at a time pages along its index; all of them mix open and closed deals.
+    rows.push(match query.status {
+        Some(OpportunityStatus::Open) => " ORDER BY p.expected_close, p.id LIMIT ",
+        Some(_) => " ORDER BY p.closed_on DESC, p.id DESC LIMIT ",
+        None => {
+            " ORDER BY p.status <> 'open', CASE WHEN p.status = 'open' THEN p.expected_close END,
+                 p.closed_on DESC, p.id DESC LIMIT "
+        }
+    })
     .push_bind(limit)
     .push(" OFFSET ")
     .push_bind(offset);
