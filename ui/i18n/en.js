@@ -231,6 +231,7 @@ export default {
   "common.previous": "Previous",
   "form.orders": "Orders",
   "form.new_order": "New order",
+  "form.new_opportunity": "New opportunity",
   "field.sku": "SKU",
   "field.category": "Category",
   "field.subcategory": "Subcategory",

@@ -231,6 +231,7 @@ export default {
   "common.previous": "上一页",
   "form.orders": "订单",
   "form.new_order": "新建订单",
+  "form.new_opportunity": "新建商机",
   "field.sku": "商品编号",
   "field.category": "大分类",
   "field.subcategory": "小分类",

@@ -368,6 +368,21 @@ async fn an_order_from_a_customers_page_confirmed_and_delivered_takes_stock_out(
     window
         .wait_text("#cf-timeline", |t| t.contains("确认收货") && t.contains("10 分钟") && t.contains("SO000001"))
         .await;
+    // A new deal from the customer's page: the customer is filled in, the deal joins the timeline.
+    window.click("#cf-new-opportunity").await;
+    let code: String = window
+        .script("return document.querySelector('#opp-customer').value;", vec![])
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(code, "C000001");
+    window.type_into("#opp-name", "中秋团购").await;
+    window.type_into("#opp-amount", "36000").await;
+    window.click("#opp-save").await;
+    window.wait_gone("#opp-form").await;
+    window.wait_text("#cf-timeline", |t| t.contains("中秋团购") && t.contains("36,000.00") && t.contains("商机")).await;
+    window.script("document.querySelector('#customer-timeline').scrollIntoView();", vec![]).await;
     window.screenshot("customer-timeline.png").await;
     window.click("#cf-close").await;
 

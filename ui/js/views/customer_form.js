@@ -1,8 +1,9 @@
 // The customer form: fields, contacts, duplicate warnings, merge and history, in a side panel.
 import * as api from "../api.js";
 import { t, fieldLabel, describeError } from "../i18n.js";
-import { h, toast, showError, confirmDialog } from "../ui.js";
+import { h, toast, showError, confirmDialog, grouped } from "../ui.js";
 import { openOrderForm } from "./order_form.js";
+import { openOpportunityForm } from "./pipeline.js";
 
 const TEXT_FIELDS = ["phone", "email", "city", "address", "birthday", "hobbies", "created_on", "tags"];
 const CONTACT_FIELDS = ["name", "title", "phone", "email", "birthday", "hobbies"];
@@ -147,7 +148,7 @@ function timelineSection(customer, canWrite) {
         h("td", { text: e.date }), h("td", { text: t(`timeline.kind_${e.kind}`) }),
         h("td", { text: e.title }), h("td", { text: timelineDetail(e) }),
         h("td", { text: timelineStatus(e) }),
-        h("td.num", { text: e.amount ?? "" }), h("td", { text: e.who ?? "" }),
+        h("td.num", { text: grouped(e.amount) }), h("td", { text: e.who ?? "" }),
         h("td", { text: e.next_follow_up ? t("timeline.follow_up", { date: e.next_follow_up }) : "" }))));
     } catch (error) { showError(error); }
   };
@@ -166,7 +167,8 @@ function timelineSection(customer, canWrite) {
   load();
   return h("section.sub#customer-timeline", {},
     h("h3", { text: t("timeline.title") }),
-    canWrite ? h("div.inline.activity-form", {}, kind, minutes, subject, next, h("button#act-save", { text: t("timeline.record"), onclick: record })) : null,
+    canWrite ? h("div.inline.activity-form", {}, kind, minutes, subject, next, h("button#act-save", { text: t("timeline.record"), onclick: record }),
+      h("button#cf-new-opportunity", { text: t("form.new_opportunity"), onclick: () => openOpportunityForm(load, { customerCode: customer.code }) })) : null,
     h("table.list", {}, rows));
 }
 
@@ -179,7 +181,7 @@ function ordersSection(customer, me, canWrite) {
       rows.replaceChildren(...page.rows.map((o) => h("tr.clickable", {
         onclick: () => openOrderForm({ orderId: o.id }, me, { onChanged: load }),
       }, h("td", { text: o.order_no }), h("td", { text: o.order_date }),
-        h("td", { text: t(`order.status_${o.status}`) }), h("td.num", { text: o.total }))));
+        h("td", { text: t(`order.status_${o.status}`) }), h("td.num", { text: grouped(o.total) }))));
     } catch (error) { showError(error); }
   };
   load();

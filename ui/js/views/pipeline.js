@@ -253,12 +253,13 @@ async function askLostReason(o) {
   });
 }
 
-/** The new-opportunity form: customer, name, amount, stage, optional probability, expected close. */
-async function openOpportunityForm(onSaved) {
+/** The new-opportunity form: customer, name, amount, stage, optional probability, expected close; from a
+ * customer's page the customer is filled in. */
+export async function openOpportunityForm(onSaved, { customerCode = "" } = {}) {
   document.getElementById("opp-form-overlay")?.remove();
   let stages;
   try { stages = (await api.stages()).filter((s) => s.active); } catch (error) { showError(error); return; }
-  const customer = h("input#opp-customer", { placeholder: t("pipeline.customer_hint"), dataset: { field: "customer_code" } });
+  const customer = h("input#opp-customer", { placeholder: t("pipeline.customer_hint"), value: customerCode, dataset: { field: "customer_code" } });
   const name = h("input#opp-name", { dataset: { field: "name" } });
   const amount = h("input#opp-amount.num", { inputmode: "decimal", placeholder: "0.00", dataset: { field: "amount" } });
   const probability = h("input#opp-probability.num", { inputmode: "numeric", dataset: { field: "probability" } });
@@ -299,7 +300,7 @@ async function openOpportunityForm(onSaved) {
   const overlay = h("div.overlay#opp-form-overlay", {}, form);
   overlay.addEventListener("keydown", (e) => { if (e.key === "Escape") close(); });
   document.body.append(overlay);
-  customer.focus();
+  (customerCode ? name : customer).focus();
 }
 
 // ---------------------------------------------------------------------------------------------------
