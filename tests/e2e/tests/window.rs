@@ -370,6 +370,7 @@ async fn an_order_from_a_customers_page_confirmed_and_delivered_takes_stock_out(
         .await;
     // A new deal from the customer's page: the customer is filled in, the deal joins the timeline.
     window.click("#cf-new-opportunity").await;
+    window.find("#opp-customer").await;
     let code: String = window
         .script("return document.querySelector('#opp-customer').value;", vec![])
         .await
@@ -557,4 +558,62 @@ async fn dragging_an_opportunity_to_lost_asks_for_a_reason() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     window.screenshot("pipeline-board.png").await;
     window.close().await;
+}
+
+#[tokio::test]
+async fn a_lead_becomes_a_customer_and_its_accepted_quote_becomes_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    shop(&company).await;
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+    window.click("button.nav[data-module=sales]").await;
+
+    // A lead from an exhibition, converted with a deal: customer, contact and opportunity at once.
+    window.click("#sales-tab-leads").await;
+    window.type_into("#lead-name", "陈经理").await;
+    window.type_into("#lead-company", "杭州茗香茶庄").await;
+    window.type_into("#lead-phone", "13905710001").await;
+    window.click("#lead-save").await;
+    window.wait_text("#lead-rows", |t| t.contains("杭州茗香茶庄")).await;
+    window.click("#lead-rows button.lead-convert").await;
+    window.type_into("#convert-name", "首批进货").await;
+    window.type_into("#convert-amount", "3360").await;
+    window.click("#convert-ok").await;
+    window.wait_text("#lead-rows", |t| t.contains("C000002")).await;
+
+    // A quote for the new customer: 20 boxes at the standard price, accepted into a draft order.
+    window.click("#sales-tab-quotes").await;
+    window.click("#quote-new").await;
+    window.type_into("#quote-customer", "C000002").await;
+    window.find("#quote-lines tr.quote-line select.ql-product option[value]").await;
+    window
+        .script(
+            "const select = document.querySelector('#quote-lines .ql-product');
+             select.value = [...select.options].find((o) => o.text.startsWith('P001')).value;",
+            vec![],
+        )
+        .await;
+    window.type_into("#quote-lines .ql-quantity", "20").await;
+    window.click("#quote-save").await;
+    window.wait_text("#quote-rows", |t| t.contains("QT000001") && t.contains("3,360.00")).await;
+    window.wait_text("#quote-detail", |t| t.contains("QT000001")).await;
+    window.click("#quote-accept").await;
+    window.wait_text("#order-form h2", |t| t.contains("SO000001")).await;
+    window.wait_text("#of-total", |t| t.contains("3,360.00")).await;
+    window.screenshot("quote-accepted.png").await;
+    window.close().await;
+
+    // What the window did, as the engine sees it.
+    let (db, _) = Db::open(&company).await.unwrap();
+    let owner = suanpan::auth::login(&db, "boss", "secret-123").await.unwrap();
+    let customer = customers::get_by_code(&db, &owner, "C000002").await.unwrap();
+    assert_eq!(customer.name, "杭州茗香茶庄");
+    let deals = suanpan::sales::pipeline::list(&db, &owner, &Default::default()).await.unwrap();
+    assert_eq!(
+        deals.rows.iter().map(|d| (d.name.as_str(), d.customer_id)).collect::<Vec<_>>(),
+        [("首批进货", customer.id)]
+    );
+    let quote = suanpan::sales::quotes::by_number(&db, &owner, "QT000001").await.unwrap();
+    assert_eq!((quote.status.as_str(), quote.order_no.as_deref()), ("accepted", Some("SO000001")));
 }

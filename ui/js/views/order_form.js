@@ -2,7 +2,7 @@
 // Amounts and totals come back from the engine: nothing is computed here.
 import * as api from "../api.js";
 import { t, describeError } from "../i18n.js";
-import { h, toast, showError, confirmDialog } from "../ui.js";
+import { h, toast, showError, confirmDialog, grouped } from "../ui.js";
 
 let products = null;
 /** Active products for the line pickers, loaded once per window (reloaded after a product is saved). */
@@ -35,7 +35,7 @@ export async function openOrderForm({ orderId = null, customer = null }, me, { o
       h("td.muted.of-name", { text: line.name ?? product?.name ?? "" }),
       h("td", {}, h("input.of-quantity.num", { value: line.quantity ?? "", disabled: !editable, inputmode: "decimal" })),
       h("td", {}, h("input.of-price.num", { value: line.unit_price ?? "", disabled: !editable, inputmode: "decimal", placeholder: t("order.price_hint") })),
-      h("td.num.of-amount", { text: line.amount ?? "" }),
+      h("td.num.of-amount", { text: grouped(line.amount) }),
       h("td", {}, editable ? h("button.link.danger", { text: "×", title: t("common.delete"), onclick: () => row.remove() }) : null));
     row.querySelector(".of-sku").addEventListener("change", (e) => {
       const chosen = products.find((p) => p.sku === e.target.value.trim());
@@ -109,7 +109,7 @@ export async function openOrderForm({ orderId = null, customer = null }, me, { o
           h("th", { text: c ? t(`order.${c}`) : "" })))),
         lineRows),
       editable ? h("button.link#of-add-line", { text: t("order.add_line"), onclick: () => addLine().querySelector(".of-sku").focus() }) : null,
-      order ? h("p.total#of-total", { text: t("order.total", { total: order.total }) }) : null,
+      order ? h("p.total#of-total", { text: t("order.total", { total: grouped(order.total) }) }) : null,
       h("div.actions", {},
         editable ? h("button.primary#of-save", { text: `${t("order.save_draft")} (Ctrl+S)`, onclick: save }) : null,
         canWrite && status === "draft" && order ? h("button#of-confirm", { text: t("order.confirm"), onclick: () => step("confirm") }) : null,
