@@ -15,6 +15,7 @@ use crate::db::{Db, now_stamp};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::columns::{self, Column, HeaderProblem, RowFields};
 use crate::io::csv_source::{CsvSource, SourceOptions};
+use crate::io::import_orders::CheckedLine;
 use crate::io::read_ahead::ReadAhead;
 use crate::io::{
     import_activities, import_contacts, import_customers, import_expenses, import_opportunities, import_orders,
@@ -390,7 +391,6 @@ async fn import_in(
     let file_bytes = source.progress().1;
     let no_rows = source.bad_file(1, "the file has a header but no data rows");
     let progress_of_file = source.progress_handle();
-    let mut source = ReadAhead::start(source);
     let started = std::time::Instant::now();
     let key_position = columns.iter().position(|c| c.key == entity.key_column());
     let mut first_line_of_key: HashMap<String, u64> = HashMap::new();
@@ -416,7 +416,17 @@ async fn import_in(
         Entity::Expenses => Writer::Expenses(import_expenses::ExpenseImport::new(batch_id)),
         Entity::Service => Writer::Service(import_service::ServiceImport::new(batch_id)),
     };
-    while let Some(row) = source.next_row()? {
+    // Order lines are parsed and checked on the reading thread, against what the import read at its start.
+    let mut source = match &writer {
+        Writer::Orders(orders) => {
+            let checker = orders.checker();
+            ReadAhead::start(source, move |row, checked: &mut Option<CheckedLine>| {
+                *checked = Some(checker.check(&row.fields));
+            })
+        }
+        _ => ReadAhead::start(source, |_, _| {}),
+    };
+    while let Some((row, checked)) = source.next_row()? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             tx.rollback().await?;
             return Err(Error::Refused("the import was cancelled; nothing was written"));
@@ -465,7 +475,7 @@ async fn import_in(
                 Writer::Products(products) => products.row(&mut tx, &fields, options.mode).await,
                 Writer::Suppliers(suppliers) => suppliers.row(&mut tx, &fields, options.mode).await,
                 Writer::Orders(orders) => {
-                    orders.row(&mut tx, actor, &fields, row.line, writing, &mut report.notices).await
+                    orders.row(&mut tx, actor, &fields, row.line, writing, &mut report.notices, checked.take()).await
                 }
                 Writer::Purchases(purchases) => purchases.row(&mut tx, &fields, row.line, writing).await,
                 Writer::Activities(activities) => activities.row(&mut tx, actor, &fields, &mut report.notices).await,

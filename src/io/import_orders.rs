@@ -3,6 +3,7 @@
 //! prepared statements; undoing a batch of orders.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rusqlite::params;
@@ -87,18 +88,33 @@ struct Existing {
     replaceable: bool,
 }
 
-pub struct OrderImport {
-    batch_id: i64,
-    mode: Mode,
+/// Parses and checks a line against the customers, products and people the import read at its start:
+/// pure work, so it runs on the thread that reads the file while this one writes.
+#[derive(Clone)]
+pub struct OrderChecker {
     positions: Vec<Option<usize>>,
     scope: Scope,
     salesperson_only: Option<i64>,
-    customers: HashMap<String, CustomerRef>,
-    products: HashMap<String, ProductRef>,
-    /// User name or display name → (id, branch); None: not found (and not created yet).
-    people: HashMap<String, (i64, Option<i64>)>,
+    customers: Arc<HashMap<String, CustomerRef>>,
+    products: Arc<HashMap<String, ProductRef>>,
+    /// User name or display name → (id, branch).
+    people: Arc<HashMap<String, (i64, Option<i64>)>>,
     /// Every user's branch, for the order's branch (what a branch manager sees).
-    branch_of: HashMap<i64, Option<i64>>,
+    branch_of: Arc<HashMap<i64, Option<i64>>>,
+}
+
+/// A line as the checker found it: its order's part and its own, or what is wrong with it.
+pub struct CheckedLine {
+    result: std::result::Result<(Header, Line), Vec<FieldError>>,
+    /// Whether the line names no salesperson, or one the checker knew: a salesperson the import
+    /// creates on the way is unknown to a checker that started before, so such lines are checked again.
+    salesperson_known: bool,
+}
+
+pub struct OrderImport {
+    batch_id: i64,
+    mode: Mode,
+    checker: OrderChecker,
     existing: HashMap<String, Existing>,
     orders: HashMap<String, Header>,
     replaced: Vec<(i64, &'static str, Option<String>, i64)>,
@@ -132,207 +148,34 @@ pub fn loads_in_bulk(file_bytes: u64) -> bool {
 /// by product (lines arrive in id order, so each product's entries grow at their end: cheap to keep).
 const KEPT_INDEXES: [&str; 2] = ["order_lines_order", "order_lines_product"];
 
-impl OrderImport {
-    /// Reads what every line is checked against, once, inside the import's transaction.
-    pub async fn start(
-        conn: &mut SqliteConnection,
-        actor: &Actor,
-        map: &ColumnMap,
-        batch_id: i64,
-        options: &ImportOptions,
-        file_bytes: u64,
-    ) -> Result<OrderImport> {
-        let customers: Vec<(String, i64, Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT code, id, owner_id, branch_id FROM customers").fetch_all(&mut *conn).await?;
-        let products: Vec<(String, i64, Money)> =
-            sqlx::query_as("SELECT sku, id, cost_price FROM products").fetch_all(&mut *conn).await?;
-        let people: Vec<(String, String, i64, Option<i64>)> =
-            sqlx::query_as("SELECT username, display_name, id, branch_id FROM users ORDER BY id DESC")
-                .fetch_all(&mut *conn)
-                .await?;
-        let existing: Vec<(String, i64, bool)> =
-            sqlx::query_as("SELECT order_no, id, import_batch_id IS NOT NULL OR status = 'draft' FROM orders")
-                .fetch_all(&mut *conn)
-                .await?;
-        let next_order_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM orders").fetch_one(&mut *conn).await?;
-        let next_line_id: Option<i64> =
-            sqlx::query_scalar("SELECT max(id) FROM order_lines").fetch_one(&mut *conn).await?;
-        let warehouse_id: i64 =
-            sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?;
-        let lines_there = next_line_id.unwrap_or(0) as u64;
-        let mut usual_cache = None;
-        let dropped_indexes = if loads_in_bulk(file_bytes) && lines_there < 4 * (file_bytes / BYTES_PER_LINE) {
-            // Room for the tables being loaded, so pages are written once rather than evicted and read again.
-            let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
-            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await?;
-            usual_cache = Some(cache);
-            drop_indexes(conn).await?
-        } else {
-            Vec::new()
-        };
-        let branch_of = people.iter().map(|(_, _, id, branch)| (*id, *branch)).collect();
-        let mut by_name = HashMap::new();
-        // Display names first, user names after: a user name wins when both match.
-        for (_, display_name, id, branch) in &people {
-            by_name.insert(display_name.clone(), (*id, *branch));
-        }
-        for (username, _, id, branch) in people {
-            by_name.insert(username, (id, branch));
-        }
-        Ok(OrderImport {
-            batch_id,
-            mode: options.mode,
-            positions: map.positions.clone(),
-            scope: actor.scope(),
-            salesperson_only: (actor.role == Role::Salesperson).then_some(actor.user_id),
-            customers: customers
-                .into_iter()
-                .map(|(code, id, owner_id, branch_id)| (code, CustomerRef { id, owner_id, branch_id }))
-                .collect(),
-            products: products.into_iter().map(|(sku, id, cost_price)| (sku, ProductRef { id, cost_price })).collect(),
-            people: by_name,
-            branch_of,
-            existing: existing.into_iter().map(|(no, id, replaceable)| (no, Existing { id, replaceable })).collect(),
-            orders: HashMap::new(),
-            replaced: Vec::new(),
-            warehouse_id,
-            next_order_id: next_order_id.unwrap_or(0) + 1,
-            next_line_id: next_line_id.unwrap_or(0) + 1,
-            pending_orders: Vec::new(),
-            pending: Vec::with_capacity(CHUNK),
-            moves_stock: options.moves_stock,
-            user_id: actor.user_id,
-            now: now_stamp(),
-            dropped_indexes,
-            usual_cache,
-        })
+impl OrderChecker {
+    fn field<'a>(&self, fields: &'a [String], column: Col) -> &'a str {
+        self.positions[column as usize].and_then(|p| fields.get(p)).map_or("", String::as_str)
     }
 
-    fn field<'a>(&self, row: &'a RowFields<'_>, column: Col) -> &'a str {
-        self.positions[column as usize].and_then(|p| row.fields.get(p)).map_or("", String::as_str)
-    }
-
-    /// Checks one line and queues it. `writing` is false once any line was bad: the rest are only checked.
-    pub async fn row(
-        &mut self,
-        conn: &mut SqliteConnection,
-        actor: &Actor,
-        row: &RowFields<'_>,
-        line: u64,
-        writing: bool,
-        notices: &mut Vec<String>,
-    ) -> Result<RowOutcome, RowFailure> {
-        let order_no = self.field(row, Col::OrderNo);
-        if order_no.is_empty() {
-            return Err(RowFailure::field("order_no", Reason::Required));
-        }
-        if order_no.chars().count() > 40 {
-            return Err(RowFailure::field("order_no", Reason::TooLong { max: 40 }));
-        }
-        let existing = self.existing.get(order_no).map(|e| (e.id, e.replaceable));
-        if existing.is_some() && self.mode == Mode::Insert {
-            return Ok(RowOutcome::Skipped);
-        }
-        if existing.is_some_and(|(_, replaceable)| !replaceable) {
-            let value = format!("{order_no} (confirmed in the app: cancel it there instead of replacing it)");
-            return Err(RowFailure::field("order_no", Reason::Forbidden { value }));
-        }
-        let salesperson = self.field(row, Col::Salesperson);
-        if !salesperson.is_empty() && !self.people.contains_key(salesperson) {
-            let (id, created) = users::ensure_salesperson(conn, actor, salesperson).await?;
-            if created {
-                notices.push(format!(
-                    "created salesperson '{salesperson}' (cannot log in until the owner sets a password)"
-                ));
-            }
-            let branch: Option<i64> = sqlx::query_scalar("SELECT branch_id FROM users WHERE id = ?")
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(Error::from)?;
-            self.people.insert(salesperson.to_string(), (id, branch));
-            self.branch_of.insert(id, branch);
-        }
-
+    /// Checks one line's fields.
+    pub fn check(&self, fields: &[String]) -> CheckedLine {
+        let salesperson = self.field(fields, Col::Salesperson);
+        let salesperson_known = salesperson.is_empty() || self.people.contains_key(salesperson);
         let mut problems = Vec::new();
-        let parsed = self.check(row, &mut problems);
-        let Some((header, fields)) = parsed else {
-            return Err(RowFailure::Fields(problems));
+        let result = match self.parse(fields, &mut problems) {
+            Some(parsed) if problems.is_empty() => Ok(parsed),
+            _ => Err(problems),
         };
-        let texts = [Col::OrderDate, Col::CustomerCode, Col::Salesperson, Col::DueDate, Col::Status]
-            .map(|column| self.field(row, column));
-        let order_id = match self.orders.get_mut(order_no) {
-            Some(first) => {
-                let differs = |field: &'static str, problems: &mut Vec<FieldError>, text: &str| {
-                    problems.push(FieldError {
-                        field,
-                        reason: Reason::Differs { value: text.into(), line: first.first_line },
-                    });
-                };
-                let agree = [
-                    ("order_date", first.order_date == header.order_date),
-                    ("customer_code", first.customer_id == header.customer_id),
-                    ("salesperson", first.salesperson_id == header.salesperson_id),
-                    // A line without a due date takes the order's.
-                    ("due_date", first.due_date == header.due_date || texts[3].is_empty()),
-                    ("status", first.status == header.status),
-                ];
-                for ((field, same), text) in agree.into_iter().zip(texts) {
-                    if !same {
-                        differs(field, &mut problems, text);
-                    }
-                }
-                if !problems.is_empty() {
-                    return Err(RowFailure::Fields(problems));
-                }
-                first.lines += 1;
-                first.total += fields.amount;
-                first.cost_total += fields.quantity.times(fields.unit_cost);
-                first.id
-            }
-            None => {
-                let (id, replaces) = match existing {
-                    Some((id, _)) => (id, true),
-                    None => {
-                        self.next_order_id += 1;
-                        (self.next_order_id - 1, false)
-                    }
-                };
-                if replaces && writing {
-                    self.forget_lines_of(conn, id).await?;
-                }
-                if writing {
-                    self.pending_orders.push(order_no.to_string());
-                }
-                self.orders.insert(
-                    order_no.to_string(),
-                    Header {
-                        id,
-                        first_line: line,
-                        lines: 1,
-                        total: fields.amount,
-                        cost_total: fields.quantity.times(fields.unit_cost),
-                        replaces,
-                        ..header
-                    },
-                );
-                id
-            }
-        };
-        let line_no = self.orders[order_no].lines;
-        let replaces = self.orders[order_no].replaces;
-        if writing {
-            self.pending.push(Line { id: self.next_line_id, order_id, line_no, ..fields });
-            self.next_line_id += 1;
-            if self.pending.len() >= CHUNK {
-                self.flush(conn).await?;
-            }
+        CheckedLine { result, salesperson_known }
+    }
+
+    /// Whether the importing user may see (and so sell to) this customer.
+    fn sees(&self, customer: &CustomerRef) -> bool {
+        match self.scope {
+            Scope::All => true,
+            Scope::Branch(branch) => customer.branch_id == Some(branch),
+            Scope::Own(user) => customer.owner_id == Some(user),
         }
-        Ok(if replaces { RowOutcome::UpdatedInBatch } else { RowOutcome::InsertedInBatch })
     }
 
     /// Parses and checks a line's fields: the order's part (header) and the line's own.
-    fn check(&self, row: &RowFields<'_>, problems: &mut Vec<FieldError>) -> Option<(Header, Line)> {
+    fn parse(&self, row: &[String], problems: &mut Vec<FieldError>) -> Option<(Header, Line)> {
         let mut date = |field: &'static str, column: Col, required: bool| {
             let value = self.field(row, column);
             if value.is_empty() {
@@ -429,14 +272,221 @@ impl OrderImport {
         };
         Some((header, line))
     }
+}
 
-    /// Whether the importing user may see (and so sell to) this customer.
-    fn sees(&self, customer: &CustomerRef) -> bool {
-        match self.scope {
-            Scope::All => true,
-            Scope::Branch(branch) => customer.branch_id == Some(branch),
-            Scope::Own(user) => customer.owner_id == Some(user),
+impl OrderImport {
+    /// Reads what every line is checked against, once, inside the import's transaction.
+    pub async fn start(
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        map: &ColumnMap,
+        batch_id: i64,
+        options: &ImportOptions,
+        file_bytes: u64,
+    ) -> Result<OrderImport> {
+        let customers: Vec<(String, i64, Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT code, id, owner_id, branch_id FROM customers").fetch_all(&mut *conn).await?;
+        let products: Vec<(String, i64, Money)> =
+            sqlx::query_as("SELECT sku, id, cost_price FROM products").fetch_all(&mut *conn).await?;
+        let people: Vec<(String, String, i64, Option<i64>)> =
+            sqlx::query_as("SELECT username, display_name, id, branch_id FROM users ORDER BY id DESC")
+                .fetch_all(&mut *conn)
+                .await?;
+        let existing: Vec<(String, i64, bool)> =
+            sqlx::query_as("SELECT order_no, id, import_batch_id IS NOT NULL OR status = 'draft' FROM orders")
+                .fetch_all(&mut *conn)
+                .await?;
+        let next_order_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM orders").fetch_one(&mut *conn).await?;
+        let next_line_id: Option<i64> =
+            sqlx::query_scalar("SELECT max(id) FROM order_lines").fetch_one(&mut *conn).await?;
+        let warehouse_id: i64 =
+            sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?;
+        let lines_there = next_line_id.unwrap_or(0) as u64;
+        let mut usual_cache = None;
+        let dropped_indexes = if loads_in_bulk(file_bytes) && lines_there < 4 * (file_bytes / BYTES_PER_LINE) {
+            // Room for the tables being loaded, so pages are written once rather than evicted and read again.
+            let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
+            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await?;
+            usual_cache = Some(cache);
+            drop_indexes(conn).await?
+        } else {
+            Vec::new()
+        };
+        let branch_of = people.iter().map(|(_, _, id, branch)| (*id, *branch)).collect();
+        let mut by_name = HashMap::new();
+        // Display names first, user names after: a user name wins when both match.
+        for (_, display_name, id, branch) in &people {
+            by_name.insert(display_name.clone(), (*id, *branch));
         }
+        for (username, _, id, branch) in people {
+            by_name.insert(username, (id, branch));
+        }
+        let checker = OrderChecker {
+            positions: map.positions.clone(),
+            scope: actor.scope(),
+            salesperson_only: (actor.role == Role::Salesperson).then_some(actor.user_id),
+            customers: Arc::new(
+                customers
+                    .into_iter()
+                    .map(|(code, id, owner_id, branch_id)| (code, CustomerRef { id, owner_id, branch_id }))
+                    .collect(),
+            ),
+            products: Arc::new(
+                products.into_iter().map(|(sku, id, cost_price)| (sku, ProductRef { id, cost_price })).collect(),
+            ),
+            people: Arc::new(by_name),
+            branch_of: Arc::new(branch_of),
+        };
+        Ok(OrderImport {
+            batch_id,
+            mode: options.mode,
+            checker,
+            existing: existing.into_iter().map(|(no, id, replaceable)| (no, Existing { id, replaceable })).collect(),
+            orders: HashMap::new(),
+            replaced: Vec::new(),
+            warehouse_id,
+            next_order_id: next_order_id.unwrap_or(0) + 1,
+            next_line_id: next_line_id.unwrap_or(0) + 1,
+            pending_orders: Vec::new(),
+            pending: Vec::with_capacity(CHUNK),
+            moves_stock: options.moves_stock,
+            user_id: actor.user_id,
+            now: now_stamp(),
+            dropped_indexes,
+            usual_cache,
+        })
+    }
+
+    /// The checker, to run on the reading thread.
+    pub fn checker(&self) -> OrderChecker {
+        self.checker.clone()
+    }
+
+    fn field<'a>(&self, row: &'a RowFields<'_>, column: Col) -> &'a str {
+        self.checker.field(row.fields, column)
+    }
+
+    /// Checks one line (or takes what the reading thread's checker found) and queues it. `writing` is
+    /// false once any line was bad: the rest are only checked.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn row(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        row: &RowFields<'_>,
+        line: u64,
+        writing: bool,
+        notices: &mut Vec<String>,
+        checked: Option<CheckedLine>,
+    ) -> Result<RowOutcome, RowFailure> {
+        let order_no = self.field(row, Col::OrderNo);
+        if order_no.is_empty() {
+            return Err(RowFailure::field("order_no", Reason::Required));
+        }
+        if order_no.chars().count() > 40 {
+            return Err(RowFailure::field("order_no", Reason::TooLong { max: 40 }));
+        }
+        let existing = self.existing.get(order_no).map(|e| (e.id, e.replaceable));
+        if existing.is_some() && self.mode == Mode::Insert {
+            return Ok(RowOutcome::Skipped);
+        }
+        if existing.is_some_and(|(_, replaceable)| !replaceable) {
+            let value = format!("{order_no} (confirmed in the app: cancel it there instead of replacing it)");
+            return Err(RowFailure::field("order_no", Reason::Forbidden { value }));
+        }
+        let salesperson = self.field(row, Col::Salesperson);
+        if !salesperson.is_empty() && !self.checker.people.contains_key(salesperson) {
+            let (id, created) = users::ensure_salesperson(conn, actor, salesperson).await?;
+            if created {
+                notices.push(format!(
+                    "created salesperson '{salesperson}' (cannot log in until the owner sets a password)"
+                ));
+            }
+            let branch: Option<i64> = sqlx::query_scalar("SELECT branch_id FROM users WHERE id = ?")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(Error::from)?;
+            Arc::make_mut(&mut self.checker.people).insert(salesperson.to_string(), (id, branch));
+            Arc::make_mut(&mut self.checker.branch_of).insert(id, branch);
+        }
+
+        let checked = match checked {
+            Some(checked) if checked.salesperson_known => checked,
+            _ => self.checker.check(row.fields),
+        };
+        let (header, fields) = checked.result.map_err(RowFailure::Fields)?;
+        let mut problems = Vec::new();
+        let texts = [Col::OrderDate, Col::CustomerCode, Col::Salesperson, Col::DueDate, Col::Status]
+            .map(|column| self.field(row, column));
+        let order_id = match self.orders.get_mut(order_no) {
+            Some(first) => {
+                let differs = |field: &'static str, problems: &mut Vec<FieldError>, text: &str| {
+                    problems.push(FieldError {
+                        field,
+                        reason: Reason::Differs { value: text.into(), line: first.first_line },
+                    });
+                };
+                let agree = [
+                    ("order_date", first.order_date == header.order_date),
+                    ("customer_code", first.customer_id == header.customer_id),
+                    ("salesperson", first.salesperson_id == header.salesperson_id),
+                    // A line without a due date takes the order's.
+                    ("due_date", first.due_date == header.due_date || texts[3].is_empty()),
+                    ("status", first.status == header.status),
+                ];
+                for ((field, same), text) in agree.into_iter().zip(texts) {
+                    if !same {
+                        differs(field, &mut problems, text);
+                    }
+                }
+                if !problems.is_empty() {
+                    return Err(RowFailure::Fields(problems));
+                }
+                first.lines += 1;
+                first.total += fields.amount;
+                first.cost_total += fields.quantity.times(fields.unit_cost);
+                first.id
+            }
+            None => {
+                let (id, replaces) = match existing {
+                    Some((id, _)) => (id, true),
+                    None => {
+                        self.next_order_id += 1;
+                        (self.next_order_id - 1, false)
+                    }
+                };
+                if replaces && writing {
+                    self.forget_lines_of(conn, id).await?;
+                }
+                if writing {
+                    self.pending_orders.push(order_no.to_string());
+                }
+                self.orders.insert(
+                    order_no.to_string(),
+                    Header {
+                        id,
+                        first_line: line,
+                        lines: 1,
+                        total: fields.amount,
+                        cost_total: fields.quantity.times(fields.unit_cost),
+                        replaces,
+                        ..header
+                    },
+                );
+                id
+            }
+        };
+        let line_no = self.orders[order_no].lines;
+        let replaces = self.orders[order_no].replaces;
+        if writing {
+            self.pending.push(Line { id: self.next_line_id, order_id, line_no, ..fields });
+            self.next_line_id += 1;
+            if self.pending.len() >= CHUNK {
+                self.flush(conn).await?;
+            }
+        }
+        Ok(if replaces { RowOutcome::UpdatedInBatch } else { RowOutcome::InsertedInBatch })
     }
 
     /// Keeps an order the file replaces as it was (for undo) and drops its lines: the file's come instead.

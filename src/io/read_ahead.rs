@@ -1,6 +1,7 @@
-//! Reading a file's rows on a second thread while the import checks and writes them on this one. Rows
-//! travel in batches and emptied batches travel back, so the reading thread refills the same strings:
-//! no row costs an allocation, and no string is freed on the other thread.
+//! Reading a file's rows on a second thread — and doing there whatever work on a row needs nothing but
+//! the row (parsing and checking an order line) — while the import writes on this one. Rows travel in
+//! batches and emptied batches travel back, so the reading thread refills the same strings: no row
+//! costs an allocation, and no string is freed on the other thread.
 
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
@@ -11,33 +12,41 @@ use crate::io::csv_source::{CsvSource, SourceRow};
 /// memory of a few batches in flight trivial.
 const BATCH: usize = 512;
 
-#[derive(Default)]
-struct Batch {
+struct Batch<T> {
     rows: Vec<SourceRow>,
+    /// What `prepare` made of each row.
+    prepared: Vec<T>,
     filled: usize,
 }
 
-enum Message {
-    Rows(Batch),
+impl<T> Default for Batch<T> {
+    fn default() -> Batch<T> {
+        Batch { rows: Vec::new(), prepared: Vec::new(), filled: 0 }
+    }
+}
+
+enum Message<T> {
+    Rows(Batch<T>),
     /// The file was read to its end: nothing more will come.
     End,
     Failed(Error),
 }
 
-/// The rows of a CSV source, read ahead on their own thread.
-pub struct ReadAhead {
-    full: Receiver<Message>,
-    empty: SyncSender<Batch>,
-    current: Option<Batch>,
+/// The rows of a CSV source, read ahead on their own thread, each with what `prepare` made of it there.
+pub struct ReadAhead<T> {
+    full: Receiver<Message<T>>,
+    empty: SyncSender<Batch<T>>,
+    current: Option<Batch<T>>,
     next: usize,
     path: String,
 }
 
-impl ReadAhead {
-    pub fn start(mut source: CsvSource) -> ReadAhead {
+impl<T: Default + Send + 'static> ReadAhead<T> {
+    /// Starts reading; `prepare` runs on the reading thread for every row, into a value it may reuse.
+    pub fn start(mut source: CsvSource, mut prepare: impl FnMut(&SourceRow, &mut T) + Send + 'static) -> ReadAhead<T> {
         let path = source.path().display().to_string();
-        let (full_tx, full) = mpsc::sync_channel::<Message>(4);
-        let (empty, empty_rx) = mpsc::sync_channel::<Batch>(8);
+        let (full_tx, full) = mpsc::sync_channel::<Message<T>>(4);
+        let (empty, empty_rx) = mpsc::sync_channel::<Batch<T>>(8);
         std::thread::spawn(move || {
             loop {
                 let mut batch = empty_rx.try_recv().unwrap_or_default();
@@ -46,9 +55,13 @@ impl ReadAhead {
                 while batch.filled < BATCH {
                     if batch.rows.len() == batch.filled {
                         batch.rows.push(SourceRow::default());
+                        batch.prepared.push(T::default());
                     }
                     match source.read_into(&mut batch.rows[batch.filled]) {
-                        Ok(true) => batch.filled += 1,
+                        Ok(true) => {
+                            prepare(&batch.rows[batch.filled], &mut batch.prepared[batch.filled]);
+                            batch.filled += 1;
+                        }
                         Ok(false) => {
                             at_end = true;
                             break;
@@ -72,12 +85,14 @@ impl ReadAhead {
         ReadAhead { full, empty, current: None, next: 0, path }
     }
 
-    /// The next row that is not blank; None at the end of the file.
-    pub fn next_row(&mut self) -> Result<Option<&SourceRow>> {
+    /// The next row that is not blank, and what `prepare` made of it (to take or leave); None at the
+    /// end of the file.
+    pub fn next_row(&mut self) -> Result<Option<(&SourceRow, &mut T)>> {
         loop {
             if self.current.as_ref().is_some_and(|batch| self.next < batch.filled) {
                 self.next += 1;
-                return Ok(self.current.as_ref().map(|batch| &batch.rows[self.next - 1]));
+                let index = self.next - 1;
+                return Ok(self.current.as_mut().map(|batch| (&batch.rows[index], &mut batch.prepared[index])));
             }
             if let Some(done) = self.current.take() {
                 // Back to the reader to be filled again; if its queue is full it makes a new one.
@@ -113,9 +128,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("rows.csv");
         std::fs::write(&path, text).expect("write");
-        let mut rows = ReadAhead::start(CsvSource::open(&path, SourceOptions::default())?);
+        let mut rows =
+            ReadAhead::start(CsvSource::open(&path, SourceOptions::default())?, |row, fields: &mut usize| {
+                *fields = row.fields.len();
+            });
         let mut read = Vec::new();
-        while let Some(row) = rows.next_row()? {
+        while let Some((row, fields)) = rows.next_row()? {
+            assert_eq!(*fields, row.fields.len(), "prepared on the reading thread, for this row");
             read.push((row.line, row.fields.clone()));
         }
         Ok(read)
@@ -145,8 +164,9 @@ mod tests {
             std::iter::once("a\n".to_string()).chain((0..BATCH * 20).map(|i| format!("{i}\n"))).collect();
         std::fs::write(&path, text).expect("write");
         for _ in 0..20 {
-            let mut rows = ReadAhead::start(CsvSource::open(&path, SourceOptions::default()).expect("open"));
-            assert_eq!(rows.next_row().expect("row").map(|r| r.fields[0].clone()).as_deref(), Some("0"));
+            let mut rows =
+                ReadAhead::start(CsvSource::open(&path, SourceOptions::default()).expect("open"), |_, _: &mut ()| {});
+            assert_eq!(rows.next_row().expect("row").map(|(r, _)| r.fields[0].clone()).as_deref(), Some("0"));
             // Dropped here, with the reader blocked on a full queue: it must notice and end.
         }
         // A file still open by twenty stuck readers could not be removed on every platform.
