@@ -419,7 +419,7 @@ impl OrderImport {
         let mut problems = Vec::new();
         let texts = [Col::OrderDate, Col::CustomerCode, Col::Salesperson, Col::DueDate, Col::Status]
             .map(|column| self.field(row, column));
-        let order_id = match self.orders.get_mut(order_no) {
+        let (order_id, line_no, replaces) = match self.orders.get_mut(order_no) {
             Some(first) => {
                 let differs = |field: &'static str, problems: &mut Vec<FieldError>, text: &str| {
                     problems.push(FieldError {
@@ -446,7 +446,7 @@ impl OrderImport {
                 first.lines += 1;
                 first.total += fields.amount;
                 first.cost_total += fields.quantity.times(fields.unit_cost);
-                first.id
+                (first.id, first.lines, first.replaces)
             }
             None => {
                 let (id, replaces) = match existing {
@@ -474,11 +474,9 @@ impl OrderImport {
                         ..header
                     },
                 );
-                id
+                (id, 1, replaces)
             }
         };
-        let line_no = self.orders[order_no].lines;
-        let replaces = self.orders[order_no].replaces;
         if writing {
             self.pending.push(Line { id: self.next_line_id, order_id, line_no, ..fields });
             self.next_line_id += 1;
