@@ -82,6 +82,34 @@ async fn first_start_owner_customer_pinyin_search_english_and_restart() {
     log_in(&window, "boss", "secret-123").await;
     search(&window, "shds").await;
     wait_listed(&window, &["上海鼎盛"]).await;
+    // The pipeline and the activities screen speak English too, their lists (stages) included; the only
+    // Chinese left is data (the owner's name).
+    window.click("button.nav[data-module=sales]").await;
+    window.click("#sales-tab-board").await;
+    window.wait_text("#pipeline-board", |t| t.contains("Qualification") && t.contains("Lost")).await;
+    window.screenshot("pipeline-board-english.png").await;
+    window.click("button.nav[data-module=activities]").await;
+    window.click("#acts-tab-expenses").await;
+    window.wait_text("#exp-category", |t| t.contains("Entertainment")).await;
+    let chinese: i64 = window
+        .script(
+            "return [...document.querySelectorAll('#content *')].filter((e) => e.children.length === 0
+                 && /[\\u4e00-\\u9fff]/.test(e.textContent) && !e.textContent.includes('王老板')).length;",
+            vec![],
+        )
+        .await
+        .as_i64()
+        .unwrap_or(-1);
+    let left = window
+        .script(
+            "return [...document.querySelectorAll('#content *')].filter((e) => e.children.length === 0
+                 && /[\\u4e00-\\u9fff]/.test(e.textContent) && !e.textContent.includes('王老板'))
+                 .map((e) => e.outerHTML).join(' | ');",
+            vec![],
+        )
+        .await;
+    assert_eq!(chinese, 0, "no Chinese left on the English expenses screen: {left}");
+    window.screenshot("expenses-english.png").await;
     window.close().await;
 }
 
