@@ -220,6 +220,22 @@ fn not_a_company_file(path: &Path, error: &sqlx::Error) -> Option<Error> {
     })
 }
 
+/// Appends the bounds a list's date filter sets on `column` (a fixed name or expression from the
+/// engine): `from` and `to` are inclusive ISO dates; absent or empty, no bound.
+pub(crate) fn push_between(
+    builder: &mut sqlx::QueryBuilder<Sqlite>,
+    column: &'static str,
+    from: &Option<String>,
+    to: &Option<String>,
+) {
+    if let Some(from) = from.as_deref().filter(|d| !d.is_empty()) {
+        builder.push(format_args!(" AND {column} >= ")).push_bind(from.to_string());
+    }
+    if let Some(to) = to.as_deref().filter(|d| !d.is_empty()) {
+        builder.push(format_args!(" AND {column} <= ")).push_bind(to.to_string());
+    }
+}
+
 /// Appends ` AND (a LIKE ? ESCAPE '\' OR b LIKE ? …)`: any of `columns` (fixed names from the engine)
 /// contains `text` as typed, its `%` and `_` meaning themselves.
 pub(crate) fn push_contains(builder: &mut sqlx::QueryBuilder<Sqlite>, columns: &[&'static str], text: &str) {

@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, Permission, Role};
 use crate::crm::customers;
-use crate::db::{Db, Page, now_stamp, page_limit, today};
+use crate::db::{Db, Page, now_stamp, page_limit, push_between, today};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::text;
 
@@ -114,26 +114,17 @@ pub async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &Activi
         problems.extend(e.field_errors());
         String::new()
     });
-    let customer_id = match (input.customer_id, input.customer_code.trim()) {
-        (Some(id), _) => Some(id),
-        (None, "") => {
-            problems.push(FieldError { field: "customer_code", reason: Reason::Required });
-            None
-        }
-        (None, code) => {
-            let id = customers::id_of_code(conn, code).await?;
-            if id.is_none() {
-                problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value: code.into() } });
-            }
-            id
-        }
-    };
-    if let Some(id) = customer_id
-        && customers::fetch_visible_in(conn, actor, id).await.is_err()
-    {
-        let value = input.customer_code.trim().to_string();
-        problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value } });
-    }
+    let customer_id = customers::named_visible(
+        conn,
+        actor,
+        "customer_code",
+        input.customer_id,
+        &input.customer_code,
+        true,
+        &mut problems,
+    )
+    .await?
+    .map(|c| c.id);
     let operator = input.operator.trim();
     let operator: Option<(i64, Option<i64>)> = match operator {
         _ if actor.role == Role::Salesperson => Some((actor.user_id, actor.branch_id)),
@@ -228,12 +219,7 @@ fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &Activ
     if let Some(kind) = query.kind {
         builder.push(" AND a.kind = ").push_bind(kind.as_str());
     }
-    if let Some(from) = query.from.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND a.activity_date >= ").push_bind(from.to_string());
-    }
-    if let Some(to) = query.to.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND a.activity_date <= ").push_bind(to.to_string());
-    }
+    push_between(builder, "a.activity_date", &query.from, &query.to);
     if let Some(customer) = query.customer_id {
         builder.push(" AND a.customer_id = ").push_bind(customer);
     }

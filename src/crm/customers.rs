@@ -589,6 +589,44 @@ pub(crate) async fn id_of_code(conn: &mut SqliteConnection, code: &str) -> Resul
     Ok(sqlx::query_scalar("SELECT id FROM customers WHERE code = ?").bind(code.trim()).fetch_optional(conn).await?)
 }
 
+/// The customer a form or a row names — by id, else by code — when the actor sees it. Otherwise a
+/// problem on `field` is noted (required, or unknown: a customer outside the actor's scope is as
+/// unknown as a mistyped code) and the answer is None; only faults are errors.
+pub(crate) async fn named_visible(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    field: &'static str,
+    id: Option<i64>,
+    code: &str,
+    required: bool,
+    problems: &mut Vec<FieldError>,
+) -> Result<Option<Customer>> {
+    let code = code.trim();
+    let unknown = |value: String| FieldError { field, reason: Reason::Unknown { value } };
+    let id = match (id, code) {
+        (Some(id), _) => Some(id),
+        (None, "") => {
+            if required {
+                problems.push(FieldError { field, reason: Reason::Required });
+            }
+            return Ok(None);
+        }
+        (None, code) => id_of_code(conn, code).await?,
+    };
+    let Some(id) = id else {
+        problems.push(unknown(code.to_string()));
+        return Ok(None);
+    };
+    match fetch_visible_in(conn, actor, id).await {
+        Ok(customer) => Ok(Some(customer)),
+        Err(Error::NotFound { .. }) => {
+            problems.push(unknown(if code.is_empty() { id.to_string() } else { code.to_string() }));
+            Ok(None)
+        }
+        Err(fault) => Err(fault),
+    }
+}
+
 pub(crate) async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Customer> {
     let mut builder = QueryBuilder::<Sqlite>::new(SELECT_CUSTOMER);
     builder.push(" WHERE c.id = ").push_bind(id);

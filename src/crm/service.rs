@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::crm::customers::{self, push_scope};
-use crate::db::{Db, Page, now_stamp, page_limit, today};
+use crate::db::{Db, Page, now_stamp, page_limit, push_between, today};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::text;
 
@@ -165,26 +165,17 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
             }
         },
     };
-    let customer_id = match (input.customer_id, input.customer_code.trim()) {
-        (Some(id), _) => Some(id),
-        (None, "") => {
-            problems.push(FieldError { field: "customer_code", reason: Reason::Required });
-            None
-        }
-        (None, code) => {
-            let id = customers::id_of_code(conn, code).await?;
-            if id.is_none() {
-                problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value: code.into() } });
-            }
-            id
-        }
-    };
-    if let Some(id) = customer_id
-        && customers::fetch_visible_in(conn, actor, id).await.is_err()
-    {
-        let value = input.customer_code.trim().to_string();
-        problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value } });
-    }
+    let customer_id = customers::named_visible(
+        conn,
+        actor,
+        "customer_code",
+        input.customer_id,
+        &input.customer_code,
+        true,
+        &mut problems,
+    )
+    .await?
+    .map(|c| c.id);
     match customer_id {
         Some(customer_id) if problems.is_empty() => {
             Ok(ValidService { date, customer_id, kind, satisfaction, status, content, resolution })
@@ -309,12 +300,7 @@ fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &Servi
     if let Some(kind) = query.kind {
         builder.push(" AND s.kind = ").push_bind(kind.as_str());
     }
-    if let Some(from) = query.from.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND s.request_date >= ").push_bind(from.to_string());
-    }
-    if let Some(to) = query.to.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND s.request_date <= ").push_bind(to.to_string());
-    }
+    push_between(builder, "s.request_date", &query.from, &query.to);
     if let Some(customer) = query.customer_id {
         builder.push(" AND s.customer_id = ").push_bind(customer);
     }

@@ -8,7 +8,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::crm::customers;
 use crate::crm::picklists::{self, PickList};
-use crate::db::{Db, now_stamp, page_limit, today};
+use crate::db::{Db, now_stamp, page_limit, push_between, today};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::money::Money;
 use crate::sales::salesperson::{self, Assignee};
@@ -91,23 +91,17 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
             &mut problems,
         ),
     };
-    let customer_id = match (input.customer_id, input.customer_code.trim()) {
-        (Some(id), _) => Some(id),
-        (None, "") => None,
-        (None, code) => {
-            let id = customers::id_of_code(conn, code).await?;
-            if id.is_none() {
-                problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value: code.into() } });
-            }
-            id
-        }
-    };
-    if let Some(id) = customer_id
-        && customers::fetch_visible_in(conn, actor, id).await.is_err()
-    {
-        let value = input.customer_code.trim().to_string();
-        problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value } });
-    }
+    let customer_id = customers::named_visible(
+        conn,
+        actor,
+        "customer_code",
+        input.customer_id,
+        &input.customer_code,
+        false,
+        &mut problems,
+    )
+    .await?
+    .map(|c| c.id);
     let assignee = salesperson::resolve(conn, actor, "salesperson", &input.salesperson, None, &mut problems).await?;
     match (category_id, assignee.salesperson_id, problems.is_empty()) {
         (Some(category_id), Some(_), true) => {
@@ -182,12 +176,7 @@ pub struct ExpenseQuery {
 fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &ExpenseQuery) {
     builder.push(" WHERE 1 = 1");
     salesperson::push_scope(builder, "e", actor.scope());
-    if let Some(from) = query.from.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND e.expense_date >= ").push_bind(from.to_string());
-    }
-    if let Some(to) = query.to.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND e.expense_date <= ").push_bind(to.to_string());
-    }
+    push_between(builder, "e.expense_date", &query.from, &query.to);
     if let Some(salesperson) = query.salesperson_id {
         builder.push(" AND e.salesperson_id = ").push_bind(salesperson);
     }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::auth::{Actor, Permission};
-use crate::db::{Db, Page, page_limit};
+use crate::db::{Db, Page, page_limit, push_between};
 use crate::error::Result;
 use crate::money::Money;
 use crate::sales::orders::{OrderStatus, push_order_scope};
@@ -54,12 +54,7 @@ fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &Order
     if let Some(status) = query.status {
         builder.push(" AND o.status = ").push_bind(status.as_str());
     }
-    if let Some(from) = query.from.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND o.order_date >= ").push_bind(from.to_string());
-    }
-    if let Some(to) = query.to.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND o.order_date <= ").push_bind(to.to_string());
-    }
+    push_between(builder, "o.order_date", &query.from, &query.to);
     if let Some(product) = query.product_id {
         builder.push(" AND o.id IN (SELECT order_id FROM order_lines WHERE product_id = ").push_bind(product).push(")");
     }

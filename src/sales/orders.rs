@@ -252,24 +252,10 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
         problems.extend(e.field_errors());
         String::new()
     });
-    let customer_id = match (input.customer_id, input.customer_code.trim()) {
-        (Some(id), _) => Some(id),
-        (None, "") => {
-            problems.push(FieldError { field: "customer", reason: Reason::Required });
-            None
-        }
-        (None, code) => {
-            let id = customers::id_of_code(conn, code).await?;
-            if id.is_none() {
-                problems.push(FieldError { field: "customer", reason: Reason::Unknown { value: code.into() } });
-            }
-            id
-        }
-    };
-    let customer = match customer_id {
-        Some(id) => Some(customers::fetch_visible_in(conn, actor, id).await?),
-        None => None,
-    };
+    let customer =
+        customers::named_visible(conn, actor, "customer", input.customer_id, &input.customer_code, true, &mut problems)
+            .await?;
+    let customer_id = customer.as_ref().map(|c| c.id);
     let member: bool = match customer.as_ref().and_then(|c| c.level_id) {
         Some(level) => sqlx::query_scalar("SELECT member FROM customer_levels WHERE id = ?")
             .bind(level)

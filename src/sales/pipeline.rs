@@ -9,7 +9,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::crm::customers;
 use crate::crm::picklists::{self, PickList};
-use crate::db::{Db, Page, next_number, now_stamp, page_limit, push_contains, today, unique_violation};
+use crate::db::{Db, Page, next_number, now_stamp, page_limit, push_between, push_contains, today, unique_violation};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::money::Money;
 use crate::sales::salesperson::{self, Assignee};
@@ -293,32 +293,16 @@ pub(crate) async fn validate(
             }
         },
     };
-    let customer_id = match (input.customer_id, input.customer_code.trim()) {
-        (Some(id), _) => Some(id),
-        (None, "") => {
-            problems.push(FieldError { field: "customer_code", reason: Reason::Required });
-            None
-        }
-        (None, code) => {
-            let id = customers::id_of_code(conn, code).await?;
-            if id.is_none() {
-                problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value: code.into() } });
-            }
-            id
-        }
-    };
-    let customer = match customer_id {
-        Some(id) => match customers::fetch_visible_in(conn, actor, id).await {
-            Ok(customer) => Some(customer),
-            Err(Error::NotFound { .. }) => {
-                let value = input.customer_code.trim().to_string();
-                problems.push(FieldError { field: "customer_code", reason: Reason::Unknown { value } });
-                None
-            }
-            Err(fault) => return Err(fault),
-        },
-        None => None,
-    };
+    let customer = customers::named_visible(
+        conn,
+        actor,
+        "customer_code",
+        input.customer_id,
+        &input.customer_code,
+        true,
+        &mut problems,
+    )
+    .await?;
     let assignee =
         salesperson::resolve(conn, actor, "salesperson", &input.salesperson, customer.as_ref(), &mut problems).await?;
     match customer {
@@ -583,12 +567,7 @@ fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &Oppor
     if let Some(salesperson) = query.salesperson_id {
         builder.push(" AND p.salesperson_id = ").push_bind(salesperson);
     }
-    if let Some(from) = query.from.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND coalesce(p.closed_on, p.expected_close) >= ").push_bind(from.to_string());
-    }
-    if let Some(to) = query.to.as_deref().filter(|d| !d.is_empty()) {
-        builder.push(" AND coalesce(p.closed_on, p.expected_close) <= ").push_bind(to.to_string());
-    }
+    push_between(builder, "coalesce(p.closed_on, p.expected_close)", &query.from, &query.to);
     let text = query.text.trim();
     if !text.is_empty() {
         push_contains(builder, &["p.code", "p.name", "c.name", "c.code"], text);
