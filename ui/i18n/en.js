@@ -468,6 +468,8 @@ export default {
   "pipeline.status_lost": "Lost",
   "pipeline.money": "¥{amount}",
   "pipeline.new": "New opportunity",
+  "pipeline.edit": "Edit the opportunity",
+  "pipeline.edit_button": "Edit",
   "pipeline.import": "Import opportunities",
   "pipeline.drag_hint": "Drag a card to another stage, to won or to lost",
   "pipeline.column_probability": "Win chance {probability}%",

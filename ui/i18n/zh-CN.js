@@ -468,6 +468,8 @@ export default {
   "pipeline.status_lost": "丢单",
   "pipeline.money": "¥{amount}",
   "pipeline.new": "新建商机",
+  "pipeline.edit": "修改商机",
+  "pipeline.edit_button": "修改",
   "pipeline.import": "导入商机",
   "pipeline.drag_hint": "拖动卡片可改变阶段、赢单或丢单",
   "pipeline.column_probability": "赢率 {probability}%",

@@ -568,6 +568,14 @@ async fn dragging_an_opportunity_to_lost_asks_for_a_reason() {
     let first = ".board-column[data-kind=stage] .opp-card";
     window.wait_text(first, |t| t.contains("年度茶叶采购") && t.contains("12,000.00")).await;
 
+    // Open it and change its amount: the card follows.
+    window.click(&format!("{first} .opp-name")).await;
+    window.click("#opp-edit").await;
+    window.type_into("#opp-amount", "15000").await;
+    window.click("#opp-save").await;
+    window.wait_gone("#opp-form").await;
+    window.wait_text(first, |t| t.contains("15,000.00")).await;
+
     // Drag it onto the lost column: the board asks why before it moves.
     window.drag(&format!("{first} .opp-name"), ".board-column[data-kind=lost]").await;
     window.find("#lost-dialog").await;

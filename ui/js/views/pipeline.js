@@ -215,6 +215,10 @@ export function boardTab(body, ctx) {
           row("pipeline.created_on", o.created_on),
           row("pipeline.notes", o.notes)),
         h("div.actions", {},
+          ctx.canWrite ? h("button#opp-edit", {
+            text: t("pipeline.edit_button"),
+            onclick: () => { close(); openOpportunityForm(load, { opportunity: o }); },
+          }) : null,
           ctx.canWrite && o.status === "open" ? h("button.primary#opp-quote", {
             text: t("pipeline.make_quote"),
             onclick: () => { close(); ctx.open("quotes", { opportunity: o }); },
@@ -253,16 +257,17 @@ async function askLostReason(o) {
   });
 }
 
-/** The new-opportunity form: customer, name, amount, stage, optional probability, expected close; from a
- * customer's page the customer is filled in. */
-export async function openOpportunityForm(onSaved, { customerCode = "" } = {}) {
+/** The opportunity form: customer, name, amount, stage, optional probability, expected close. New (from a
+ * customer's page with the customer filled in), or an existing deal's fields to change. */
+export async function openOpportunityForm(onSaved, { customerCode = "", opportunity = null } = {}) {
   document.getElementById("opp-form-overlay")?.remove();
   let stages;
   try { stages = (await api.stages()).filter((s) => s.active); } catch (error) { showError(error); return; }
-  const customer = h("input#opp-customer", { placeholder: t("pipeline.customer_hint"), value: customerCode, dataset: { field: "customer_code" } });
-  const name = h("input#opp-name", { dataset: { field: "name" } });
-  const amount = h("input#opp-amount.num", { inputmode: "decimal", placeholder: "0.00", dataset: { field: "amount" } });
-  const probability = h("input#opp-probability.num", { inputmode: "numeric", dataset: { field: "probability" } });
+  const o = opportunity;
+  const customer = h("input#opp-customer", { placeholder: t("pipeline.customer_hint"), value: o?.customer_code ?? customerCode, dataset: { field: "customer_code" } });
+  const name = h("input#opp-name", { value: o?.name, dataset: { field: "name" } });
+  const amount = h("input#opp-amount.num", { inputmode: "decimal", placeholder: "0.00", value: o?.amount, dataset: { field: "amount" } });
+  const probability = h("input#opp-probability.num", { inputmode: "numeric", value: o ? String(o.probability) : null, dataset: { field: "probability" } });
   const stage = h("select#opp-stage", {
     dataset: { field: "stage" },
     onchange: () => hintProbability(),
@@ -271,25 +276,27 @@ export async function openOpportunityForm(onSaved, { customerCode = "" } = {}) {
     const chosen = stages.find((s) => String(s.id) === stage.value);
     probability.placeholder = chosen ? t("pipeline.probability_hint", { probability: chosen.probability }) : "";
   };
+  if (o) stage.value = String(o.stage_id);
   hintProbability();
-  const expected = h("input#opp-close", { type: "date", title: t("pipeline.close_hint"), dataset: { field: "expected_close" } });
+  const expected = h("input#opp-close", { type: "date", title: t("pipeline.close_hint"), value: o?.expected_close, dataset: { field: "expected_close" } });
   const close = () => overlay.remove();
   const form = h("form.dialog.wide#opp-form", {
     onsubmit: async (e) => {
       e.preventDefault();
       clearMarks(form);
       try {
-        const made = await api.createOpportunity({
+        const input = {
           customer_code: customer.value.trim(), name: name.value.trim(), amount: amount.value.trim(),
           stage_id: stage.value ? Number(stage.value) : null, probability: probability.value.trim(), expected_close: expected.value,
-        });
+        };
+        const made = o ? await api.updateOpportunity(o.id, { ...input, version: o.version }) : await api.createOpportunity(input);
         toast(t("pipeline.saved", { code: made.code }));
         close();
         onSaved();
       } catch (error) { showFormError(form, error); }
     },
   },
-    h("h3", { text: t("pipeline.new") }),
+    h("h3", { text: t(o ? "pipeline.edit" : "pipeline.new") }),
     h("div.form-grid", {},
       field("pipeline.customer", customer), field("pipeline.name", name),
       field("pipeline.amount", amount), field("pipeline.stage", stage),
@@ -300,7 +307,7 @@ export async function openOpportunityForm(onSaved, { customerCode = "" } = {}) {
   const overlay = h("div.overlay#opp-form-overlay", {}, form);
   overlay.addEventListener("keydown", (e) => { if (e.key === "Escape") close(); });
   document.body.append(overlay);
-  (customerCode ? name : customer).focus();
+  (customerCode || o ? name : customer).focus();
 }
 
 // ---------------------------------------------------------------------------------------------------
