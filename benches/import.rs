@@ -2,7 +2,8 @@
 //! the same file into a bare table.
 //!
 //! `ROWS=1000000 cargo bench --bench import` imports a million order lines (~250,000 orders) into a
-//! company of 5,000 customers and 500 products; `ENTITY=customers` imports customers instead.
+//! company of 5,000 customers and 500 products; `ENTITY=customers` imports customers instead;
+//! `MOVES_STOCK=1` has the orders book their stock as well.
 //! Default: 100,000 rows.
 
 use std::io::Write;
@@ -60,6 +61,8 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let rows: usize = std::env::var("ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(100_000);
+    // MOVES_STOCK=1: the orders book their stock too (delivered ones out, confirmed ones reserved).
+    let moves_stock = std::env::var("MOVES_STOCK").is_ok_and(|v| v == "1");
     let entity = match std::env::var("ENTITY").as_deref() {
         Ok("customers") => Entity::Customers,
         _ => Entity::Orders,
@@ -110,8 +113,8 @@ fn main() {
                 }
             }
             let started = Instant::now();
-            let report =
-                import::import_file(&db, &owner, entity, &file, ImportOptions::default()).await.expect("import");
+            let options = ImportOptions { moves_stock, ..Default::default() };
+            let report = import::import_file(&db, &owner, entity, &file, options).await.expect("import");
             assert_eq!(report.inserted as usize, rows, "{:?}", report.errors.first());
             // Closing checkpoints the write-ahead log into the file: the import is not done before that.
             db.close().await;

@@ -13,7 +13,7 @@ use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions, ImportReport, Mode};
 use suanpan::quantity::Quantity;
 use suanpan::sales::order_list::{self, OrderQuery};
-use suanpan::sales::orders::{self, OrderStatus};
+use suanpan::sales::orders::{self, OrderInput, OrderLineInput, OrderStatus};
 use suanpan::{Actor, Error, Money};
 
 fn fixture(name: &str) -> PathBuf {
@@ -315,4 +315,59 @@ async fn a_bulk_load_keeps_totals_and_indexes_and_a_failed_one_changes_nothing()
             .await
             .unwrap();
     assert_eq!(page.total, 10_000);
+}
+
+#[tokio::test]
+async fn imported_deliveries_move_stock_exactly_as_deliveries_in_the_app_would() {
+    // The same purchases in two companies; the same deliveries, imported in one and made one by one in the other.
+    let deliveries = [("SO1", "1.5"), ("SO2", "2.333"), ("SO3", "7"), ("SO4", "0.167"), ("SO5", "9")];
+    let imported = trading_company().await;
+    let by_hand = trading_company().await;
+    for c in [&imported, &by_hand] {
+        let moved = ImportOptions { moves_stock: true, ..Default::default() };
+        let report = import(c, &c.owner, Entity::Purchases, &fixture("purchases.csv"), moved).await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deliveries.csv");
+    let mut text = String::from("order_no,order_date,customer_code,sku,quantity,unit_price,status\n");
+    for (order_no, quantity) in deliveries {
+        text.push_str(&format!("{order_no},2024-05-01,C1,P003,{quantity},380,delivered\n"));
+        text.push_str(&format!("{order_no},2024-05-01,C1,P001,{quantity},168,delivered\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let moved = ImportOptions { moves_stock: true, ..Default::default() };
+    let report = import(&imported, &imported.owner, Entity::Orders, &file, moved).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    for (order_no, quantity) in deliveries {
+        let input = OrderInput {
+            order_no: order_no.into(),
+            customer_code: "C1".into(),
+            lines: ["P003", "P001"]
+                .map(|sku| OrderLineInput { sku: sku.into(), quantity: quantity.into(), ..Default::default() })
+                .to_vec(),
+            ..Default::default()
+        };
+        let order = orders::create(&by_hand.db, &by_hand.owner, &input).await.unwrap();
+        orders::confirm(&by_hand.db, &by_hand.owner, order.id).await.unwrap();
+        orders::deliver(&by_hand.db, &by_hand.owner, order.id).await.unwrap();
+    }
+    for sku in ["P001", "P003"] {
+        let (a, b) = (
+            products::by_sku(&imported.db, &imported.owner, sku).await.unwrap(),
+            products::by_sku(&by_hand.db, &by_hand.owner, sku).await.unwrap(),
+        );
+        assert_eq!((a.stock_quantity, a.stock_value), (b.stock_quantity, b.stock_value), "{sku}");
+        let values = |c: &Company, id| {
+            let db = c.db.clone();
+            let owner = c.owner.clone();
+            async move {
+                let moves = stock::moves(&db, &owner, id, 100).await.unwrap();
+                moves.into_iter().map(|m| (m.kind, m.quantity, m.value)).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(values(&imported, a.id).await, values(&by_hand, b.id).await, "{sku}: every move's value");
+    }
+    let levels = stock::levels(&imported.db, &imported.owner, None).await.unwrap();
+    assert!(levels.iter().all(|l| l.reserved == Quantity::ZERO));
 }

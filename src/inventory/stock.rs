@@ -1,13 +1,15 @@
 //! Stock levels and moves: every change of stock goes through `apply`, which keeps levels, reservations
 //! and the moving average cost in step; adjustments, transfers, low-stock list and valuation.
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::audit;
 use crate::auth::{Actor, Permission};
-use crate::db::{Db, now_stamp, today};
+use crate::db::{Db, now_stamp, today, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::warehouses;
 use crate::money::Money;
@@ -88,16 +90,100 @@ async fn position(conn: &mut SqliteConnection, product_id: i64, warehouse_id: i6
 /// stock's value, so the value reaches exactly zero with the last unit. Beyond what is on hand
 /// (a warehouse that may go negative) the extra leaves at the last average cost, or the cost price.
 fn value_out(quantity: Quantity, position: &Position) -> Money {
-    let on_hand = position.stock_quantity;
+    value_out_of(quantity, position.stock_quantity, position.stock_value, position.cost_price)
+}
+
+/// [`value_out`] of a product's whole stock (`on_hand` units worth `value`).
+fn value_out_of(quantity: Quantity, on_hand: Quantity, value: Money, cost_price: Money) -> Money {
     if on_hand.is_positive() && quantity <= on_hand {
-        return quantity.share_of(on_hand, position.stock_value);
+        return quantity.share_of(on_hand, value);
     }
-    let unit = if on_hand.is_positive() {
-        Quantity::units(1).share_of(on_hand, position.stock_value)
-    } else {
-        position.cost_price
-    };
-    if on_hand.is_positive() { position.stock_value + (quantity - on_hand).times(unit) } else { quantity.times(unit) }
+    let unit = if on_hand.is_positive() { Quantity::units(1).share_of(on_hand, value) } else { cost_price };
+    if on_hand.is_positive() { value + (quantity - on_hand).times(unit) } else { quantity.times(unit) }
+}
+
+/// One imported order's stock of one product: delivered goods leave, a confirmed order's are reserved.
+pub(crate) struct Booking {
+    pub date: NaiveDate,
+    pub order_id: i64,
+    pub product_id: i64,
+    pub quantity: Quantity,
+    pub delivered: bool,
+}
+
+/// Books many imported orders' stock in one warehouse, in the order given, never refused (the past
+/// happened): the same moves, levels, quantities and moving-average values as [`apply`] and
+/// a reservation one at a time, worked out in memory and written in one pass — a hundred
+/// thousand orders in seconds rather than minutes.
+pub(crate) async fn book_imported(
+    conn: &mut SqliteConnection,
+    warehouse_id: i64,
+    user_id: i64,
+    reason: &str,
+    bookings: &[Booking],
+) -> Result<()> {
+    let products: Vec<(i64, Quantity, Money, Money)> =
+        sqlx::query_as("SELECT id, stock_quantity, stock_value, cost_price FROM products")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut stock: HashMap<i64, (Quantity, Money, Money)> =
+        products.into_iter().map(|(id, quantity, value, cost)| (id, (quantity, value, cost))).collect();
+    let before: HashMap<i64, (Quantity, Money)> = stock.iter().map(|(id, (q, v, _))| (*id, (*q, *v))).collect();
+    // Per product: (on hand, reserved) added in this warehouse.
+    let mut levels: BTreeMap<i64, (Quantity, Quantity)> = BTreeMap::new();
+    let mut moves: Vec<(&Booking, Money)> = Vec::new();
+    for booking in bookings {
+        let Some((on_hand, value, cost_price)) = stock.get_mut(&booking.product_id) else {
+            return Err(Error::not_found("product", booking.product_id));
+        };
+        let level = levels.entry(booking.product_id).or_insert((Quantity::ZERO, Quantity::ZERO));
+        if booking.delivered {
+            let out = value_out_of(booking.quantity, *on_hand, *value, *cost_price);
+            *on_hand = *on_hand - booking.quantity;
+            *value -= out;
+            level.0 = level.0 - booking.quantity;
+            moves.push((booking, out));
+        } else {
+            level.1 = level.1 + booking.quantity;
+        }
+    }
+    let now = now_stamp();
+    with_raw(conn, |raw| {
+        let mut insert = raw.prepare(
+            "INSERT INTO stock_moves (moved_on, product_id, warehouse_id, kind, quantity, value, reason, order_id,
+                 purchase_id, user_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+        )?;
+        for (booking, out) in &moves {
+            insert.execute(rusqlite::params![
+                booking.date.to_string(),
+                booking.product_id,
+                warehouse_id,
+                MoveKind::Delivery.as_str(),
+                (-booking.quantity).milli(),
+                (-*out).minor(),
+                reason,
+                booking.order_id,
+                user_id,
+                now,
+            ])?;
+        }
+        let mut level = raw.prepare(
+            "INSERT INTO stock_levels (product_id, warehouse_id, on_hand, reserved) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = on_hand + ?3, reserved = reserved + ?4",
+        )?;
+        for (product_id, (on_hand, reserved)) in &levels {
+            level.execute(rusqlite::params![product_id, warehouse_id, on_hand.milli(), reserved.milli()])?;
+        }
+        let mut product = raw.prepare("UPDATE products SET stock_quantity = ?, stock_value = ? WHERE id = ?")?;
+        for (id, (quantity, value, _)) in &stock {
+            if before.get(id) != Some(&(*quantity, *value)) {
+                product.execute(rusqlite::params![quantity.milli(), value.minor(), id])?;
+            }
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Books one move: checks stock (unless the warehouse may go negative), writes the move, updates the
@@ -184,16 +270,6 @@ pub(crate) async fn reserve(
             needed: quantity.to_string(),
         });
     }
-    change_reserved(conn, product_id, warehouse_id, quantity).await
-}
-
-/// Sets stock aside without checking it (imported confirmed orders: the past is not refused).
-pub(crate) async fn reserve_unchecked(
-    conn: &mut SqliteConnection,
-    product_id: i64,
-    warehouse_id: i64,
-    quantity: Quantity,
-) -> Result<()> {
     change_reserved(conn, product_id, warehouse_id, quantity).await
 }
 

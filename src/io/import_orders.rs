@@ -12,7 +12,7 @@ use sqlx::SqliteConnection;
 use crate::auth::{Actor, Role, Scope};
 use crate::db::{now_stamp, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
-use crate::inventory::stock::{self, MoveKind, NewMove};
+use crate::inventory::stock::{self, Booking};
 use crate::io::columns::{ColumnMap, RowFields};
 use crate::io::fields;
 use crate::io::import::{ImportOptions, Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
@@ -610,9 +610,7 @@ impl OrderImport {
         }
         record_batch_records(conn, self.batch_id, &self.replaced).await?;
         if self.moves_stock {
-            for header in headers {
-                book_stock(conn, actor, header, self.warehouse_id).await?;
-            }
+            book_stock(conn, actor, self.batch_id, self.warehouse_id).await?;
         }
         Ok(())
     }
@@ -638,38 +636,32 @@ async fn drop_indexes(conn: &mut SqliteConnection) -> Result<Vec<String>> {
     Ok(rebuild)
 }
 
-/// Reserves a confirmed imported order's goods, or takes a delivered one's out of stock, unchecked.
-async fn book_stock(conn: &mut SqliteConnection, actor: &Actor, header: &Header, warehouse_id: i64) -> Result<()> {
-    if !matches!(header.status, OrderStatus::Confirmed | OrderStatus::Delivered) {
-        return Ok(());
-    }
-    let lines: Vec<(i64, Quantity)> =
-        sqlx::query_as("SELECT product_id, sum(quantity) FROM order_lines WHERE order_id = ? GROUP BY product_id")
-            .bind(header.id)
-            .fetch_all(&mut *conn)
-            .await?;
-    for (product_id, quantity) in lines {
-        if header.status == OrderStatus::Confirmed {
-            stock::reserve_unchecked(conn, product_id, warehouse_id, quantity).await?;
-        } else {
-            let new = NewMove {
-                date: header.order_date,
-                product_id,
-                warehouse_id,
-                kind: MoveKind::Delivery,
-                quantity: -quantity,
-                value_in: None,
-                reason: "import",
-                order_id: Some(header.id),
-                purchase_id: None,
-                user_id: actor.user_id,
-                release_reserved: false,
-                check_stock: false,
-            };
-            stock::apply(conn, &new).await?;
+/// Books the stock of the batch's confirmed and delivered orders, order by order and product by product,
+/// as the app would have when they happened: delivered goods leave, confirmed ones are reserved.
+async fn book_stock(conn: &mut SqliteConnection, actor: &Actor, batch_id: i64, warehouse_id: i64) -> Result<()> {
+    // Read straight into bookings: a million lines are hundreds of thousands of them.
+    let bookings = with_raw(conn, |raw| {
+        let mut lines = raw.prepare(
+            "SELECT o.id, o.order_date, o.status = 'delivered', l.product_id, sum(l.quantity) FROM orders o
+             JOIN order_lines l ON l.order_id = o.id
+             WHERE o.import_batch_id = ? AND o.status IN ('confirmed', 'delivered')
+             GROUP BY o.id, l.product_id ORDER BY o.id, l.product_id",
+        )?;
+        let mut rows = lines.query([batch_id])?;
+        let mut bookings = Vec::new();
+        while let Some(row) = rows.next()? {
+            bookings.push(Booking {
+                order_id: row.get(0)?,
+                date: text::parse_date("order_date", row.get_ref(1)?.as_str().unwrap_or_default())?,
+                delivered: row.get(2)?,
+                product_id: row.get(3)?,
+                quantity: Quantity::from_milli(row.get(4)?),
+            });
         }
-    }
-    Ok(())
+        Ok(bookings)
+    })
+    .await?;
+    stock::book_imported(conn, warehouse_id, actor.user_id, "import", &bookings).await
 }
 
 /// How many of a batch's orders were changed since it was imported (confirmed, delivered, cancelled,
