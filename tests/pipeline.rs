@@ -224,6 +224,13 @@ async fn a_converted_lead_makes_the_customer_its_contact_and_an_opportunity_toge
     let created = leads::create(&c.db, &c.sales_sh, &lead).await.unwrap();
     assert_eq!((created.status.as_str(), created.salesperson.as_deref()), ("new", Some("zhangwei")));
     leads::set_status(&c.db, &c.sales_sh, created.id, "qualified").await.unwrap();
+    let moved = LeadInput { phone: "13900003333".into(), version: Some(created.version + 1), ..lead.clone() };
+    let changed = leads::update(&c.db, &c.sales_sh, created.id, &moved).await.unwrap();
+    assert_eq!((changed.phone.as_str(), changed.status.as_str()), ("13900003333", "qualified"));
+    let stale = leads::update(&c.db, &c.sales_sh, created.id, &moved).await;
+    assert!(matches!(stale, Err(Error::Conflict { .. })), "{stale:?}");
+    let lead = LeadInput { phone: "13900002222".into(), ..lead };
+    leads::update(&c.db, &c.sales_sh, created.id, &lead).await.unwrap();
     let conversion =
         Conversion { opportunity_name: "茶庄首批进货".into(), amount: "8800".into(), ..Default::default() };
     let converted = leads::convert(&c.db, &c.sales_sh, created.id, &conversion).await.unwrap();
@@ -243,6 +250,8 @@ async fn a_converted_lead_makes_the_customer_its_contact_and_an_opportunity_toge
         leads::convert(&c.db, &c.sales_sh, created.id, &conversion).await,
         Err(Error::WrongStatus { .. })
     ));
+    let after = leads::update(&c.db, &c.sales_sh, created.id, &lead).await;
+    assert!(matches!(after, Err(Error::WrongStatus { .. })), "a converted lead is history: {after:?}");
 
     // A second lead with the same phone looks like the same customer: refused, and nothing of it is written.
     let twin = leads::create(&c.db, &c.sales_sh, &LeadInput { company: String::new(), ..lead }).await.unwrap();

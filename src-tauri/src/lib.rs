@@ -86,6 +86,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::pipeline::quote_reject,
         commands::pipeline::leads_list,
         commands::pipeline::lead_create,
+        commands::pipeline::lead_update,
         commands::pipeline::lead_mark,
         commands::pipeline::lead_convert,
         commands::pipeline::activities_list,

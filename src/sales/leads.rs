@@ -143,6 +143,48 @@ pub async fn create(db: &Db, actor: &Actor, input: &LeadInput) -> Result<Lead> {
     Ok(lead)
 }
 
+/// Changes a lead's fields (the salesperson stays unless another is named); a converted lead is history
+/// and stays as it was.
+pub async fn update(db: &Db, actor: &Actor, id: i64, input: &LeadInput) -> Result<Lead> {
+    actor.require(Permission::WriteSales)?;
+    let mut tx = db.write().await?;
+    let before = fetch_visible_in(&mut tx, actor, id).await?;
+    if before.status == "converted" {
+        return Err(Error::WrongStatus { entity: "lead", status: before.status, action: "changed" });
+    }
+    if input.version.is_some_and(|v| v != before.version) {
+        return Err(Error::Conflict { entity: "lead" });
+    }
+    let mut input = input.clone();
+    if input.salesperson.trim().is_empty() {
+        input.salesperson = before.salesperson.clone().unwrap_or_default();
+    }
+    let valid = validate(&mut tx, actor, &input).await?;
+    sqlx::query(
+        "UPDATE leads SET name = ?, company = ?, phone = ?, email = ?, source_id = ?, salesperson_id = ?,
+             branch_id = ?, notes = ?, version = version + 1, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(&valid.name)
+    .bind(&valid.company)
+    .bind(&valid.phone)
+    .bind(&valid.email)
+    .bind(valid.source_id)
+    .bind(valid.salesperson_id)
+    .bind(valid.branch_id)
+    .bind(&valid.notes)
+    .bind(now_stamp())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let after = fetch_visible_in(&mut tx, actor, id).await?;
+    if let Some(changes) = audit::diff(&before, &after) {
+        audit::record(&mut tx, actor, "lead", id, "update", changes).await?;
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// Leads the actor sees, those still to work first; `status` filters, `text` searches names,
 /// companies and phones.
 pub async fn list(db: &Db, actor: &Actor, status: Option<&str>, text: &str) -> Result<Vec<Lead>> {

@@ -580,5 +580,8 @@ export default {
   "leads.marked": "“{name}” marked {status}",
   "leads.new": "New lead",
   "leads.save": "Save the lead",
+  "leads.edit": "Edit",
+  "leads.editing": "Edit the lead",
+  "leads.updated": "Lead “{name}” changed",
   "leads.saved": "Lead “{name}” added",
 };

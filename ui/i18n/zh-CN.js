@@ -580,5 +580,8 @@ export default {
   "leads.marked": "“{name}”已标为{status}",
   "leads.new": "登记线索",
   "leads.save": "保存线索",
+  "leads.edit": "修改",
+  "leads.editing": "修改线索",
+  "leads.updated": "线索“{name}”已修改",
   "leads.saved": "线索“{name}”已登记",
 };

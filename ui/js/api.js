@@ -129,6 +129,7 @@ export const listLeads = (status = null, text = "") => invoke("leads_list", { st
 /** input: { name, company, phone, email, source, notes }. */
 export const createLead = (input) => invoke("lead_create", { input });
 /** status: "qualified" or "disqualified" (or "new" again). */
+export const updateLead = (id, input) => invoke("lead_update", { id, input });
 export const markLead = (id, status) => invoke("lead_mark", { id, status });
 /** conversion: { opportunity_name, amount, … }; resolves to { lead, customer_id, opportunity }. */
 export const convertLead = (id, conversion) => invoke("lead_convert", { id, conversion });

@@ -125,6 +125,12 @@ pub async fn lead_create(state: State<'_, AppState>, input: LeadInput) -> Reply<
 }
 
 #[tauri::command]
+pub async fn lead_update(state: State<'_, AppState>, id: i64, input: LeadInput) -> Reply<Lead> {
+    let (db, actor) = state.session().await?;
+    leads::update(&db, &actor, id, &input).await.map_err(fail)
+}
+
+#[tauri::command]
 pub async fn lead_mark(state: State<'_, AppState>, id: i64, status: String) -> Reply<Lead> {
     let (db, actor) = state.session().await?;
     leads::set_status(&db, &actor, id, &status).await.map_err(fail)

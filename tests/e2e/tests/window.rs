@@ -612,6 +612,12 @@ async fn a_lead_becomes_a_customer_and_its_accepted_quote_becomes_the_order() {
     window.type_into("#lead-phone", "13905710001").await;
     window.click("#lead-save").await;
     window.wait_text("#lead-rows", |t| t.contains("杭州茗香茶庄")).await;
+    // A wrong number, corrected.
+    window.click("#lead-rows button.lead-edit").await;
+    window.wait_text("#lead-form-title", |t| t == "修改线索").await;
+    window.type_into("#lead-phone", "13905710002").await;
+    window.click("#lead-save").await;
+    window.wait_text("#lead-rows", |t| t.contains("13905710002")).await;
     window.click("#lead-rows button.lead-convert").await;
     window.type_into("#convert-name", "首批进货").await;
     window.type_into("#convert-amount", "3360").await;

@@ -535,6 +535,7 @@ export function leadsTab(body, ctx) {
         h("td.row-actions", {}, ...(ctx.canWrite && l.status !== "converted" ? [
           l.status !== "qualified" ? h("button.link.lead-qualify", { text: t("leads.qualify"), onclick: () => mark(l, "qualified") }) : null,
           l.status !== "disqualified" ? h("button.link.lead-disqualify", { text: t("leads.disqualify"), onclick: () => mark(l, "disqualified") }) : null,
+          h("button.link.lead-edit", { text: t("leads.edit"), onclick: () => edit(l) }),
           h("button.link.lead-convert", { text: t("leads.convert"), onclick: () => convert(l) }),
         ] : [])))));
       if (!leads.length) rows.append(emptyRow(7, "leads.empty"));
@@ -579,22 +580,43 @@ export function leadsTab(body, ctx) {
   const phone = h("input#lead-phone", { dataset: { field: "phone" } });
   const email = h("input#lead-email", { dataset: { field: "email" } });
   const source = h("select#lead-source", { dataset: { field: "source" } }, h("option", { value: "", text: t("common.none") }));
+  // The side form makes a new lead, or changes the one chosen with "edit".
+  let editing = null;
+  const title = h("h3#lead-form-title", { text: t("leads.new") });
+  const reset = () => {
+    editing = null;
+    title.textContent = t("leads.new");
+    for (const input of [name, company, phone, email]) input.value = "";
+    source.value = "";
+  };
+  function edit(lead) {
+    editing = lead;
+    title.textContent = t("leads.editing");
+    name.value = lead.name; company.value = lead.company; phone.value = lead.phone; email.value = lead.email;
+    source.value = lead.source ?? "";
+    name.focus();
+  }
   const form = h("form#lead-form.side-card", {
     onsubmit: async (e) => {
       e.preventDefault();
       clearMarks(form);
+      const input = {
+        name: name.value.trim(), company: company.value.trim(), phone: phone.value.trim(), email: email.value.trim(), source: source.value,
+      };
       try {
-        const made = await api.createLead({
-          name: name.value.trim(), company: company.value.trim(), phone: phone.value.trim(), email: email.value.trim(), source: source.value,
-        });
-        toast(t("leads.saved", { name: made.name }));
-        for (const input of [name, company, phone, email]) input.value = "";
-        source.value = "";
+        if (editing) {
+          const changed = await api.updateLead(editing.id, { ...input, version: editing.version });
+          toast(t("leads.updated", { name: changed.name }));
+        } else {
+          const made = await api.createLead(input);
+          toast(t("leads.saved", { name: made.name }));
+        }
+        reset();
         load();
       } catch (error) { showFormError(form, error); }
     },
   },
-    h("h3", { text: t("leads.new") }),
+    title,
     field("leads.name", name), field("leads.company", company), field("leads.phone", phone), field("leads.email", email),
     field("leads.source", source),
     h("div.actions", {}, h("button.primary#lead-save", { type: "submit", text: t("leads.save") })));
