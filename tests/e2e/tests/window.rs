@@ -590,6 +590,9 @@ async fn dragging_an_opportunity_to_lost_asks_for_a_reason() {
         .script("return document.querySelectorAll('.board-column[data-kind=stage] .opp-card').length;", vec![])
         .await;
     assert_eq!(left.as_u64(), Some(0), "the card left its stage");
+    // Found again by the board's search, closed deals included.
+    window.type_into("#opp-search", "年度").await;
+    window.wait_text("#opp-found", |t| t.contains("OP000001") && t.contains("丢单") && t.contains("15,000.00")).await;
     // Let the window paint the last change before the picture.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     window.screenshot("pipeline-board.png").await;

@@ -229,12 +229,37 @@ export function boardTab(body, ctx) {
     panel.querySelector("#opp-detail-close").focus();
   }
 
+  // Beyond the board's first cards: every deal, open or closed, found by code, name or customer.
+  const found = h("tbody#opp-found");
+  const results = h("div.opp-results#opp-results", { hidden: true },
+    listTable("opp-found-table", [["pipeline.code"], ["pipeline.customer"], ["pipeline.name"], ["pipeline.amount", true],
+      ["pipeline.stage"], ["pipeline.status"], ["pipeline.when"]], found));
+  const search = h("input#opp-search.search", {
+    type: "search", placeholder: t("pipeline.search"),
+    oninput: debounce(async () => {
+      const text = search.value.trim();
+      results.hidden = !text;
+      if (!text) return;
+      try {
+        const page = await api.listOpportunities({ text, limit: 100 });
+        found.replaceChildren(...page.rows.map((o) => h("tr.clickable", { dataset: { id: o.id }, onclick: () => openDetail(o) },
+          h("td", { text: o.code }), h("td", { text: `${o.customer_code} ${o.customer_name}` }), h("td", { text: o.name }),
+          h("td.num", { text: grouped(o.amount) }), h("td", { text: language() === "en" && o.stage_en ? o.stage_en : o.stage }),
+          h("td", {}, h(`span.status.status-${o.status}`, { text: t(`pipeline.status_${o.status}`) })),
+          h("td", { text: o.closed_on ?? o.expected_close }))));
+        if (!page.rows.length) found.append(emptyRow(7, "pipeline.search_none"));
+      } catch (error) { showError(error); }
+    }, 200),
+  });
+
   body.replaceChildren(
     h("div.toolbar", {},
+      search,
       ctx.canWrite ? h("button.primary#opp-new", { text: t("pipeline.new"), onclick: () => openOpportunityForm(load) }) : null,
       ctx.canWrite ? h("button#opp-import", { text: t("pipeline.import"), onclick: () => openImport("opportunities", { onImported: load }) }) : null,
       exportButton("opportunities"),
       h("span.muted", { text: ctx.canWrite ? t("pipeline.drag_hint") : "" })),
+    results,
     board);
   load();
 }
