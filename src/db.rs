@@ -28,6 +28,34 @@ pub struct Page<T> {
     pub limit: i64,
 }
 
+/// One page of a filtered list, and how many rows match in all. `count_from` is `SELECT count(*) FROM …`
+/// and `select` the rows' query, each before the `WHERE …` that `filter` appends; `order` is the
+/// `ORDER BY …` clause. All three are fixed text from the engine.
+pub(crate) async fn fetch_page<T>(
+    db: &Db,
+    count_from: &'static str,
+    select: &'static str,
+    filter: impl Fn(&mut sqlx::QueryBuilder<Sqlite>),
+    order: &'static str,
+    offset: i64,
+    limit: Option<i64>,
+) -> Result<Page<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let mut conn = db.pool().acquire().await?;
+    let limit = page_limit(limit);
+    let offset = offset.max(0);
+    let mut count = sqlx::QueryBuilder::<Sqlite>::new(count_from);
+    filter(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    let mut rows = sqlx::QueryBuilder::<Sqlite>::new(select);
+    filter(&mut rows);
+    rows.push(" ").push(order).push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let rows = rows.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(Page { rows, total, offset, limit })
+}
+
 /// Clamps a requested page size: 1..=1000, default 200.
 pub fn page_limit(requested: Option<i64>) -> i64 {
     requested.unwrap_or(200).clamp(1, 1_000)

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use common::company;
 use suanpan::Error;
-use suanpan::crm::activities::{self, ActivityInput};
+use suanpan::crm::activities::{self, ActivityInput, ActivityQuery};
 use suanpan::crm::customers::{self, CustomerInput};
 use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions};
@@ -91,4 +91,48 @@ async fn activities_import_once_undo_and_round_trip() {
     assert_eq!(export::export_csv(&c.db, &c.owner, Entity::Activities, &out).await.unwrap(), 0);
     let back = import::import_file(&c.db, &c.owner, Entity::Activities, &out, ImportOptions::default()).await;
     assert!(matches!(back, Err(Error::BadFile { .. })), "a file with no rows is an error");
+}
+
+#[tokio::test]
+async fn the_list_of_activities_keeps_to_scope_and_finds_the_follow_ups_due() {
+    let c = company().await;
+    for (code, owner) in [("C1", "zhangwei"), ("C2", "liuyang")] {
+        let input =
+            CustomerInput {
+                code: code.into(), name: format!("客户{code}"), owner: owner.into(), ..Default::default()
+            };
+        customers::create(&c.db, &c.owner, &input).await.unwrap();
+    }
+    let record = |code: &str, date: &str, kind: &str, next: &str| ActivityInput {
+        date: date.into(),
+        customer_code: code.into(),
+        kind: kind.into(),
+        subject: format!("{code} {date}"),
+        next_follow_up: next.into(),
+        ..Default::default()
+    };
+    for input in [
+        record("C1", "2024-03-01", "call", "2024-03-10"),
+        record("C1", "2024-03-05", "visit", "2099-01-01"),
+        record("C2", "2024-03-03", "email", "2024-03-04"),
+        record("C2", "2024-03-07", "call", ""),
+    ] {
+        activities::create(&c.db, &c.owner, &input).await.unwrap();
+    }
+    let subjects =
+        |page: suanpan::db::Page<activities::ActivityRow>| page.rows.into_iter().map(|a| a.subject).collect::<Vec<_>>();
+    let all = activities::list(&c.db, &c.owner, &ActivityQuery::default()).await.unwrap();
+    assert_eq!(all.total, 4);
+    assert_eq!(subjects(all), ["C2 2024-03-07", "C1 2024-03-05", "C2 2024-03-03", "C1 2024-03-01"], "newest first");
+    let due = ActivityQuery { follow_up_due: true, ..Default::default() };
+    let due_all = activities::list(&c.db, &c.owner, &due).await.unwrap();
+    assert_eq!(subjects(due_all), ["C2 2024-03-03", "C1 2024-03-01"], "due ones, soonest first");
+    let his = activities::list(&c.db, &c.sales_sh, &ActivityQuery::default()).await.unwrap();
+    assert_eq!(subjects(his), ["C1 2024-03-05", "C1 2024-03-01"], "a salesperson sees their customers'");
+    let calls = ActivityQuery {
+        kind: Some(activities::ActivityKind::Call),
+        from: Some("2024-03-02".into()),
+        ..Default::default()
+    };
+    assert_eq!(subjects(activities::list(&c.db, &c.owner, &calls).await.unwrap()), ["C2 2024-03-07"]);
 }

@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, Permission, Role};
 use crate::crm::customers;
-use crate::db::{Db, Page, now_stamp, page_limit, push_between, today};
+use crate::db::{Db, Page, fetch_page, now_stamp, push_between, today};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::text;
 
@@ -234,25 +234,21 @@ fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &Activ
 /// Activities with the customers the actor sees, newest first (follow-ups due: soonest first).
 pub async fn list(db: &Db, actor: &Actor, query: &ActivityQuery) -> Result<Page<ActivityRow>> {
     actor.require(Permission::ReadCustomers)?;
-    let mut conn = db.pool().acquire().await?;
-    let limit = page_limit(query.limit);
-    let offset = query.offset.max(0);
-    let mut count =
-        QueryBuilder::<Sqlite>::new("SELECT count(*) FROM activities a JOIN customers c ON c.id = a.customer_id");
-    push_filters(&mut count, actor, query);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
-    let mut rows = QueryBuilder::<Sqlite>::new(
+    let order = if query.follow_up_due {
+        "ORDER BY a.next_follow_up, a.id"
+    } else {
+        "ORDER BY a.activity_date DESC, a.id DESC"
+    };
+    fetch_page(
+        db,
+        "SELECT count(*) FROM activities a JOIN customers c ON c.id = a.customer_id",
         "SELECT a.id, a.activity_date AS date, a.customer_id, c.code AS customer_code, c.name AS customer_name,
                 a.kind, u.username AS operator, a.minutes, a.subject, a.next_follow_up
          FROM activities a JOIN customers c ON c.id = a.customer_id LEFT JOIN users u ON u.id = a.operator_id",
-    );
-    push_filters(&mut rows, actor, query);
-    rows.push(if query.follow_up_due {
-        " ORDER BY a.next_follow_up, a.id LIMIT "
-    } else {
-        " ORDER BY a.activity_date DESC, a.id DESC LIMIT "
-    });
-    rows.push_bind(limit).push(" OFFSET ").push_bind(offset);
-    let rows = rows.build_query_as().fetch_all(&mut *conn).await?;
-    Ok(Page { rows, total, offset, limit })
+        |builder| push_filters(builder, actor, query),
+        order,
+        query.offset,
+        query.limit,
+    )
+    .await
 }

@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::crm::customers::{self, push_scope};
-use crate::db::{Db, Page, now_stamp, page_limit, push_between, today};
+use crate::db::{Db, Page, fetch_page, now_stamp, push_between, today};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::text;
 
@@ -309,18 +309,16 @@ fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &Servi
 /// Requests of the customers the actor sees, newest first.
 pub async fn list(db: &Db, actor: &Actor, query: &ServiceQuery) -> Result<Page<ServiceRequest>> {
     actor.require(Permission::ReadCustomers)?;
-    let mut conn = db.pool().acquire().await?;
-    let limit = page_limit(query.limit);
-    let offset = query.offset.max(0);
-    let mut count =
-        QueryBuilder::<Sqlite>::new("SELECT count(*) FROM service_requests s JOIN customers c ON c.id = s.customer_id");
-    push_filters(&mut count, actor, query);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
-    let mut rows = QueryBuilder::<Sqlite>::new(SERVICE_SELECT);
-    push_filters(&mut rows, actor, query);
-    rows.push(" ORDER BY s.request_date DESC, s.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-    let rows = rows.build_query_as().fetch_all(&mut *conn).await?;
-    Ok(Page { rows, total, offset, limit })
+    fetch_page(
+        db,
+        "SELECT count(*) FROM service_requests s JOIN customers c ON c.id = s.customer_id",
+        SERVICE_SELECT,
+        |builder| push_filters(builder, actor, query),
+        "ORDER BY s.request_date DESC, s.id DESC",
+        query.offset,
+        query.limit,
+    )
+    .await
 }
 
 /// What the summary groups by.

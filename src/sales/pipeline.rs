@@ -9,7 +9,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::crm::customers;
 use crate::crm::picklists::{self, PickList};
-use crate::db::{Db, Page, next_number, now_stamp, page_limit, push_between, push_contains, today, unique_violation};
+use crate::db::{Db, Page, fetch_page, next_number, now_stamp, push_between, push_contains, today, unique_violation};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::money::Money;
 use crate::sales::salesperson::{self, Assignee};
@@ -577,29 +577,25 @@ fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &Oppor
 /// Opportunities the actor sees, open ones by expected close, closed ones newest first.
 pub async fn list(db: &Db, actor: &Actor, query: &OpportunityQuery) -> Result<Page<Opportunity>> {
     actor.require(Permission::ReadSales)?;
-    let mut conn = db.pool().acquire().await?;
-    let limit = page_limit(query.limit);
-    let offset = query.offset.max(0);
-    let mut count =
-        QueryBuilder::<Sqlite>::new("SELECT count(*) FROM opportunities p JOIN customers c ON c.id = p.customer_id");
-    push_filters(&mut count, actor, query);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
-    let mut rows = QueryBuilder::<Sqlite>::new(OPPORTUNITY_SELECT);
-    push_filters(&mut rows, actor, query);
     // One status at a time pages along its index; all of them mix open and closed deals.
-    rows.push(match query.status {
-        Some(OpportunityStatus::Open) => " ORDER BY p.expected_close, p.id LIMIT ",
-        Some(_) => " ORDER BY p.closed_on DESC, p.id DESC LIMIT ",
+    let order = match query.status {
+        Some(OpportunityStatus::Open) => "ORDER BY p.expected_close, p.id",
+        Some(_) => "ORDER BY p.closed_on DESC, p.id DESC",
         None => {
-            " ORDER BY p.status <> 'open', CASE WHEN p.status = 'open' THEN p.expected_close END,
-                 p.closed_on DESC, p.id DESC LIMIT "
+            "ORDER BY p.status <> 'open', CASE WHEN p.status = 'open' THEN p.expected_close END,
+                 p.closed_on DESC, p.id DESC"
         }
-    })
-    .push_bind(limit)
-    .push(" OFFSET ")
-    .push_bind(offset);
-    let rows = rows.build_query_as().fetch_all(&mut *conn).await?;
-    Ok(Page { rows, total, offset, limit })
+    };
+    fetch_page(
+        db,
+        "SELECT count(*) FROM opportunities p JOIN customers c ON c.id = p.customer_id",
+        OPPORTUNITY_SELECT,
+        |builder| push_filters(builder, actor, query),
+        order,
+        query.offset,
+        query.limit,
+    )
+    .await
 }
 
 /// One column of the board: an open stage, or the won or lost deals closed recently.
