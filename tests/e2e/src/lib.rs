@@ -123,11 +123,11 @@ impl Window {
         }
     }
 
-    /// The element, once it is there (10 s at most).
+    /// The element, once it is there (20 s at most).
     pub async fn find(&self, css: &str) -> Element {
         self.client
             .wait()
-            .at_most(Duration::from_secs(10))
+            .at_most(Duration::from_secs(20))
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
@@ -175,9 +175,10 @@ impl Window {
         self.find(css).await.text().await.unwrap_or_else(|e| panic!("reading {css}: {e}"))
     }
 
-    /// Waits until `css`'s text satisfies `check` (10 s at most) and returns it.
+    /// Waits until `css`'s text satisfies `check` (20 s at most: two debug windows share two cores) and
+    /// returns it.
     pub async fn wait_text(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             // Read in the page: a list row found one moment may be re-rendered the next.
             let script = "const el = document.querySelector(arguments[0]); return el ? el.textContent : '';";

@@ -331,6 +331,16 @@ async fn the_owner_deactivates_a_salesperson_who_then_cannot_log_in() {
     window.close().await;
 }
 
+/// A fresh shop (see [`shop`]) open in the window, the owner logged in; the folder lives as long as its guard.
+async fn shop_window() -> (tempfile::TempDir, std::path::PathBuf, Window) {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    shop(&company).await;
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", "secret-123").await;
+    (dir, company, window)
+}
+
 /// A shop with one product in stock (10 boxes) and one customer, ready for an order.
 async fn shop(company: &Path) {
     use suanpan::catalog::products::{self, ProductInput};
@@ -366,11 +376,7 @@ async fn shop(company: &Path) {
 
 #[tokio::test]
 async fn an_order_from_a_customers_page_confirmed_and_delivered_takes_stock_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let company = dir.path().join("company.sqlite");
-    shop(&company).await;
-    let window = Window::open(&company, dir.path()).await;
-    log_in(&window, "boss", "secret-123").await;
+    let (_dir, _, window) = shop_window().await;
 
     window.click("#customer-list .row[data-code=C000001]").await;
     window.click("#cf-new-order").await;
@@ -502,11 +508,7 @@ async fn restoring_a_backup_from_the_window_brings_it_back_and_logs_out() {
 
 #[tokio::test]
 async fn expenses_and_service_in_the_activities_screen() {
-    let dir = tempfile::tempdir().unwrap();
-    let company = dir.path().join("company.sqlite");
-    shop(&company).await;
-    let window = Window::open(&company, dir.path()).await;
-    log_in(&window, "boss", "secret-123").await;
+    let (_dir, _, window) = shop_window().await;
 
     window.click("button.nav[data-module=activities]").await;
     window.find("#acts-rows").await;
@@ -547,11 +549,7 @@ async fn expenses_and_service_in_the_activities_screen() {
 
 #[tokio::test]
 async fn dragging_an_opportunity_to_lost_asks_for_a_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let company = dir.path().join("company.sqlite");
-    shop(&company).await;
-    let window = Window::open(&company, dir.path()).await;
-    log_in(&window, "boss", "secret-123").await;
+    let (_dir, _, window) = shop_window().await;
 
     window.click("button.nav[data-module=sales]").await;
     window.find("#order-rows").await;
@@ -601,11 +599,7 @@ async fn dragging_an_opportunity_to_lost_asks_for_a_reason() {
 
 #[tokio::test]
 async fn a_lead_becomes_a_customer_and_its_accepted_quote_becomes_the_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let company = dir.path().join("company.sqlite");
-    shop(&company).await;
-    let window = Window::open(&company, dir.path()).await;
-    log_in(&window, "boss", "secret-123").await;
+    let (_dir, company, window) = shop_window().await;
     window.click("button.nav[data-module=sales]").await;
 
     // A lead from an exhibition, converted with a deal: customer, contact and opportunity at once.
