@@ -19,7 +19,6 @@ use suanpan::{Db, users};
 mod data;
 use data::{write_orders_file, write_reference_files};
 
-const RUNS: usize = 3;
 
 fn write_file(path: &Path, rows: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
@@ -60,6 +59,8 @@ fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
+    // RUNS=1 for a quick look; the figures are medians of 3.
+    let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
     let rows: usize = std::env::var("ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(100_000);
     // MOVES_STOCK=1: the orders book their stock too (delivered ones out, confirmed ones reserved).
     let moves_stock = std::env::var("MOVES_STOCK").is_ok_and(|v| v == "1");
@@ -79,7 +80,7 @@ fn main() {
     println!("file: {rows} {} rows, {:.1} MB", entity.as_str(), size as f64 / 1e6);
 
     let mut sqlite_times = Vec::new();
-    for run in 0..RUNS {
+    for run in 0..runs {
         let db = dir.path().join(format!("bare-{run}.sqlite"));
         let started = Instant::now();
         let status = Command::new("sqlite3")
@@ -100,7 +101,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let mut import_times = Vec::new();
     let mut export_times = Vec::new();
-    for run in 0..RUNS {
+    for run in 0..runs {
         runtime.block_on(async {
             let (db, _) = Db::open(&dir.path().join(format!("company-{run}.sqlite"))).await.expect("open");
             let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.expect("owner");
@@ -130,7 +131,7 @@ fn main() {
     }
     let ours = median(import_times);
     println!(
-        "import with full validation: median {:.2} s = {:.0} rows/s (runs: {RUNS})",
+        "import with full validation: median {:.2} s = {:.0} rows/s (runs: {runs})",
         ours.as_secs_f64(),
         rows as f64 / ours.as_secs_f64()
     );

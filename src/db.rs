@@ -146,7 +146,9 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("temp_store", "memory")
+            // temp_store stays at its default (a file, used only once a sort outgrows the cache): with
+            // temp_store=memory SQLite sorts record by record in separate allocations, which made
+            // building an index over a million order lines take twice as long.
             .pragma("cache_size", "-8000");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)

@@ -272,6 +272,11 @@ enum BranchesCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // RUST_LOG=suanpan=debug shows, for instance, the phases of an import; nothing is logged otherwise.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
