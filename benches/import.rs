@@ -19,7 +19,6 @@ use suanpan::{Db, users};
 mod data;
 use data::{write_orders_file, write_reference_files};
 
-
 fn write_file(path: &Path, rows: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
     writeln!(out, "客户编号,客户名称,客户类型,客户来源,客户等级,手机,城市,生日,爱好,建档日期,备注").expect("write");
@@ -99,6 +98,37 @@ fn main() {
     }
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    // The floor for this schema: the sqlite3 shell loading the same file into Suanpan's own tables by SQL.
+    let mut by_sql_times = Vec::new();
+    if entity == Entity::Orders && !sqlite_times.is_empty() {
+        let company = dir.path().join("references.sqlite");
+        runtime.block_on(async {
+            let (db, _) = Db::open(&company).await.expect("open");
+            let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.expect("owner");
+            for (reference, path) in [(Entity::Customers, &references.0), (Entity::Products, &references.1)] {
+                import::import_file(&db, &owner, reference, path, ImportOptions::default()).await.expect("import");
+            }
+            db.close().await;
+        });
+        let script = include_str!("data/orders_by_sql.sql").replace("{file}", &file.display().to_string());
+        for run in 0..runs {
+            let copy = dir.path().join(format!("by-sql-{run}.sqlite"));
+            std::fs::copy(&company, &copy).expect("copy");
+            let started = Instant::now();
+            let mut shell = Command::new("sqlite3")
+                .arg(&copy)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("sqlite3");
+            shell.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("script");
+            assert!(shell.wait().expect("sqlite3").success());
+            by_sql_times.push(started.elapsed());
+            let count =
+                Command::new("sqlite3").arg(&copy).arg("SELECT count(*) FROM order_lines").output().expect("count");
+            assert_eq!(String::from_utf8_lossy(&count.stdout).trim(), rows.to_string(), "every line loaded by SQL");
+        }
+    }
     let mut import_times = Vec::new();
     let mut export_times = Vec::new();
     for run in 0..runs {
@@ -136,11 +166,19 @@ fn main() {
         rows as f64 / ours.as_secs_f64()
     );
     if !sqlite_times.is_empty() {
-        let bare = median(sqlite_times);
+        let bare = median(sqlite_times.clone());
         println!(
             "sqlite3 .import into a bare table: median {:.2} s; ours / sqlite3 = {:.1}×",
             bare.as_secs_f64(),
             ours.as_secs_f64() / bare.as_secs_f64()
+        );
+    }
+    if !by_sql_times.is_empty() && !sqlite_times.is_empty() {
+        let by_sql = median(by_sql_times);
+        println!(
+            "sqlite3 loading it into Suanpan's tables by SQL, unvalidated: median {:.2} s = {:.1}× its .import",
+            by_sql.as_secs_f64(),
+            by_sql.as_secs_f64() / median(sqlite_times.clone()).as_secs_f64()
         );
     }
     println!("export to CSV: median {:.2} s", median(export_times).as_secs_f64());

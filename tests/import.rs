@@ -387,3 +387,75 @@ async fn exports_to_xlsx_with_the_import_headers() {
         assert!(xml.contains(text) || xml.contains(&text.replace('"', "&quot;")), "{text} missing from the sheet");
     }
 }
+
+async fn found(c: &common::Company, text: &str) -> Vec<String> {
+    let query = CustomerQuery { search: text.into(), ..Default::default() };
+    customers::list(&c.db, &c.owner, &query).await.unwrap().rows.into_iter().map(|r| r.code).collect()
+}
+
+#[tokio::test]
+async fn imported_customers_are_searchable_at_once_and_a_failed_import_indexes_nothing() {
+    let c = company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "code,name,phone\nK1,杭州恒通贸易,13812345678\nK2,南京永泰,\nK3,,\n").unwrap();
+    let report = import(&c, &c.owner, &bad, Mode::Insert).await.unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(found(&c, "恒通").await.is_empty());
+
+    // The search rows of a file's new customers are written at its end, in one go, for every word kind.
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "code,name,phone\nK1,杭州恒通贸易,13812345678\nK2,南京永泰,\n").unwrap();
+    for expected in [(2, 0), (0, 2)] {
+        let report = import(&c, &c.owner, &good, Mode::Insert).await.unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!((report.inserted, report.skipped), expected);
+    }
+    for (text, expected) in [("恒通", vec!["K1"]), ("hzht", vec!["K1"]), ("12345678", vec!["K1"]), ("永泰", vec!["K2"])]
+    {
+        assert_eq!(found(&c, text).await, expected, "{text}");
+    }
+    let rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM customer_search_pairs").fetch_one(c.db.pool()).await.unwrap();
+    assert_eq!(rows, 2, "one search row per customer, none from the failed or the skipping import");
+}
+
+async fn customer_index_names(c: &common::Company) -> Vec<String> {
+    sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' ORDER BY name")
+        .fetch_all(c.db.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_bulk_load_of_customers_keeps_its_indexes_and_a_failed_one_changes_nothing() {
+    let c = company().await;
+    let indexes = customer_index_names(&c).await;
+    assert!(indexes.contains(&"customers_phone".to_string()), "{indexes:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, last: &str| {
+        let path = dir.path().join(name);
+        let mut text = String::from("code,name,phone,city,created_on,notes\n");
+        for i in 0..40_000 {
+            text.push_str(&format!(
+                "B{i:06},杭州恒通贸易{i}号,1391234{i:04},杭州,2024-03-05,老客户，每月初订货，付款及时\n"
+            ));
+        }
+        text.push_str(last);
+        std::fs::write(&path, text).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 4_000_000, "large enough for the bulk path");
+        path
+    };
+    let bad = write("bad.csv", "Z1,最后一位,,上海,2024-02-30,\n");
+    let report = import(&c, &c.owner, &bad, Mode::Insert).await.unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!((count(&c).await, customer_index_names(&c).await), (0, indexes.clone()));
+
+    let good = write("good.csv", "Z1,最后一位,13900001111,上海,2024-02-03,\n");
+    let report = import(&c, &c.owner, &good, Mode::Insert).await.unwrap();
+    assert_eq!(report.inserted, 40_001, "{:?}", report.errors.first());
+    assert_eq!(customer_index_names(&c).await, indexes);
+    assert_eq!(found(&c, "13900001111").await, ["Z1"]);
+    let in_shanghai = CustomerQuery { city: Some("上海".into()), ..Default::default() };
+    assert_eq!(customers::list(&c.db, &c.owner, &in_shanghai).await.unwrap().total, 1);
+}

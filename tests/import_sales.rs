@@ -317,9 +317,8 @@ async fn a_bulk_load_keeps_totals_and_indexes_and_a_failed_one_changes_nothing()
     assert_eq!(page.total, 10_000);
     // Lines by product were built again after the load: the one line of P002 finds its order.
     let p002 = late.lines.iter().find(|l| l.sku == "P002").unwrap().product_id;
-    let page = order_list::list(&c.db, &c.owner, &OrderQuery { product_id: Some(p002), ..Default::default() })
-        .await
-        .unwrap();
+    let page =
+        order_list::list(&c.db, &c.owner, &OrderQuery { product_id: Some(p002), ..Default::default() }).await.unwrap();
     assert_eq!((page.total, page.rows[0].order_no.as_str()), (1, "BULK0009999"));
 }
 

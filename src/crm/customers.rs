@@ -377,8 +377,12 @@ pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer
 }
 
 /// Writes many new customers, with the ids given, in a few multi-row statements: what an import
-/// of a million rows needs. Codes must be present and free.
-pub(crate) async fn insert_many(conn: &mut SqliteConnection, rows: &[(i64, ValidCustomer)]) -> Result<()> {
+/// of a million rows needs; their search rows go to `search`. Codes must be present and free.
+pub(crate) async fn insert_many(
+    conn: &mut SqliteConnection,
+    rows: &[(i64, ValidCustomer)],
+    search: &mut search::Staging,
+) -> Result<()> {
     const PER_STATEMENT: usize = 400;
     let now = now_stamp();
     for chunk in rows.chunks(PER_STATEMENT) {
@@ -416,15 +420,16 @@ pub(crate) async fn insert_many(conn: &mut SqliteConnection, rows: &[(i64, Valid
             .execute(&mut *conn)
             .await
             .map_err(|e| unique_violation(e, "customer", "code", "(one of the file's)"))?;
-        let indexed: Vec<(i64, Vec<String>)> = chunk
+        let indexed: Vec<(i64, [&str; 7])> = chunk
             .iter()
             .map(|(id, v)| {
-                let parts =
-                    [v.code.as_deref().unwrap_or_default(), &v.name, &v.phone, &v.email, &v.city, &v.address, &v.tags];
-                (*id, parts.map(str::to_string).to_vec())
+                (
+                    *id,
+                    [v.code.as_deref().unwrap_or_default(), &v.name, &v.phone, &v.email, &v.city, &v.address, &v.tags],
+                )
             })
             .collect();
-        search::index_many(conn, &indexed).await?;
+        search.add(conn, &indexed).await?;
     }
     Ok(())
 }

@@ -6,6 +6,8 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+use crate::db::with_raw;
+
 use crate::crm::pinyin_key::pinyin_keys;
 use crate::error::Result;
 use crate::text::{self, escape_like};
@@ -51,20 +53,57 @@ pub async fn index_new(conn: &mut SqliteConnection, customer_id: i64, parts: &[S
     Ok(())
 }
 
-/// Indexes many new customers in two multi-row statements per call (see [`index_new`]).
-pub async fn index_many(conn: &mut SqliteConnection, customers: &[(i64, Vec<String>)]) -> Result<()> {
-    let bodies: Vec<(i64, String)> = customers.iter().map(|(id, parts)| (*id, body(parts))).collect();
-    let mut trigrams = QueryBuilder::<Sqlite>::new("INSERT INTO customer_search (rowid, body) ");
-    trigrams.push_values(&bodies, |mut values, (id, body)| {
-        values.push_bind(*id).push_bind(body.clone());
-    });
-    trigrams.build().execute(&mut *conn).await?;
-    let mut pair_rows = QueryBuilder::<Sqlite>::new("INSERT INTO customer_search_pairs (rowid, pairs) ");
-    pair_rows.push_values(&bodies, |mut values, (id, body)| {
-        values.push_bind(*id).push_bind(pairs(body));
-    });
-    pair_rows.build().execute(&mut *conn).await?;
-    Ok(())
+/// The search rows of many new customers, gathered while an import writes them and moved into the two
+/// full-text indexes by one statement each at its end. FTS5 writes the terms it holds to disk at every
+/// statement that changes it inside a transaction: a few hundred rows a statement left thousands of small
+/// segments to merge, most of an import's time; one statement leaves a few large ones.
+pub struct Staging {
+    staged: usize,
+}
+
+impl Staging {
+    /// A temporary table for the rows, empty (part of the caller's transaction: a rollback removes it).
+    pub async fn start(conn: &mut SqliteConnection) -> Result<Staging> {
+        sqlx::query(
+            "CREATE TEMP TABLE IF NOT EXISTS search_staging (id INTEGER PRIMARY KEY, body TEXT NOT NULL, pairs TEXT NOT NULL)",
+        )
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM temp.search_staging").execute(&mut *conn).await?;
+        Ok(Staging { staged: 0 })
+    }
+
+    /// Stages customers that have no index rows yet, from their fields (see [`index_new`]).
+    pub async fn add(&mut self, conn: &mut SqliteConnection, customers: &[(i64, [&str; 7])]) -> Result<()> {
+        with_raw(conn, |raw| {
+            let mut insert =
+                raw.prepare_cached("INSERT INTO temp.search_staging (id, body, pairs) VALUES (?, ?, ?)")?;
+            for (id, parts) in customers {
+                let body = body(parts);
+                let pairs = pairs(&body);
+                insert.execute(rusqlite::params![id, body, pairs])?;
+            }
+            Ok(())
+        })
+        .await?;
+        self.staged += customers.len();
+        Ok(())
+    }
+
+    /// Moves the staged rows into the indexes.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        if self.staged > 0 {
+            sqlx::query("INSERT INTO customer_search (rowid, body) SELECT id, body FROM temp.search_staging")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("INSERT INTO customer_search_pairs (rowid, pairs) SELECT id, pairs FROM temp.search_staging")
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query("DROP TABLE temp.search_staging").execute(&mut *conn).await?;
+        self.staged = 0;
+        Ok(())
+    }
 }
 
 /// The character pairs of every run of letters and digits in `body`, and each run's last
@@ -88,9 +127,9 @@ pub fn pairs(body: &str) -> String {
 /// The searchable text: every part, lower-cased, plus the pinyin initials and full pinyin of
 /// every part and the bare digits of phone numbers. Parts are separated by a newline so a
 /// match never spans two fields.
-pub fn body(parts: &[String]) -> String {
+pub fn body(parts: &[impl AsRef<str>]) -> String {
     let mut lines: Vec<String> = Vec::with_capacity(parts.len() * 2);
-    for part in parts.iter().filter(|p| !p.trim().is_empty()) {
+    for part in parts.iter().map(AsRef::as_ref).filter(|p| !p.trim().is_empty()) {
         lines.push(part.to_lowercase());
         let (initials, full) = pinyin_keys(part);
         if !part.is_ascii() {
@@ -98,7 +137,7 @@ pub fn body(parts: &[String]) -> String {
             lines.push(full);
         }
         let digits = text::digits(part);
-        if digits.len() >= 5 && digits != *part {
+        if digits.len() >= 5 && digits != part {
             lines.push(digits);
         }
     }

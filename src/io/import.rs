@@ -13,6 +13,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission, Role};
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, FieldError, Reason, Result};
+use crate::io::bulk;
 use crate::io::columns::{self, Column, HeaderProblem, RowFields};
 use crate::io::csv_source::{CsvSource, SourceOptions};
 use crate::io::import_orders::CheckedLine;
@@ -363,7 +364,7 @@ pub async fn import_file(
     // in its own transaction: SQLite's own foreign-key lookups (several per line) would only repeat
     // them. The pragma cannot change inside a transaction, so it is set on the connection around it,
     // and a connection that cannot be set back is closed rather than returned to the pool.
-    let relaxed = entity == Entity::Orders && import_orders::loads_in_bulk(file_bytes);
+    let relaxed = entity == Entity::Orders && bulk::large(file_bytes);
     let mut conn = db.pool().acquire().await?;
     if relaxed {
         sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
@@ -399,7 +400,7 @@ async fn import_in(
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let batch_id = start_batch(&mut tx, actor, &report, options.mode).await?;
     let mut writer = match entity {
-        Entity::Customers => Writer::Customers(import_customers::CustomerImport::start(&mut tx).await?),
+        Entity::Customers => Writer::Customers(import_customers::CustomerImport::start(&mut tx, file_bytes).await?),
         Entity::Contacts => Writer::Contacts(import_contacts::ContactImport::default()),
         Entity::Products => Writer::Products(import_products::ProductImport::start(&mut tx).await?),
         Entity::Suppliers => Writer::Suppliers(import_suppliers::SupplierImport::start(&mut tx).await?),
@@ -534,7 +535,7 @@ async fn import_in(
         return Ok(report);
     }
     match &mut writer {
-        Writer::Customers(customers) => customers.flush(&mut tx).await?,
+        Writer::Customers(customers) => customers.finish(&mut tx).await?,
         Writer::Orders(orders) => orders.finish(&mut tx, actor).await?,
         Writer::Purchases(purchases) => purchases.finish(&mut tx, actor, options.moves_stock).await?,
         Writer::Contacts(_)

@@ -7,7 +7,10 @@ use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
 use crate::crm::customers::{self, Customer, CustomerInput, Lookups, ValidCustomer};
+use crate::crm::search;
+use crate::db::with_raw;
 use crate::error::{Error, Reason, Result};
+use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
 use crate::io::fields;
 use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
@@ -22,19 +25,32 @@ pub struct CustomerImport {
     existing: HashMap<String, i64>,
     next_id: i64,
     pending: Vec<(i64, ValidCustomer)>,
+    search: search::Staging,
+    /// Indexes dropped for a bulk load, built again at the end.
+    bulk: BulkLoad,
 }
+
+/// A typical customer row's size in a file.
+const BYTES_PER_ROW: u64 = 120;
 
 impl CustomerImport {
     /// Reads what the import needs to know up front, inside its transaction.
-    pub async fn start(conn: &mut SqliteConnection) -> Result<CustomerImport> {
+    pub async fn start(conn: &mut SqliteConnection, file_bytes: u64) -> Result<CustomerImport> {
         let existing: Vec<(String, i64)> =
             sqlx::query_as("SELECT code, id FROM customers").fetch_all(&mut *conn).await?;
         let last_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM customers").fetch_one(&mut *conn).await?;
+        let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, existing.len() as u64) {
+            BulkLoad::start(conn, &["customers"], &[]).await?
+        } else {
+            BulkLoad::none()
+        };
         Ok(CustomerImport {
             lookups: Lookups::default(),
             existing: existing.into_iter().collect(),
             next_id: last_id.unwrap_or(0) + 1,
             pending: Vec::new(),
+            search: search::Staging::start(conn).await?,
+            bulk,
         })
     }
 
@@ -83,11 +99,19 @@ impl CustomerImport {
         }
     }
 
-    /// Writes what is waiting. Call once more after the last row.
-    pub async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
-        customers::insert_many(conn, &self.pending).await?;
+    /// Writes what is waiting.
+    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        customers::insert_many(conn, &self.pending, &mut self.search).await?;
         self.pending.clear();
         Ok(())
+    }
+
+    /// Writes the last customers and makes every new one searchable. Call after the last row.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        self.flush(conn).await?;
+        let bulk = &mut self.bulk;
+        with_raw(conn, |raw| Ok(bulk.finish(raw)?)).await?;
+        self.search.finish(conn).await
     }
 }
 

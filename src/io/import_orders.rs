@@ -13,6 +13,7 @@ use crate::auth::{Actor, Role, Scope};
 use crate::db::{now_stamp, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::stock::{self, Booking};
+use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::{ColumnMap, RowFields};
 use crate::io::fields;
 use crate::io::import::{ImportOptions, Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
@@ -128,23 +129,12 @@ pub struct OrderImport {
     user_id: i64,
     now: String,
     /// Indexes dropped for a bulk load, to build again (sorted, at once) when the lines are in.
-    /// `(table, statement)` of each index dropped for the load, to build again at its end.
-    dropped_indexes: Vec<(String, String)>,
-    /// The connection's page cache before a bulk load enlarged it.
-    usual_cache: Option<i64>,
+    bulk: BulkLoad,
     flush_time: std::time::Duration,
 }
 
-/// An import this much larger than the lines already there loads faster without the secondary indexes
-/// of orders and lines (each insert into an index in random order costs a b-tree descent; building an
-/// index afterwards is one sort). A small file into a large company keeps them: rebuilding would cost more.
-const BULK_BYTES: u64 = 4_000_000;
+/// A typical order line's size in a file.
 const BYTES_PER_LINE: u64 = 60;
-
-/// Whether a file this large is loaded in bulk (see [`BULK_BYTES`]).
-pub fn loads_in_bulk(file_bytes: u64) -> bool {
-    file_bytes >= BULK_BYTES
-}
 
 /// The index kept while loading: lines by order, which an order the file replaces needs to drop its old
 /// lines, and which costs little since lines arrive in order. Lines by product are built afterwards:
@@ -305,15 +295,10 @@ impl OrderImport {
         let warehouse_id: i64 =
             sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?;
         let lines_there = next_line_id.unwrap_or(0) as u64;
-        let mut usual_cache = None;
-        let dropped_indexes = if loads_in_bulk(file_bytes) && lines_there < 4 * (file_bytes / BYTES_PER_LINE) {
-            // Room for the tables being loaded, so pages are written once rather than evicted and read again.
-            let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
-            sqlx::query("PRAGMA cache_size = -131072").execute(&mut *conn).await?;
-            usual_cache = Some(cache);
-            drop_indexes(conn).await?
+        let bulk = if bulk::worth_it(file_bytes, BYTES_PER_LINE, lines_there) {
+            BulkLoad::start(conn, &["orders", "order_lines"], &KEPT_INDEXES).await?
         } else {
-            Vec::new()
+            BulkLoad::none()
         };
         let branch_of = people.iter().map(|(_, _, id, branch)| (*id, *branch)).collect();
         let mut by_name = HashMap::new();
@@ -355,8 +340,7 @@ impl OrderImport {
             moves_stock: options.moves_stock,
             user_id: actor.user_id,
             now: now_stamp(),
-            dropped_indexes,
-            usual_cache,
+            bulk,
             flush_time: std::time::Duration::ZERO,
         })
     }
@@ -588,36 +572,13 @@ impl OrderImport {
         tracing::debug!(seconds = self.flush_time.as_secs_f64(), "import: time spent writing rows");
         let mut headers: Vec<&Header> = self.orders.values().collect();
         headers.sort_by_key(|h| h.id);
-        // The orders' indexes first, while their table is still in the large cache; the lines' after, in
-        // the usual small one: SQLite's sorter then sorts runs the size of the cache on both cores and
-        // merges them, in half the time of one sort of a million lines in a large cache.
-        let mut dropped: Vec<&(String, String)> = self.dropped_indexes.iter().collect();
-        dropped.sort_by_key(|(table, _)| table == "order_lines");
-        let usual_cache = self.usual_cache;
+        let bulk = &mut self.bulk;
         with_raw(conn, |raw| {
             let mut totals = raw.prepare("UPDATE orders SET total = ?, cost_total = ?, line_count = ? WHERE id = ?")?;
             for h in headers.iter().filter(|h| h.written != Some((h.total, h.cost_total, h.lines))) {
                 totals.execute(params![h.total.minor(), h.cost_total.minor(), h.lines, h.id])?;
             }
-            let started = std::time::Instant::now();
-            raw.pragma_update(None, "threads", 2)?;
-            for (table, sql) in dropped.iter().copied() {
-                if let Some(pages) = usual_cache.filter(|_| table == "order_lines") {
-                    raw.pragma_update(None, "cache_size", pages)?;
-                }
-                let one = std::time::Instant::now();
-                raw.execute_batch(sql)?;
-                tracing::debug!(sql, seconds = one.elapsed().as_secs_f64(), "import: index built");
-            }
-            raw.pragma_update(None, "threads", 0)?;
-            tracing::debug!(
-                indexes = dropped.len(),
-                seconds = started.elapsed().as_secs_f64(),
-                "import: indexes built"
-            );
-            if let Some(pages) = usual_cache {
-                raw.pragma_update(None, "cache_size", pages)?;
-            }
+            bulk.finish(raw)?;
             Ok(())
         })
         .await?;
@@ -653,26 +614,6 @@ fn bind_lines(statement: &mut rusqlite::CachedStatement<'_>, lines: &[Line]) -> 
         statement.raw_bind_parameter(at + 8, l.amount.minor())?;
     }
     Ok(())
-}
-
-/// Drops the secondary indexes of orders and their lines (those a migration made, whatever they are)
-/// and returns the statements that build them again. Inside the import's transaction: a failed
-/// import gets them back with everything else.
-async fn drop_indexes(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>> {
-    let indexes: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT name, tbl_name, sql FROM sqlite_master
-         WHERE type = 'index' AND tbl_name IN ('orders', 'order_lines') AND sql IS NOT NULL",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut rebuild = Vec::new();
-    for (name, table, sql) in indexes.into_iter().filter(|(name, _, _)| !KEPT_INDEXES.contains(&name.as_str())) {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))))
-            .execute(&mut *conn)
-            .await?;
-        rebuild.push((table, sql));
-    }
-    Ok(rebuild)
 }
 
 /// Books the stock of the batch's confirmed and delivered orders, order by order and product by product,

@@ -1,5 +1,6 @@
 //! Files in and out: decoding, reading CSV, matching headers, importing in batches, exporting.
 
+pub mod bulk;
 pub mod columns;
 pub mod csv_source;
 pub mod decode;
