@@ -459,3 +459,25 @@ async fn a_bulk_load_of_customers_keeps_its_indexes_and_a_failed_one_changes_not
     let in_shanghai = CustomerQuery { city: Some("上海".into()), ..Default::default() };
     assert_eq!(customers::list(&c.db, &c.owner, &in_shanghai).await.unwrap().total, 1);
 }
+
+#[tokio::test]
+async fn a_code_twice_in_one_file_is_an_error_whether_new_existing_or_bad_the_first_time() {
+    let c = company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, "code,name\nE1,老客户\n").unwrap();
+    import(&c, &c.owner, &first, Mode::Insert).await.unwrap();
+    let file = dir.path().join("twice.csv");
+    std::fs::write(
+        &file,
+        "code,name,birthday\nE1,改名,\nN1,新客户,\nE1,再改,\nN1,又一个,\nB1,坏行,2023-02-30\nB1,好行,\n",
+    )
+    .unwrap();
+    for mode in [Mode::Insert, Mode::Upsert] {
+        let report = import(&c, &c.owner, &file, mode).await.unwrap();
+        let lines: Vec<(u64, &str)> = report.errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+        assert_eq!(lines, [(4, "code"), (5, "code"), (6, "birthday"), (7, "code")], "{mode:?}");
+        assert!(report.errors[0].message.contains("also on line 2"), "{}", report.errors[0].message);
+        assert_eq!(count(&c).await, 1, "nothing written");
+    }
+}

@@ -100,13 +100,18 @@ impl Entity {
 
     /// What identifies a row's record in the file: a second row with the same key is an error.
     /// Orders and purchases have one row per line: their writers check that a document's lines agree.
+    /// Customers keep the line of each code with the code's id (a file of a million customers would
+    /// otherwise hold every code twice).
     fn record_key(self, fields: &RowFields<'_>) -> String {
         match self {
-            Entity::Customers | Entity::Suppliers | Entity::Opportunities => fields.get("code").to_string(),
+            Entity::Suppliers | Entity::Opportunities => fields.get("code").to_string(),
             Entity::Products => fields.get("sku").to_string(),
-            Entity::Orders | Entity::Purchases | Entity::Activities | Entity::Expenses | Entity::Service => {
-                String::new()
-            }
+            Entity::Customers
+            | Entity::Orders
+            | Entity::Purchases
+            | Entity::Activities
+            | Entity::Expenses
+            | Entity::Service => String::new(),
             Entity::Contacts => match (fields.get("customer_code"), fields.get("name")) {
                 ("", _) | (_, "") => String::new(),
                 (customer, name) => format!("{customer} / {name}"),
@@ -470,7 +475,7 @@ async fn import_in(
             let writing = report.errors.is_empty();
             let outcome = match &mut writer {
                 Writer::Customers(customers) => {
-                    customers.row(&mut tx, actor, &fields, options.mode, &mut report.notices).await
+                    customers.row(&mut tx, actor, &fields, row.line, options.mode, &mut report.notices).await
                 }
                 Writer::Contacts(contacts) => contacts.row(&mut tx, actor, &fields, options.mode).await,
                 Writer::Products(products) => products.row(&mut tx, &fields, options.mode).await,

@@ -21,13 +21,22 @@ const CHUNK: usize = 2_000;
 /// The state of one customers import: what exists, what is waiting to be written.
 pub struct CustomerImport {
     lookups: Lookups,
-    /// Every customer code in the company and its id, read once (a million codes are ~80 MB).
-    existing: HashMap<String, i64>,
+    /// Every customer code in the company or the file so far (a million codes are ~80 MB).
+    codes: HashMap<String, Code>,
     next_id: i64,
     pending: Vec<(i64, ValidCustomer)>,
     search: search::Staging,
     /// Indexes dropped for a bulk load, built again at the end.
     bulk: BulkLoad,
+}
+
+/// What is known of a customer code.
+#[derive(Clone, Copy)]
+struct Code {
+    /// The customer's id, once it exists (a code first met on a bad row has none).
+    id: Option<i64>,
+    /// The line of the file that named it first.
+    line: Option<u64>,
 }
 
 /// A typical customer row's size in a file.
@@ -46,7 +55,7 @@ impl CustomerImport {
         };
         Ok(CustomerImport {
             lookups: Lookups::default(),
-            existing: existing.into_iter().collect(),
+            codes: existing.into_iter().map(|(code, id)| (code, Code { id: Some(id), line: None })).collect(),
             next_id: last_id.unwrap_or(0) + 1,
             pending: Vec::new(),
             search: search::Staging::start(conn).await?,
@@ -59,6 +68,7 @@ impl CustomerImport {
         conn: &mut SqliteConnection,
         actor: &Actor,
         row: &RowFields<'_>,
+        line: u64,
         mode: Mode,
         notices: &mut Vec<String>,
     ) -> Result<RowOutcome, RowFailure> {
@@ -71,13 +81,23 @@ impl CustomerImport {
             fields::ensure_salesperson(conn, actor, owner, notices).await?;
         }
         let input = input_of(row, code, owner);
-        match self.existing.get(code).copied() {
+        let known = self.codes.entry(code.to_string()).or_insert(Code { id: None, line: None });
+        if let Some(first) = known.line {
+            return Err(RowFailure::field(
+                "code",
+                Reason::Forbidden { value: format!("{code} (also on line {first})") },
+            ));
+        }
+        known.line = Some(line);
+        match known.id {
             None => {
                 let valid = customers::validate(conn, actor, &input, &mut self.lookups).await?;
                 customers::check_scope(actor, &valid, owner)?;
                 let id = self.next_id;
                 self.next_id += 1;
-                self.existing.insert(code.to_string(), id);
+                if let Some(known) = self.codes.get_mut(code) {
+                    known.id = Some(id);
+                }
                 self.pending.push((id, valid));
                 if self.pending.len() >= CHUNK {
                     self.flush(conn).await?;
