@@ -13,10 +13,6 @@ use crate::error::Result;
 /// Files smaller than this are never loaded in bulk.
 const BULK_BYTES: u64 = 4_000_000;
 
-/// The page cache during a bulk load (in KiB, as SQLite takes it negative): room for the tables being
-/// filled, so their pages are written once rather than evicted and read back.
-const LOAD_CACHE_KIB: i64 = 65_536;
-
 /// Whether a file is large enough for a bulk load at all.
 pub fn large(file_bytes: u64) -> bool {
     file_bytes >= BULK_BYTES
@@ -43,10 +39,18 @@ impl BulkLoad {
     }
 
     /// Drops the secondary indexes of `tables` (whatever migrations made them; `kept` names those to
-    /// leave) and enlarges the page cache.
-    pub async fn start(conn: &mut SqliteConnection, tables: &[&str], kept: &[&str]) -> Result<BulkLoad> {
+    /// leave) and enlarges the page cache to `cache_mib`: room for the pages being filled, so that they
+    /// are written once rather than evicted and read back.
+    pub async fn start(
+        conn: &mut SqliteConnection,
+        tables: &[&str],
+        kept: &[&str],
+        cache_mib: i64,
+    ) -> Result<BulkLoad> {
         let usual_cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{LOAD_CACHE_KIB}"))).execute(&mut *conn).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{}", cache_mib * 1024)))
+            .execute(&mut *conn)
+            .await?;
         let mut rebuild = Vec::new();
         for table in tables {
             let indexes: Vec<(String, String)> = sqlx::query_as(

@@ -296,7 +296,7 @@ impl OrderImport {
             sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?;
         let lines_there = next_line_id.unwrap_or(0) as u64;
         let bulk = if bulk::worth_it(file_bytes, BYTES_PER_LINE, lines_there) {
-            BulkLoad::start(conn, &["orders", "order_lines"], &KEPT_INDEXES).await?
+            BulkLoad::start(conn, &["orders", "order_lines"], &KEPT_INDEXES, 64).await?
         } else {
             BulkLoad::none()
         };
