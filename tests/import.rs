@@ -420,17 +420,10 @@ async fn imported_customers_are_searchable_at_once_and_a_failed_import_indexes_n
     assert_eq!(rows, 2, "one search row per customer, none from the failed or the skipping import");
 }
 
-async fn customer_index_names(c: &common::Company) -> Vec<String> {
-    sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' ORDER BY name")
-        .fetch_all(c.db.pool())
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_bulk_load_of_customers_keeps_its_indexes_and_a_failed_one_changes_nothing() {
     let c = company().await;
-    let indexes = customer_index_names(&c).await;
+    let indexes = c.index_names(&["customers"]).await;
     assert!(indexes.contains(&"customers_phone".to_string()), "{indexes:?}");
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, last: &str| {
@@ -449,12 +442,12 @@ async fn a_bulk_load_of_customers_keeps_its_indexes_and_a_failed_one_changes_not
     let bad = write("bad.csv", "Z1,最后一位,,上海,2024-02-30,\n");
     let report = import(&c, &c.owner, &bad, Mode::Insert).await.unwrap();
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
-    assert_eq!((count(&c).await, customer_index_names(&c).await), (0, indexes.clone()));
+    assert_eq!((count(&c).await, c.index_names(&["customers"]).await), (0, indexes.clone()));
 
     let good = write("good.csv", "Z1,最后一位,13900001111,上海,2024-02-03,\n");
     let report = import(&c, &c.owner, &good, Mode::Insert).await.unwrap();
     assert_eq!(report.inserted, 40_001, "{:?}", report.errors.first());
-    assert_eq!(customer_index_names(&c).await, indexes);
+    assert_eq!(c.index_names(&["customers"]).await, indexes);
     assert_eq!(found(&c, "13900001111").await, ["Z1"]);
     let in_shanghai = CustomerQuery { city: Some("上海".into()), ..Default::default() };
     assert_eq!(customers::list(&c.db, &c.owner, &in_shanghai).await.unwrap().total, 1);

@@ -55,6 +55,22 @@ pub fn input(name: &str, phone: &str) -> CustomerInput {
 }
 
 impl Company {
+    /// The names of the indexes on `tables`, sorted: a bulk load must leave them as it found them.
+    pub async fn index_names(&self, tables: &[&str]) -> Vec<String> {
+        let mut names = Vec::new();
+        for table in tables {
+            let on_table: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?")
+                    .bind(table)
+                    .fetch_all(self.db.pool())
+                    .await
+                    .expect("index names");
+            names.extend(on_table);
+        }
+        names.sort();
+        names
+    }
+
     /// Creates a customer as `actor` and returns its id.
     pub async fn add(&self, actor: &Actor, name: &str, phone: &str) -> i64 {
         customers::create(&self.db, actor, &input(name, phone)).await.expect("create customer").customer.id
