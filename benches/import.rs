@@ -42,16 +42,6 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| l.strip_prefix("VmHWM:")).map(|v| v.trim().trim_end_matches("kB").trim().to_string())
-        })
-        .and_then(|v| v.parse::<u64>().ok())
-        .map_or(0, |kib| kib / 1024)
-}
-
 fn main() {
     // RUST_LOG=suanpan=debug shows the phases of each import.
     tracing_subscriber::fmt()
@@ -182,5 +172,5 @@ fn main() {
         );
     }
     println!("export to CSV: median {:.2} s", median(export_times).as_secs_f64());
-    println!("peak resident memory of this process: {} MiB", peak_rss_mib());
+    println!("peak resident memory of this process: {} MiB", import::peak_memory_mib());
 }

@@ -443,6 +443,15 @@ async fn a_bulk_load_of_customers_keeps_its_indexes_and_a_failed_one_changes_not
     let report = import(&c, &c.owner, &bad, Mode::Insert).await.unwrap();
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
     assert_eq!((count(&c).await, c.index_names(&["customers"]).await), (0, indexes.clone()));
+    // The failed bulk load enlarged its connection's page cache: every pooled connection has the usual one.
+    let mut pooled = Vec::new();
+    for _ in 0..4 {
+        let mut conn = c.db.pool().acquire().await.unwrap();
+        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(cache, -8000);
+        pooled.push(conn);
+    }
+    drop(pooled);
 
     let good = write("good.csv", "Z1,最后一位,13900001111,上海,2024-02-03,\n");
     let report = import(&c, &c.owner, &good, Mode::Insert).await.unwrap();

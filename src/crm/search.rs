@@ -6,9 +6,8 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::db::with_raw;
-
 use crate::crm::pinyin_key::pinyin_keys;
+use crate::db::with_raw;
 use crate::error::Result;
 use crate::text::{self, escape_like};
 

@@ -374,8 +374,14 @@ pub async fn import_file(
     if relaxed {
         sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
     }
+    // A bulk load enlarges the page cache and shrinks it when it ends well; after a bad row or a fault
+    // the cache is set back here, so no pooled connection keeps tens of megabytes it no longer needs.
+    let usual_cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
     let result = import_in(&mut conn, actor, entity, source, &map, options, report).await;
-    if relaxed && sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await.is_err() {
+    let cache_back =
+        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {usual_cache}"))).execute(&mut *conn).await;
+    let keys_back = !relaxed || sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await.is_ok();
+    if cache_back.is_err() || !keys_back {
         drop(conn.detach());
     }
     result
@@ -571,9 +577,9 @@ async fn import_in(
     Ok(report)
 }
 
-/// The process's peak resident memory so far, for the debug log of an import's phases (Linux only; 0
-/// elsewhere).
-pub(crate) fn peak_memory_mib() -> u64 {
+/// The process's peak resident memory so far, for the debug log of an import's phases and the import
+/// bench (Linux only; 0 elsewhere).
+pub fn peak_memory_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
