@@ -30,9 +30,26 @@ pub async fn record(
     Ok(())
 }
 
+/// Records an update of `entity` as the fields that changed from `before` to `after`; an update
+/// that changed nothing leaves no entry.
+pub async fn record_changes<T: Serialize>(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    entity: &str,
+    entity_id: i64,
+    action: &str,
+    before: &T,
+    after: &T,
+) -> Result<()> {
+    match diff(before, after) {
+        Some(changes) => record(conn, actor, entity, entity_id, action, changes).await,
+        None => Ok(()),
+    }
+}
+
 /// The fields that differ between two versions of a record, as `{field: [old, new]}`.
 /// Returns None when nothing changed, so no empty entry is written.
-pub fn diff<T: Serialize>(old: &T, new: &T) -> Option<Value> {
+fn diff<T: Serialize>(old: &T, new: &T) -> Option<Value> {
     let (Ok(Value::Object(old)), Ok(Value::Object(new))) = (serde_json::to_value(old), serde_json::to_value(new))
     else {
         return None;

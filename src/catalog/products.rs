@@ -248,9 +248,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ProductInput) -> Re
     }
     update_in(&mut tx, id, &valid).await?;
     let after = fetch_in(&mut tx, id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(&mut tx, actor, "product", id, "update", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "product", id, "update", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -87,9 +87,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &SupplierInput) -> R
     }
     update_in(&mut tx, id, &valid).await?;
     let after = fetch_in(&mut tx, id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(&mut tx, actor, "supplier", id, "update", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "supplier", id, "update", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }

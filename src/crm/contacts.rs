@@ -137,9 +137,7 @@ pub async fn update(db: &Db, actor: &Actor, contact_id: i64, input: &ContactInpu
     update_in(&mut tx, contact_id, &valid).await?;
     search::reindex(&mut tx, before.customer_id).await?;
     let after = fetch_in(&mut tx, contact_id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(&mut tx, actor, "contact", contact_id, "update", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "contact", contact_id, "update", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -496,9 +496,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &CustomerInput) -> R
     }
     update_in(&mut tx, id, &valid).await?;
     let after = fetch_in(&mut tx, id).await?;
-    if let Some(changes) = audit::diff(&audit_view(&before), &audit_view(&after)) {
-        audit::record(&mut tx, actor, "customer", id, "update", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "customer", id, "update", &audit_view(&before), &audit_view(&after)).await?;
     tx.commit().await?;
     Ok(Saved { customer: after })
 }

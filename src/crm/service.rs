@@ -271,9 +271,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ServiceInput) -> Re
     .execute(&mut *tx)
     .await?;
     let after = fetch_visible_in(&mut tx, actor, id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(&mut tx, actor, "service", id, "update", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "service", id, "update", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -69,9 +69,7 @@ pub async fn set_allow_negative(db: &Db, actor: &Actor, id: i64, allow: bool) ->
     let before = fetch_in(&mut tx, id).await?;
     sqlx::query("UPDATE warehouses SET allow_negative = ? WHERE id = ?").bind(allow).bind(id).execute(&mut *tx).await?;
     let after = fetch_in(&mut tx, id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(&mut tx, actor, "warehouse", id, "update", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "warehouse", id, "update", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -178,9 +178,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &LeadInput) -> Resul
     .execute(&mut *tx)
     .await?;
     let after = fetch_visible_in(&mut tx, actor, id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(&mut tx, actor, "lead", id, "update", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "lead", id, "update", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }

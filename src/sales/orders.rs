@@ -441,9 +441,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &OrderInput) -> Resu
     sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(id).execute(&mut *tx).await?;
     insert_lines(&mut tx, id, &valid.lines).await?;
     let after = fetch_visible_in(&mut tx, actor, id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(&mut tx, actor, "order", id, "update", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "order", id, "update", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -438,9 +438,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &OpportunityInput) -
     let code = valid.code.clone().unwrap_or(before.code.clone());
     update_in(&mut tx, id, &code, &valid).await?;
     let after = fetch_visible_in(&mut tx, actor, id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(&mut tx, actor, "opportunity", id, "update", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "opportunity", id, "update", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -468,9 +466,7 @@ pub async fn move_to_stage(db: &Db, actor: &Actor, id: i64, stage_id: i64) -> Re
     .execute(&mut *tx)
     .await?;
     let after = fetch_visible_in(&mut tx, actor, id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(&mut tx, actor, "opportunity", id, "move", changes).await?;
-    }
+    audit::record_changes(&mut tx, actor, "opportunity", id, "move", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -530,9 +526,7 @@ pub(crate) async fn close_in(
     .execute(&mut *conn)
     .await?;
     let after = fetch_visible_in(conn, actor, id).await?;
-    if let Some(changes) = audit::diff(&before, &after) {
-        audit::record(conn, actor, "opportunity", id, status.as_str(), changes).await?;
-    }
+    audit::record_changes(conn, actor, "opportunity", id, status.as_str(), &before, &after).await?;
     Ok(after)
 }
 
