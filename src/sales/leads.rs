@@ -119,24 +119,17 @@ pub async fn create(db: &Db, actor: &Actor, input: &LeadInput) -> Result<Lead> {
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, actor, input).await?;
-    let id = sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO leads (name, company, phone, email, source_id, salesperson_id, branch_id, status, notes,
              created_on, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
-    )
-    .bind(&valid.name)
-    .bind(&valid.company)
-    .bind(&valid.phone)
-    .bind(&valid.email)
-    .bind(valid.source_id)
-    .bind(valid.salesperson_id)
-    .bind(valid.branch_id)
-    .bind(&valid.notes)
-    .bind(today().to_string())
-    .bind(now_stamp())
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+    );
+    let id = bind_fields(insert, &valid)
+        .bind(today().to_string())
+        .bind(now_stamp())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
     let lead = fetch_visible_in(&mut tx, actor, id).await?;
     audit::record(&mut tx, actor, "lead", id, "create", serde_json::to_value(&lead).unwrap_or_default()).await?;
     tx.commit().await?;
@@ -160,27 +153,32 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &LeadInput) -> Resul
         input.salesperson = before.salesperson.clone().unwrap_or_default();
     }
     let valid = validate(&mut tx, actor, &input).await?;
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE leads SET name = ?, company = ?, phone = ?, email = ?, source_id = ?, salesperson_id = ?,
              branch_id = ?, notes = ?, version = version + 1, updated_at = ?
          WHERE id = ?",
-    )
-    .bind(&valid.name)
-    .bind(&valid.company)
-    .bind(&valid.phone)
-    .bind(&valid.email)
-    .bind(valid.source_id)
-    .bind(valid.salesperson_id)
-    .bind(valid.branch_id)
-    .bind(&valid.notes)
-    .bind(now_stamp())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    );
+    bind_fields(update, &valid).bind(now_stamp()).bind(id).execute(&mut *tx).await?;
     let after = fetch_visible_in(&mut tx, actor, id).await?;
     audit::record_changes(&mut tx, actor, "lead", id, "update", &before, &after).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Binds a lead's fields in the order both the INSERT and the UPDATE name them.
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>,
+    valid: &'q ValidLead,
+) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments> {
+    query
+        .bind(&valid.name)
+        .bind(&valid.company)
+        .bind(&valid.phone)
+        .bind(&valid.email)
+        .bind(valid.source_id)
+        .bind(valid.salesperson_id)
+        .bind(valid.branch_id)
+        .bind(&valid.notes)
 }
 
 /// Leads the actor sees, those still to work first; `status` filters, `text` searches names,
