@@ -4,6 +4,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite};
 
 use crate::db::Db;
 use crate::error::{Error, Reason, Result};
@@ -89,13 +90,63 @@ impl Permission {
     }
 }
 
-/// Which rows of owned records (customers, later orders and activities) a user sees.
+/// Which owned records a user sees and may change: all, their branch's, or their own.
+///
+/// An owned record names its owner (a customer's `owner_id`, a sales record's `salesperson_id`) and its
+/// branch. This is the one place that decides whether a record lies within a scope: [`Scope::sees`]
+/// answers it for a record in hand, [`Scope::push_sql`] and [`Scope::sql_condition`] put the same
+/// condition into a query, so a list, a search, an export, an import and a report agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     All,
     Branch(i64),
     Own(i64),
 }
+
+impl Scope {
+    /// Whether a record owned by `owner` in `branch` lies within this scope.
+    pub fn sees(self, owner: Option<i64>, branch: Option<i64>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Branch(mine) => branch == Some(mine),
+            Scope::Own(me) => owner == Some(me),
+        }
+    }
+
+    /// Appends ` AND <condition>` to a query over a record aliased `alias` that names its owner in
+    /// `owner_column` (customers: [`CUSTOMER_OWNER`], sales records: [`SALES_OWNER`]) and its branch in
+    /// `branch_id`. Both names are fixed fragments, never input.
+    pub fn push_sql(self, builder: &mut QueryBuilder<Sqlite>, alias: &'static str, owner_column: &'static str) {
+        match self {
+            Scope::All => {}
+            Scope::Branch(branch) => {
+                builder.push(format_args!(" AND {alias}.branch_id = ")).push_bind(branch);
+            }
+            Scope::Own(user) => {
+                builder.push(format_args!(" AND {alias}.{owner_column} = ")).push_bind(user);
+            }
+        }
+    }
+
+    /// The same condition for a prepared statement that binds [`Scope::sql_params`] as `?1` and `?2`.
+    pub fn sql_condition(alias: &str, owner_column: &str) -> String {
+        format!("(?1 = 0 OR (?1 = 1 AND {alias}.branch_id = ?2) OR (?1 = 2 AND {alias}.{owner_column} = ?2))")
+    }
+
+    /// The two parameters [`Scope::sql_condition`] reads: the kind (0 all, 1 branch, 2 own) and whose.
+    pub fn sql_params(self) -> (i64, i64) {
+        match self {
+            Scope::All => (0, 0),
+            Scope::Branch(branch) => (1, branch),
+            Scope::Own(user) => (2, user),
+        }
+    }
+}
+
+/// The column that names a customer's owner.
+pub const CUSTOMER_OWNER: &str = "owner_id";
+/// The column that names the owner of a sales record (order, deal, quote, lead, expense).
+pub const SALES_OWNER: &str = "salesperson_id";
 
 /// The logged-in user every engine call acts as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -241,6 +292,21 @@ mod tests {
         assert_eq!(actor(Role::BranchManager, None).scope(), Scope::Own(7));
         assert_eq!(actor(Role::Salesperson, Some(3)).scope(), Scope::Own(7));
         assert_eq!(actor(Role::Clerk, Some(2)).scope(), Scope::Branch(2));
+    }
+
+    #[test]
+    fn a_scope_sees_what_it_owns() {
+        assert!(Scope::All.sees(None, None));
+        assert!(Scope::Branch(2).sees(Some(9), Some(2)));
+        assert!(!Scope::Branch(2).sees(Some(9), Some(3)));
+        assert!(!Scope::Branch(2).sees(Some(9), None));
+        assert!(Scope::Own(9).sees(Some(9), None));
+        assert!(!Scope::Own(9).sees(None, Some(2)));
+        assert_eq!(Scope::Branch(4).sql_params(), (1, 4));
+        assert_eq!(
+            Scope::sql_condition("o", SALES_OWNER),
+            "(?1 = 0 OR (?1 = 1 AND o.branch_id = ?2) OR (?1 = 2 AND o.salesperson_id = ?2))"
+        );
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub enum Reason {
     NotPositive { value: String },
     #[error("'{value}' differs from line {line} of the same document")]
     Differs { value: String, line: u64 },
+    /// A code or number that a record outside the user's scope already holds: it cannot be used
+    /// again, and nothing more of that record is told.
+    #[error("'{value}' is already used by a record you cannot see")]
+    Taken { value: String },
 }
 
 impl Reason {
@@ -57,6 +61,7 @@ impl Reason {
             Reason::BadQuantity(_) => "bad_quantity",
             Reason::NotPositive { .. } => "not_positive",
             Reason::Differs { .. } => "differs",
+            Reason::Taken { .. } => "taken",
         }
     }
 
@@ -70,7 +75,8 @@ impl Reason {
             | Reason::BadPhone { value }
             | Reason::Unknown { value }
             | Reason::Forbidden { value }
-            | Reason::NotPositive { value } => serde_json::json!({ "value": value }),
+            | Reason::NotPositive { value }
+            | Reason::Taken { value } => serde_json::json!({ "value": value }),
             Reason::Differs { value, line } => serde_json::json!({ "value": value, "line": line }),
             Reason::BadQuantity(e) => serde_json::json!({ "value": e.to_string() }),
             Reason::NotAllowed { value, allowed } => {

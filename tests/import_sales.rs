@@ -366,3 +366,173 @@ async fn imported_deliveries_move_stock_exactly_as_deliveries_in_the_app_would()
     let levels = stock::levels(&imported.db, &imported.owner, None).await.unwrap();
     assert!(levels.iter().all(|l| l.reserved == Quantity::ZERO));
 }
+
+/// Writes an orders file in the canonical format.
+fn orders_file(dir: &Path, name: &str, lines: &[&str]) -> PathBuf {
+    let path = dir.join(name);
+    let header = "order_no,order_date,customer_code,salesperson,sku,quantity,unit_price,unit_cost,due_date,status\n";
+    std::fs::write(&path, format!("{header}{}\n", lines.join("\n"))).unwrap();
+    path
+}
+
+fn upsert() -> ImportOptions {
+    ImportOptions { mode: Mode::Upsert, ..Default::default() }
+}
+
+/// Issue 10: a salesperson's one-line file took over a colleague's delivered order, lines and all.
+/// Another's order is neither replaced nor skipped: its number is taken, and nothing more is told.
+#[tokio::test]
+async fn regression_a_file_cannot_take_over_an_order_outside_the_importers_scope() {
+    let c = trading_company().await;
+    import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let takeover = orders_file(dir.path(), "takeover.csv", &["SO1001,2024-03-15,C2,liuyang,P002,9,1.00,,,delivered"]);
+    for options in [upsert(), ImportOptions::default()] {
+        let report = import(&c, &c.sales_gz, Entity::Orders, &takeover, options).await;
+        let found: Vec<(u64, &str, &str)> =
+            report.errors.iter().map(|e| (e.line, e.column.as_str(), e.reason)).collect();
+        assert_eq!(found, [(2, "order_no", "taken")]);
+        assert_eq!(report.skipped, 0, "a skip would say the order is there and theirs");
+    }
+    let kept = orders::by_number(&c.db, &c.owner, "SO1001").await.unwrap();
+    assert_eq!((kept.customer_code.as_str(), kept.total, kept.lines.len()), ("C1", money("906.00"), 2));
+}
+
+/// Issue 10: forms refuse a branch manager or clerk naming another branch's salesperson; files did not.
+#[tokio::test]
+async fn regression_a_file_names_only_salespeople_the_importer_may_give_orders_to() {
+    let c = trading_company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let other_branch = orders_file(dir.path(), "gz.csv", &["SO3001,2024-03-15,C1,liuyang,P001,1,168.00,,,delivered"]);
+    for actor in [&c.manager, &c.clerk] {
+        let report = import(&c, actor, Entity::Orders, &other_branch, Default::default()).await;
+        let found: Vec<(&str, &str)> = report.errors.iter().map(|e| (e.column.as_str(), e.reason)).collect();
+        assert_eq!(found, [("salesperson", "forbidden_value")], "{}", actor.username);
+    }
+    // The form says the same, through the same rule.
+    let form = orders::create(
+        &c.db,
+        &c.manager,
+        &OrderInput {
+            customer_code: "C1".into(),
+            salesperson: "liuyang".into(),
+            lines: vec![OrderLineInput { sku: "P001".into(), quantity: "1".into(), ..Default::default() }],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(matches!(form, Err(Error::Invalid { field: "salesperson", .. })), "{form:?}");
+    let own_branch = orders_file(dir.path(), "sh.csv", &["SO3002,2024-03-15,C1,zhangwei,P001,1,168.00,,,delivered"]);
+    let report = import(&c, &c.manager, Entity::Orders, &own_branch, Default::default()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+async fn stock_of(c: &Company, sku: &str) -> (Quantity, Quantity) {
+    let product = products::by_sku(&c.db, &c.owner, sku).await.unwrap();
+    let levels = stock::levels(&c.db, &c.owner, Some(product.id)).await.unwrap();
+    (product.stock_quantity, levels.iter().map(|l| l.reserved).fold(Quantity::ZERO, |a, b| a + b))
+}
+
+/// Issue 10: replacing an imported order that booked stock deleted only its lines; its moves and
+/// reservations stayed and the new file booked them again. Undo must put the old stock back too.
+#[tokio::test]
+async fn regression_replacing_an_order_that_booked_stock_takes_that_stock_back() {
+    let c = trading_company().await;
+    let moved = || ImportOptions { moves_stock: true, ..Default::default() };
+    import(&c, &c.owner, Entity::Purchases, &fixture("purchases.csv"), moved()).await;
+    import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), moved()).await;
+    let before = [stock_of(&c, "P001").await, stock_of(&c, "P002").await, stock_of(&c, "P003").await];
+    assert_eq!(before[2].0, "18.5".parse().unwrap());
+    assert_eq!(before[1].1, Quantity::units(1), "SO1002 is confirmed: reserved");
+
+    let dir = tempfile::tempdir().unwrap();
+    let changed = orders_file(
+        dir.path(),
+        "changed.csv",
+        &[
+            "SO1001,2024-03-15,C1,zhangwei,P002,3,1000.00,,,confirmed",
+            "SO1002,2024-03-20,C1,zhangwei,P001,4,168.00,,,delivered",
+        ],
+    );
+    let report = import(
+        &c,
+        &c.owner,
+        Entity::Orders,
+        &changed,
+        ImportOptions { mode: Mode::Upsert, moves_stock: true, ..moved() },
+    )
+    .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // SO1001's deliveries came back (2 P001, 1.5 P003) and SO1002's reservation was freed; the new
+    // versions reserve 3 P002 and deliver 4 P001.
+    assert_eq!(stock_of(&c, "P003").await, (Quantity::units(20), Quantity::ZERO));
+    assert_eq!(stock_of(&c, "P002").await, (Quantity::ZERO, Quantity::units(3)));
+    assert_eq!(stock_of(&c, "P001").await.0, before[0].0 + Quantity::units(2) - Quantity::units(4));
+
+    import::undo(&c.db, &c.owner, report.batch_id.unwrap()).await.unwrap();
+    let after = [stock_of(&c, "P001").await, stock_of(&c, "P002").await, stock_of(&c, "P003").await];
+    assert_eq!(after, before, "the undo puts back what the replaced orders had booked");
+    let value = products::by_sku(&c.db, &c.owner, "P003").await.unwrap().stock_value;
+    assert_eq!(value, money("3800.00") - "1.5".parse::<Quantity>().unwrap().times(money("190.00")));
+}
+
+/// Issue 10: the replaced order took the new batch's id, so undoing the first batch missed it.
+#[tokio::test]
+async fn regression_an_order_replaced_by_a_later_import_holds_back_the_undo_of_the_first() {
+    let c = trading_company().await;
+    let first = import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let changed = orders_file(dir.path(), "changed.csv", &["SO1001,2024-03-15,C1,zhangwei,P002,3,1000.00,,,delivered"]);
+    let second = import(&c, &c.owner, Entity::Orders, &changed, upsert()).await;
+    assert_eq!(second.updated, 1);
+
+    let refused = import::undo(&c.db, &c.owner, first.batch_id.unwrap()).await;
+    assert!(matches!(refused, Err(Error::BatchChanged { changed: 1 })), "{refused:?}");
+    assert_eq!(order_list::list(&c.db, &c.owner, &OrderQuery::default()).await.unwrap().total, 3);
+
+    import::undo(&c.db, &c.owner, second.batch_id.unwrap()).await.unwrap();
+    import::undo(&c.db, &c.owner, first.batch_id.unwrap()).await.unwrap();
+    assert_eq!(order_list::list(&c.db, &c.owner, &OrderQuery::default()).await.unwrap().total, 0);
+}
+
+/// Issue 10: confirming an imported (history) draft reserved stock that delivering or cancelling it
+/// never released. Confirmed here, it becomes a sale of today and moves stock like any other.
+#[tokio::test]
+async fn regression_a_confirmed_imported_draft_releases_what_it_reserved() {
+    let c = trading_company().await;
+    import(
+        &c,
+        &c.owner,
+        Entity::Purchases,
+        &fixture("purchases.csv"),
+        ImportOptions { moves_stock: true, ..Default::default() },
+    )
+    .await;
+    import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    let on_hand = stock_of(&c, "P001").await.0;
+    let draft = orders::by_number(&c.db, &c.owner, "SO1003").await.unwrap();
+    assert!(!draft.moves_stock);
+    let confirmed = orders::confirm(&c.db, &c.owner, draft.id).await.unwrap();
+    assert!(confirmed.moves_stock);
+    assert_eq!(stock_of(&c, "P001").await, (on_hand, "0.333".parse().unwrap()));
+    orders::cancel(&c.db, &c.owner, draft.id).await.unwrap();
+    assert_eq!(stock_of(&c, "P001").await, (on_hand, Quantity::ZERO));
+
+    let again = import(
+        &c,
+        &c.owner,
+        Entity::Orders,
+        &orders_file(
+            &tempfile::tempdir().unwrap().keep(),
+            "draft.csv",
+            &["SO4001,2024-03-21,C1,,P001,2,168.00,,,draft"],
+        ),
+        Default::default(),
+    )
+    .await;
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
+    let draft = orders::by_number(&c.db, &c.owner, "SO4001").await.unwrap();
+    orders::confirm(&c.db, &c.owner, draft.id).await.unwrap();
+    orders::deliver(&c.db, &c.owner, draft.id).await.unwrap();
+    assert_eq!(stock_of(&c, "P001").await, (on_hand - Quantity::units(2), Quantity::ZERO));
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
-use crate::auth::{Actor, Permission, Role, Scope};
+use crate::auth::{Actor, CUSTOMER_OWNER, Permission, Role, Scope};
 use crate::crm::kind::CustomerKind;
 use crate::crm::picklists::{self, PickList};
 use crate::crm::pinyin_key::pinyin_keys;
@@ -301,18 +301,9 @@ fn normalize_tags(raw: &str) -> String {
     tags.join(",")
 }
 
-/// Whether a customer with this owner and branch lies within `scope`.
-fn within(scope: Scope, owner_id: Option<i64>, branch_id: Option<i64>) -> bool {
-    match scope {
-        Scope::All => true,
-        Scope::Branch(branch) => branch_id == Some(branch),
-        Scope::Own(user) => owner_id == Some(user),
-    }
-}
-
 /// Refuses a customer the actor could not see once saved (a salesperson giving it to someone else).
 pub(crate) fn check_scope(actor: &Actor, valid: &ValidCustomer, owner_typed: &str) -> Result<()> {
-    if within(actor.scope(), valid.owner_id, valid.branch_id) {
+    if actor.scope().sees(valid.owner_id, valid.branch_id) {
         Ok(())
     } else {
         Err(Error::invalid("owner", Reason::Forbidden { value: owner_typed.to_string() }))
@@ -321,15 +312,7 @@ pub(crate) fn check_scope(actor: &Actor, valid: &ValidCustomer, owner_typed: &st
 
 /// Appends the scope condition on customers aliased `c`.
 pub(crate) fn push_scope(builder: &mut QueryBuilder<Sqlite>, scope: Scope) {
-    match scope {
-        Scope::All => {}
-        Scope::Branch(branch) => {
-            builder.push(" AND c.branch_id = ").push_bind(branch);
-        }
-        Scope::Own(user) => {
-            builder.push(" AND c.owner_id = ").push_bind(user);
-        }
-    }
+    scope.push_sql(builder, "c", CUSTOMER_OWNER);
 }
 
 /// Creates a customer. Refused with [`Error::PossibleDuplicate`] when one with the same
@@ -729,14 +712,5 @@ mod tests {
     fn tags_are_trimmed_and_deduplicated() {
         assert_eq!(normalize_tags(" VIP， 老客户、VIP;;重点 "), "VIP,老客户,重点");
         assert_eq!(normalize_tags(""), "");
-    }
-
-    #[test]
-    fn scope_decides_visibility() {
-        assert!(within(Scope::All, None, None));
-        assert!(within(Scope::Branch(2), Some(9), Some(2)));
-        assert!(!within(Scope::Branch(2), Some(9), Some(3)));
-        assert!(within(Scope::Own(9), Some(9), None));
-        assert!(!within(Scope::Own(9), None, Some(2)));
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::auth::{Actor, Permission, Scope};
+use crate::auth::{Actor, CUSTOMER_OWNER, Permission, SALES_OWNER, Scope};
 use crate::crm::customers::push_scope;
 use crate::db::{Db, with_raw};
 use crate::error::{Error, Result};
@@ -114,21 +114,19 @@ async fn write_rows(
     entity: Entity,
     out: &Path,
 ) -> Result<u64> {
+    let scope = actor.scope();
+    let mut chunks = Chunks { conn, sink, scope, out };
     match entity {
-        Entity::Orders => return write_lines(conn, sink, actor.scope(), ORDER_LINES_EXPORT, out).await,
-        Entity::Purchases => return write_lines(conn, sink, Scope::All, PURCHASE_LINES_EXPORT, out).await,
-        Entity::Activities => return write_lines(conn, sink, actor.scope(), ACTIVITIES_EXPORT, out).await,
-        Entity::Opportunities => return write_lines(conn, sink, actor.scope(), OPPORTUNITIES_EXPORT, out).await,
-        Entity::Expenses => return write_lines(conn, sink, actor.scope(), EXPENSES_EXPORT, out).await,
-        Entity::Service => return write_lines(conn, sink, actor.scope(), SERVICE_EXPORT, out).await,
-        _ => {}
-    }
-    let mut chunks = Chunks { conn, sink, scope: actor.scope(), out };
-    match entity {
+        Entity::Orders => write_lines(chunks.conn, chunks.sink, scope, ORDER_LINES_EXPORT, out).await,
+        Entity::Purchases => write_lines(chunks.conn, chunks.sink, Scope::All, PURCHASE_LINES_EXPORT, out).await,
+        Entity::Activities => write_lines(chunks.conn, chunks.sink, scope, ACTIVITIES_EXPORT, out).await,
+        Entity::Opportunities => write_lines(chunks.conn, chunks.sink, scope, OPPORTUNITIES_EXPORT, out).await,
+        Entity::Expenses => write_lines(chunks.conn, chunks.sink, scope, EXPENSES_EXPORT, out).await,
+        Entity::Service => write_lines(chunks.conn, chunks.sink, scope, SERVICE_EXPORT, out).await,
         Entity::Customers => chunks.write_all(CUSTOMERS_EXPORT, String::new(), push_scope).await,
         Entity::Contacts => chunks.write_all(CONTACTS_EXPORT, 0_i64, push_scope).await,
         Entity::Products => chunks.write_all(PRODUCTS_EXPORT, String::new(), company_wide).await,
-        _ => chunks.write_all(SUPPLIERS_EXPORT, String::new(), company_wide).await,
+        Entity::Suppliers => chunks.write_all(SUPPLIERS_EXPORT, String::new(), company_wide).await,
     }
 }
 
@@ -137,26 +135,26 @@ fn company_wide(_: &mut QueryBuilder<Sqlite>, _: Scope) {}
 
 /// Order or purchase lines, one row per line, straight from SQLite through one prepared statement
 /// (a million lines in about a second): the columns are text, or money and quantities as integers
-/// that are written exactly as the importer reads them. `sql` filters by scope with ?1 (0 all,
-/// 1 branch, 2 own) and ?2 (the branch or user).
+/// that are written exactly as the importer reads them. `export` names its scope's record (the alias
+/// and owner column that `auth::Scope` filters on), or none for records of the whole company.
 async fn write_lines(
     conn: &mut SqliteConnection,
     sink: &mut dyn Sink,
     scope: Scope,
-    sql: &'static str,
+    export: LinesExport,
     out: &Path,
 ) -> Result<u64> {
-    let (kind, who) = match scope {
-        Scope::All => (0, 0),
-        Scope::Branch(branch) => (1, branch),
-        Scope::Own(user) => (2, user),
+    let (kind, who) = scope.sql_params();
+    let sql = match export.owned_by {
+        Some((alias, owner_column)) => export.sql.replace("{scope}", &Scope::sql_condition(alias, owner_column)),
+        None => export.sql.replace("{scope}", "?1 + ?2 >= 0"),
     };
     let fail = |e: Box<dyn std::error::Error + Send + Sync>| Error::Io {
         path: out.display().to_string(),
         source: std::io::Error::other(e),
     };
     with_raw(conn, |raw| {
-        let mut statement = raw.prepare(sql)?;
+        let mut statement = raw.prepare(&sql)?;
         let columns = statement.column_count();
         // Integers are money, except quantities (thousandths) and counts, percentages and scores (plain).
         let kinds: Vec<u8> = statement
@@ -192,48 +190,72 @@ async fn write_lines(
     .await
 }
 
+/// A statement for `write_lines`: its SQL, with `{scope}` where the scope's condition goes, and the
+/// record it filters on.
+struct LinesExport {
+    sql: &'static str,
+    owned_by: Option<(&'static str, &'static str)>,
+}
+
 /// Order lines in the order of `columns::ORDERS`; integers are money except `quantity`.
-const ORDER_LINES_EXPORT: &str = "SELECT o.order_no, o.order_date, c.code, u.username, p.sku, l.quantity, l.unit_price,
+const ORDER_LINES_EXPORT: LinesExport = LinesExport {
+    owned_by: Some(("o", SALES_OWNER)),
+    sql: "SELECT o.order_no, o.order_date, c.code, u.username, p.sku, l.quantity, l.unit_price,
         l.unit_cost, o.due_date, o.status
     FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN customers c ON c.id = o.customer_id
     JOIN products p ON p.id = l.product_id LEFT JOIN users u ON u.id = o.salesperson_id
-    WHERE ?1 = 0 OR (?1 = 1 AND o.branch_id = ?2) OR (?1 = 2 AND o.salesperson_id = ?2)
-    ORDER BY l.id";
+    WHERE {scope}
+    ORDER BY l.id",
+};
 
 /// Activities in the order of `columns::ACTIVITIES`, within the customers the user sees.
-const ACTIVITIES_EXPORT: &str =
-    "SELECT a.activity_date, c.code, u.username, a.kind, a.minutes, a.subject, a.next_follow_up
+const ACTIVITIES_EXPORT: LinesExport = LinesExport {
+    owned_by: Some(("c", CUSTOMER_OWNER)),
+    sql: "SELECT a.activity_date, c.code, u.username, a.kind, a.minutes, a.subject, a.next_follow_up
     FROM activities a JOIN customers c ON c.id = a.customer_id LEFT JOIN users u ON u.id = a.operator_id
-    WHERE ?1 = 0 OR (?1 = 1 AND c.branch_id = ?2) OR (?1 = 2 AND c.owner_id = ?2)
-    ORDER BY a.id";
+    WHERE {scope}
+    ORDER BY a.id",
+};
 
 /// Opportunities in the order of `columns::OPPORTUNITIES`, within the user's sales scope.
-const OPPORTUNITIES_EXPORT: &str = "SELECT p.code, c.code, u.username, p.name, p.amount, s.name, p.probability,
+const OPPORTUNITIES_EXPORT: LinesExport = LinesExport {
+    owned_by: Some(("p", SALES_OWNER)),
+    sql: "SELECT p.code, c.code, u.username, p.name, p.amount, s.name, p.probability,
         p.expected_close, p.status, p.closed_on, r.name, p.notes
     FROM opportunities p JOIN customers c ON c.id = p.customer_id JOIN opportunity_stages s ON s.id = p.stage_id
     LEFT JOIN users u ON u.id = p.salesperson_id LEFT JOIN lost_reasons r ON r.id = p.lost_reason_id
-    WHERE ?1 = 0 OR (?1 = 1 AND p.branch_id = ?2) OR (?1 = 2 AND p.salesperson_id = ?2)
-    ORDER BY p.id";
+    WHERE {scope}
+    ORDER BY p.id",
+};
 
 /// Expenses in the order of `columns::EXPENSES`, within the user's sales scope.
-const EXPENSES_EXPORT: &str = "SELECT e.expense_date, u.username, c.code, k.name, e.amount, e.note
+const EXPENSES_EXPORT: LinesExport = LinesExport {
+    owned_by: Some(("e", SALES_OWNER)),
+    sql: "SELECT e.expense_date, u.username, c.code, k.name, e.amount, e.note
     FROM expenses e JOIN users u ON u.id = e.salesperson_id JOIN expense_categories k ON k.id = e.category_id
     LEFT JOIN customers c ON c.id = e.customer_id
-    WHERE ?1 = 0 OR (?1 = 1 AND e.branch_id = ?2) OR (?1 = 2 AND e.salesperson_id = ?2)
-    ORDER BY e.id";
+    WHERE {scope}
+    ORDER BY e.id",
+};
 
 /// Service requests in the order of `columns::SERVICE`, within the customers the user sees.
-const SERVICE_EXPORT: &str = "SELECT s.request_date, c.code, s.kind, s.satisfaction, s.status, s.resolution, s.content
+const SERVICE_EXPORT: LinesExport = LinesExport {
+    owned_by: Some(("c", CUSTOMER_OWNER)),
+    sql: "SELECT s.request_date, c.code, s.kind, s.satisfaction, s.status, s.resolution, s.content
     FROM service_requests s JOIN customers c ON c.id = s.customer_id
-    WHERE ?1 = 0 OR (?1 = 1 AND c.branch_id = ?2) OR (?1 = 2 AND c.owner_id = ?2)
-    ORDER BY s.id";
+    WHERE {scope}
+    ORDER BY s.id",
+};
 
 /// Purchase lines in the order of `columns::PURCHASES`.
-const PURCHASE_LINES_EXPORT: &str = "SELECT po.po_no, po.po_date, s.code, p.sku, l.quantity, l.unit_cost, po.due_date
+const PURCHASE_LINES_EXPORT: LinesExport = LinesExport {
+    owned_by: None,
+    sql: "SELECT po.po_no, po.po_date, s.code, p.sku, l.quantity, l.unit_cost, po.due_date
     FROM purchase_lines l JOIN purchase_orders po ON po.id = l.purchase_id JOIN suppliers s ON s.id = po.supplier_id
     JOIN products p ON p.id = l.product_id
-    WHERE ?1 + ?2 >= 0
-    ORDER BY l.id";
+    WHERE {scope}
+    ORDER BY l.id",
+};
 
 const EXPORT_CHUNK: i64 = 10_000;
 

@@ -806,7 +806,7 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
         return Err(Error::BatchChanged { changed });
     }
     match (entity, entity.batch_table()) {
-        (Entity::Orders, _) => import_orders::undo(&mut tx, batch_id, &records).await?,
+        (Entity::Orders, _) => import_orders::undo(&mut tx, actor, batch_id, &records).await?,
         (Entity::Purchases, _) => import_purchases::undo(&mut tx, batch_id).await?,
         (_, Some(table)) => {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE import_batch_id = ?")))

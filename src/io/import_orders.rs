@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rusqlite::params;
 use sqlx::SqliteConnection;
 
-use crate::auth::{Actor, Role, Scope};
+use crate::auth::{Actor, Role};
 use crate::db::{now_stamp, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::stock::{self, Booking};
@@ -19,7 +19,8 @@ use crate::io::fields;
 use crate::io::import::{ImportOptions, Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
 use crate::money::Money;
 use crate::quantity::Quantity;
-use crate::sales::orders::{Order, OrderStatus};
+use crate::sales::orders::{Order, OrderStatus, quantities_by_product};
+use crate::sales::salesperson::Assignee;
 use crate::{text, users};
 
 /// Lines are written this many at a time.
@@ -82,10 +83,12 @@ struct Line {
     amount: Money,
 }
 
-/// An order already in the company: its id and whether an import may replace it (imported or draft:
-/// nothing in stock or in the books hangs on it).
+/// An order already in the company: its id, whose it is, and whether an import may replace it
+/// (imported or draft: nothing in the books hangs on it).
 struct Existing {
     id: i64,
+    salesperson_id: Option<i64>,
+    branch_id: Option<i64>,
     replaceable: bool,
 }
 
@@ -94,7 +97,7 @@ struct Existing {
 #[derive(Clone)]
 pub struct OrderChecker {
     positions: Vec<Option<usize>>,
-    scope: Scope,
+    actor: Actor,
     salesperson_only: Option<i64>,
     customers: Arc<HashMap<String, CustomerRef>>,
     products: Arc<HashMap<String, ProductRef>>,
@@ -158,15 +161,6 @@ impl OrderChecker {
         CheckedLine { result, salesperson_known }
     }
 
-    /// Whether the importing user may see (and so sell to) this customer.
-    fn sees(&self, customer: &CustomerRef) -> bool {
-        match self.scope {
-            Scope::All => true,
-            Scope::Branch(branch) => customer.branch_id == Some(branch),
-            Scope::Own(user) => customer.owner_id == Some(user),
-        }
-    }
-
     /// Parses and checks a line's fields: the order's part (header) and the line's own.
     fn parse(&self, row: &[String], problems: &mut Vec<FieldError>) -> Option<(Header, Line)> {
         let mut date = |field: &'static str, column: Col, required: bool| {
@@ -183,7 +177,7 @@ impl OrderChecker {
         let due_date = date("due_date", Col::DueDate, false);
         let customer_code = self.field(row, Col::CustomerCode);
         let customer = match self.customers.get(customer_code) {
-            Some(c) if self.sees(c) => Some(c),
+            Some(c) if self.actor.scope().sees(c.owner_id, c.branch_id) => Some(c),
             _ if customer_code.is_empty() => {
                 problems.push(FieldError { field: "customer_code", reason: Reason::Required });
                 None
@@ -201,14 +195,15 @@ impl OrderChecker {
             "" => self.salesperson_only.or(customer.and_then(|c| c.owner_id)),
             name => self.people.get(name).map(|(id, _)| *id),
         };
-        let branch_id = salesperson_id
-            .and_then(|id| self.branch_of.get(&id).copied().flatten())
-            .or(customer.and_then(|c| c.branch_id));
-        if let (Some(only), Some(named)) = (self.salesperson_only, salesperson_id)
-            && only != named
-        {
+        let assignee = Assignee::of(
+            salesperson_id,
+            salesperson_id.and_then(|id| self.branch_of.get(&id).copied().flatten()),
+            customer.and_then(|c| c.branch_id),
+        );
+        if !assignee.may_be_given_by(&self.actor) {
             problems.push(FieldError { field: "salesperson", reason: Reason::Forbidden { value: salesperson.into() } });
         }
+        let Assignee { salesperson_id, branch_id } = assignee;
         let sku = self.field(row, Col::Sku);
         let product = fields::known("sku", sku, self.products.get(sku), problems);
         let quantity = fields::positive_quantity("quantity", self.field(row, Col::Quantity), problems);
@@ -285,10 +280,11 @@ impl OrderImport {
             sqlx::query_as("SELECT username, display_name, id, branch_id FROM users ORDER BY id DESC")
                 .fetch_all(&mut *conn)
                 .await?;
-        let existing: Vec<(String, i64, bool)> =
-            sqlx::query_as("SELECT order_no, id, import_batch_id IS NOT NULL OR status = 'draft' FROM orders")
-                .fetch_all(&mut *conn)
-                .await?;
+        let existing: Vec<(String, i64, Option<i64>, Option<i64>, bool)> = sqlx::query_as(
+            "SELECT order_no, id, salesperson_id, branch_id, import_batch_id IS NOT NULL OR status = 'draft' FROM orders",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
         let next_order_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM orders").fetch_one(&mut *conn).await?;
         let next_line_id: Option<i64> =
             sqlx::query_scalar("SELECT max(id) FROM order_lines").fetch_one(&mut *conn).await?;
@@ -311,7 +307,7 @@ impl OrderImport {
         }
         let checker = OrderChecker {
             positions: map.positions.clone(),
-            scope: actor.scope(),
+            actor: actor.clone(),
             salesperson_only: (actor.role == Role::Salesperson).then_some(actor.user_id),
             customers: Arc::new(
                 customers
@@ -329,7 +325,12 @@ impl OrderImport {
             batch_id,
             mode: options.mode,
             checker,
-            existing: existing.into_iter().map(|(no, id, replaceable)| (no, Existing { id, replaceable })).collect(),
+            existing: existing
+                .into_iter()
+                .map(|(no, id, salesperson_id, branch_id, replaceable)| {
+                    (no, Existing { id, salesperson_id, branch_id, replaceable })
+                })
+                .collect(),
             orders: HashMap::new(),
             replaced: Vec::new(),
             warehouse_id,
@@ -374,7 +375,12 @@ impl OrderImport {
         if order_no.chars().count() > 40 {
             return Err(RowFailure::field("order_no", Reason::TooLong { max: 40 }));
         }
-        let existing = self.existing.get(order_no).map(|e| (e.id, e.replaceable));
+        let existing = self.existing.get(order_no);
+        // Another salesperson's or branch's order is neither skipped nor replaced: its number is taken.
+        if existing.is_some_and(|e| !actor.scope().sees(e.salesperson_id, e.branch_id)) {
+            return Err(RowFailure::field("order_no", Reason::Taken { value: order_no.into() }));
+        }
+        let existing = existing.map(|e| (e.id, e.replaceable));
         if existing.is_some() && self.mode == Mode::Insert {
             return Ok(RowOutcome::Skipped);
         }
@@ -475,12 +481,14 @@ impl OrderImport {
         Ok(if replaces { RowOutcome::UpdatedInBatch } else { RowOutcome::InsertedInBatch })
     }
 
-    /// Keeps an order the file replaces as it was (for undo) and drops its lines: the file's come instead.
+    /// Keeps an order the file replaces as it was (for undo), takes back the stock it moved or
+    /// reserved, and drops its lines: the file's come instead, and book their own stock.
     async fn forget_lines_of(&mut self, conn: &mut SqliteConnection, id: i64) -> Result<()> {
         let before = crate::sales::orders::fetch_in(conn, id).await?;
         let json = serde_json::to_string(&before)
             .map_err(|e| Error::Io { path: "order".into(), source: std::io::Error::other(e) })?;
         self.replaced.push((id, "update", Some(json), before.version + 1));
+        take_back_stock(conn, &before).await?;
         sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(id).execute(&mut *conn).await?;
         Ok(())
     }
@@ -501,7 +509,7 @@ impl OrderImport {
             let mut replace = raw.prepare_cached(
                 "UPDATE orders SET total = ?3, cost_total = ?4, line_count = ?5, order_date = ?6, customer_id = ?7,
                      salesperson_id = ?8, branch_id = ?9, warehouse_id = ?10, status = ?11, due_date = ?12,
-                     moves_stock = ?13, import_batch_id = ?14, confirmed_at = ?16, delivered_at = ?17,
+                     moves_stock = ?13, import_batch_id = coalesce(import_batch_id, ?14), confirmed_at = ?16, delivered_at = ?17,
                      cancelled_at = ?18, version = version + 1, updated_at = ?19
                  WHERE id = ?1 AND order_no = ?2",
             )?;
@@ -624,7 +632,8 @@ async fn book_stock(conn: &mut SqliteConnection, actor: &Actor, batch_id: i64, w
         let mut lines = raw.prepare(
             "SELECT o.id, o.order_date, o.status = 'delivered', l.product_id, sum(l.quantity) FROM orders o
              JOIN order_lines l ON l.order_id = o.id
-             WHERE o.import_batch_id = ? AND o.status IN ('confirmed', 'delivered')
+             WHERE (o.import_batch_id = ?1 OR o.id IN (SELECT record_id FROM import_batch_records WHERE batch_id = ?1))
+               AND o.status IN ('confirmed', 'delivered')
              GROUP BY o.id, l.product_id ORDER BY o.id, l.product_id",
         )?;
         let mut rows = lines.query([batch_id])?;
@@ -645,56 +654,85 @@ async fn book_stock(conn: &mut SqliteConnection, actor: &Actor, batch_id: i64, w
 }
 
 /// How many of a batch's orders were changed since it was imported (confirmed, delivered, cancelled,
-/// edited): each edit adds to an order's version.
+/// edited, replaced by a later import): each change adds to an order's version. An order the batch
+/// made is at version 1 until then; one it replaced is at the version the batch left it.
 pub async fn changed_since(
     conn: &mut SqliteConnection,
     batch_id: i64,
     replaced: &[(i64, String, Option<String>, i64)],
 ) -> Result<usize> {
-    let versions: Vec<(i64, i64)> = sqlx::query_as("SELECT id, version FROM orders WHERE import_batch_id = ?")
+    let expected: HashMap<i64, i64> = replaced.iter().map(|(id, _, _, version)| (*id, *version)).collect();
+    let made: Vec<(i64, i64)> = sqlx::query_as("SELECT id, version FROM orders WHERE import_batch_id = ?")
         .bind(batch_id)
         .fetch_all(&mut *conn)
         .await?;
-    let expected: HashMap<i64, i64> = replaced.iter().map(|(id, _, _, version)| (*id, *version)).collect();
-    let missing = expected.keys().filter(|id| !versions.iter().any(|(v, _)| v == *id)).count();
-    Ok(missing + versions.iter().filter(|(id, version)| expected.get(id).copied().unwrap_or(1) != *version).count())
+    let mut changed = made.iter().filter(|(id, version)| !expected.contains_key(id) && *version != 1).count();
+    for (id, version_after) in &expected {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM orders WHERE id = ?").bind(id).fetch_optional(&mut *conn).await?;
+        if version != Some(*version_after) {
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 /// Takes a batch of orders back: stock they moved returns, orders they replaced come back as they
-/// were, the rest are deleted with their lines.
+/// were (with the stock they had booked), the rest are deleted with their lines.
 pub async fn undo(
     conn: &mut SqliteConnection,
+    actor: &Actor,
     batch_id: i64,
     replaced: &[(i64, String, Option<String>, i64)],
 ) -> Result<()> {
-    let orders: Vec<(i64, String, i64, bool)> =
-        sqlx::query_as("SELECT id, status, warehouse_id, moves_stock FROM orders WHERE import_batch_id = ?")
-            .bind(batch_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    for (id, status, warehouse_id, moves_stock) in &orders {
-        if !moves_stock {
-            continue;
-        }
-        stock::unbook_order(conn, *id).await?;
-        if status == "confirmed" {
-            let lines: Vec<(i64, Quantity)> = sqlx::query_as(
-                "SELECT product_id, sum(quantity) FROM order_lines WHERE order_id = ? GROUP BY product_id",
-            )
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-            for (product_id, quantity) in lines {
-                stock::release(conn, product_id, *warehouse_id, quantity).await?;
-            }
-        }
+    let replaced_ids: std::collections::HashSet<i64> = replaced.iter().map(|(id, ..)| *id).collect();
+    let made: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE import_batch_id = ?")
+        .bind(batch_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in made.into_iter().filter(|id| !replaced_ids.contains(id)) {
+        let order = crate::sales::orders::fetch_in(conn, id).await?;
+        take_back_stock(conn, &order).await?;
     }
     for (id, _, before, _) in replaced {
         let before: Order = previous_values(before.as_deref().unwrap_or("null"))?;
+        let now = crate::sales::orders::fetch_in(conn, *id).await?;
+        take_back_stock(conn, &now).await?;
         restore(conn, *id, &before).await?;
+        book_again(conn, actor, &before).await?;
     }
     sqlx::query("DELETE FROM orders WHERE import_batch_id = ?").bind(batch_id).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// Gives back what an order did to stock: the goods it delivered return, what it reserved is freed.
+async fn take_back_stock(conn: &mut SqliteConnection, order: &Order) -> Result<()> {
+    if !order.moves_stock {
+        return Ok(());
+    }
+    stock::unbook_order(conn, order.id).await?;
+    if order.status() == OrderStatus::Confirmed {
+        for (product_id, quantity) in quantities_by_product(order) {
+            stock::release(conn, product_id, order.warehouse_id, quantity).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Books again the stock of an order put back by an undo, as it was booked before it was replaced.
+async fn book_again(conn: &mut SqliteConnection, actor: &Actor, order: &Order) -> Result<()> {
+    let delivered = match order.status() {
+        _ if !order.moves_stock => return Ok(()),
+        OrderStatus::Delivered => true,
+        OrderStatus::Confirmed => false,
+        OrderStatus::Draft | OrderStatus::Cancelled => return Ok(()),
+    };
+    let date = text::parse_date("order_date", &order.order_date)?;
+    let bookings: Vec<Booking> = quantities_by_product(order)
+        .into_iter()
+        .map(|(product_id, quantity)| Booking { order_id: order.id, date, product_id, quantity, delivered })
+        .collect();
+    stock::book_imported(conn, order.warehouse_id, actor.user_id, "undo", &bookings).await
 }
 
 /// Puts an order the import replaced back as it was, lines and all.

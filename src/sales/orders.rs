@@ -455,7 +455,7 @@ fn require_status(order: &Order, allowed: &[OrderStatus], action: &'static str) 
 }
 
 /// Each product's total quantity on the order (a product may be on several lines).
-fn quantities_by_product(order: &Order) -> BTreeMap<i64, Quantity> {
+pub(crate) fn quantities_by_product(order: &Order) -> BTreeMap<i64, Quantity> {
     let mut by_product = BTreeMap::new();
     for line in &order.lines {
         let entry = by_product.entry(line.product_id).or_insert(Quantity::ZERO);
@@ -465,11 +465,17 @@ fn quantities_by_product(order: &Order) -> BTreeMap<i64, Quantity> {
 }
 
 /// Confirms a draft: checks and reserves the stock, and freezes each line's cost at the moving average.
+/// A draft that came from a file (history, which moved no stock) becomes a sale of today when it is
+/// confirmed here: from then on it moves stock like any order, so delivering or cancelling it gives
+/// back exactly what this reserved.
 pub async fn confirm(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let order = fetch_visible_in(&mut tx, actor, id).await?;
     require_status(&order, &[OrderStatus::Draft], "confirmed")?;
+    if !order.moves_stock {
+        sqlx::query("UPDATE orders SET moves_stock = 1 WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    }
     for (product_id, quantity) in quantities_by_product(&order) {
         stock::reserve(&mut tx, product_id, order.warehouse_id, quantity).await?;
     }

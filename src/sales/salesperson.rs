@@ -3,7 +3,7 @@
 
 use sqlx::SqliteConnection;
 
-use crate::auth::{Actor, Role, Scope};
+use crate::auth::{Actor, Role, SALES_OWNER, Scope};
 use crate::crm::Customer;
 use crate::error::{FieldError, Reason, Result};
 
@@ -43,35 +43,35 @@ pub async fn resolve(
             id
         }
     };
-    let branch_id: Option<i64> = match salesperson_id {
+    let salesperson_branch: Option<i64> = match salesperson_id {
         Some(id) => {
             sqlx::query_scalar("SELECT branch_id FROM users WHERE id = ?").bind(id).fetch_one(&mut *conn).await?
         }
         None => None,
-    }
-    .or(customer.and_then(|c| c.branch_id));
-    // The record must land where its author can still see it.
-    let visible = match actor.scope() {
-        Scope::All => true,
-        Scope::Branch(mine) => branch_id == Some(mine),
-        Scope::Own(me) => salesperson_id == Some(me),
     };
-    if salesperson_id.is_some() && !visible {
+    let assignee = Assignee::of(salesperson_id, salesperson_branch, customer.and_then(|c| c.branch_id));
+    if !assignee.may_be_given_by(actor) {
         problems.push(FieldError { field, reason: Reason::Forbidden { value: typed.trim().to_string() } });
     }
-    Ok(Assignee { salesperson_id, branch_id })
+    Ok(assignee)
+}
+
+impl Assignee {
+    /// A record's salesperson, and its branch: the salesperson's, else the customer's.
+    pub fn of(salesperson_id: Option<i64>, salesperson_branch: Option<i64>, customer_branch: Option<i64>) -> Assignee {
+        Assignee { salesperson_id, branch_id: salesperson_branch.or(customer_branch) }
+    }
+
+    /// Whether `actor` may give a record to this salesperson: it must land where its author can still
+    /// see it (a branch manager keeps to their branch, a salesperson to themselves). The form, the
+    /// quote and every importer ask this.
+    pub fn may_be_given_by(&self, actor: &Actor) -> bool {
+        self.salesperson_id.is_none() || actor.scope().sees(self.salesperson_id, self.branch_id)
+    }
 }
 
 /// Adds the actor's scope to a query over a sales table aliased `alias` with `salesperson_id` and
 /// `branch_id` columns: own records, their branch's, or all.
 pub(crate) fn push_scope(builder: &mut sqlx::QueryBuilder<sqlx::Sqlite>, alias: &'static str, scope: Scope) {
-    match scope {
-        Scope::All => {}
-        Scope::Branch(branch) => {
-            builder.push(format_args!(" AND {alias}.branch_id = ")).push_bind(branch);
-        }
-        Scope::Own(user) => {
-            builder.push(format_args!(" AND {alias}.salesperson_id = ")).push_bind(user);
-        }
-    }
+    scope.push_sql(builder, alias, SALES_OWNER);
 }

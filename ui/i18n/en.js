@@ -171,6 +171,7 @@ export default {
   "reason.bad_quantity": "bad quantity: {value}",
   "reason.not_positive": "'{value}' must be greater than zero",
   "reason.differs": "'{value}' differs from line {line} of the same document",
+  "reason.taken": "'{value}' is already used by a record you cannot see; choose another",
   "error.insufficient_stock": "Not enough stock: {message}",
   "error.wrong_status": "Not possible in this status: {message}",
   "field.active": "Active",

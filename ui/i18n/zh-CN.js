@@ -171,6 +171,7 @@ export default {
   "reason.bad_quantity": "数量有误：{value}",
   "reason.not_positive": "“{value}”必须大于零",
   "reason.differs": "“{value}”与同一单据第 {line} 行不一致",
+  "reason.taken": "“{value}”已被您无权查看的记录占用，请换一个",
   "error.insufficient_stock": "库存不足：{message}",
   "error.wrong_status": "当前状态下不能这样操作：{message}",
   "field.active": "启用",
