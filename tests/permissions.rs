@@ -157,3 +157,53 @@ async fn the_owner_edits_deactivates_and_resets_users_but_keeps_an_owner() {
     users::set_password(&c.db, &c.sales_gz, c.sales_gz.user_id, "mine-only").await.unwrap();
     assert!(auth::login(&c.db, "liuyang", "mine-only").await.is_ok());
 }
+
+/// Issue 10: typing a phone number told a salesperson another salesperson's customer's code and name.
+#[tokio::test]
+async fn regression_duplicate_checks_stay_within_the_scope() {
+    let c = company().await;
+    c.add(&c.sales_sh, "上海鼎盛贸易", "13800138000").await;
+    let theirs = customers::find_duplicates(&c.db, &c.sales_gz, "上海鼎盛贸易", "13800138000", None).await.unwrap();
+    assert!(theirs.is_empty(), "{theirs:?}");
+    let mine = customers::find_duplicates(&c.db, &c.owner, "", "138-0013-8000", None).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    // Saving is not held back by a customer the salesperson cannot see, nor told about it.
+    let saved = customers::create(&c.db, &c.sales_gz, &input("上海鼎盛贸易", "13800138000")).await;
+    assert!(saved.is_ok(), "{saved:?}");
+    let refused = customers::create(&c.db, &c.owner, &input("上海鼎盛贸易", "")).await;
+    assert!(matches!(refused, Err(Error::PossibleDuplicate { ref matches }) if matches.len() == 2), "{refused:?}");
+}
+
+/// Issue 10: an insert-mode import reported "skipped" for a code outside the importer's scope,
+/// telling them it existed and was theirs.
+#[tokio::test]
+async fn regression_an_import_does_not_skip_a_code_it_may_not_see() {
+    let c = company().await;
+    let sh = customers::create(
+        &c.db,
+        &c.sales_sh,
+        &CustomerInput { code: "C100".into(), name: "上海客户".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.csv");
+    std::fs::write(&file, "code,name\nC100,广州冒名客户\n").unwrap();
+    for mode in [suanpan::io::import::Mode::Insert, suanpan::io::import::Mode::Upsert] {
+        let options = suanpan::io::import::ImportOptions { mode, ..Default::default() };
+        let report = suanpan::io::import::import_file(
+            &c.db,
+            &c.sales_gz,
+            suanpan::io::import::Entity::Customers,
+            &file,
+            options,
+        )
+        .await
+        .unwrap();
+        let found: Vec<(u64, &str)> = report.errors.iter().map(|e| (e.line, e.reason)).collect();
+        assert_eq!(found, [(2, "taken")], "{mode:?}");
+        assert_eq!(report.skipped, 0);
+    }
+    let kept = customers::get(&c.db, &c.owner, sh.customer.id).await.unwrap();
+    assert_eq!(kept.name, "上海客户");
+}

@@ -325,3 +325,53 @@ async fn the_orders_list_filters_by_status_customer_dates_and_words() {
     let drafts = list(OrderQuery { status: Some(OrderStatus::Confirmed), ..Default::default() }).await;
     assert_eq!(drafts.total, 0);
 }
+
+/// Issue 10: a product's stock moves named every order, whoever's it was.
+#[tokio::test]
+async fn regression_stock_moves_name_only_the_orders_the_reader_may_see() {
+    let (c, customer) = shop().await;
+    buy(&c, "T-1", "10", "60.00").await;
+    let sold = order(&c, &c.sales_sh, customer, vec![line("T-1", "2", "")]).await.unwrap();
+    orders::confirm(&c.db, &c.owner, sold.id).await.unwrap();
+    orders::deliver(&c.db, &c.owner, sold.id).await.unwrap();
+    let product = products::by_sku(&c.db, &c.owner, "T-1").await.unwrap().id;
+    let named = |moves: Vec<stock::StockMove>| moves.into_iter().filter_map(|m| m.order_no).collect::<Vec<_>>();
+    assert_eq!(named(stock::moves(&c.db, &c.sales_sh, product, 100).await.unwrap()), [sold.order_no.clone()]);
+    assert_eq!(named(stock::moves(&c.db, &c.manager, product, 100).await.unwrap()), [sold.order_no.clone()]);
+    let theirs = stock::moves(&c.db, &c.sales_gz, product, 100).await.unwrap();
+    assert_eq!(theirs.len(), 2, "the receipt and the delivery are there");
+    assert!(named(theirs).is_empty(), "but not whose order took the goods");
+}
+
+/// Issue 10: the orders list's search looked customers up without scope and stopped at 500 of them,
+/// so the orders of the 501st customer a word named were never found.
+#[tokio::test]
+async fn regression_searching_orders_by_customer_name_finds_past_five_hundred_customers() {
+    let (c, _) = shop().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("customers.csv");
+    let mut text = String::from("code,name,owner\n");
+    for n in 1..=600 {
+        text.push_str(&format!("K{n:04},宁波贸易{n:04}号,zhangwei\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let imported = suanpan::io::import::import_file(
+        &c.db,
+        &c.owner,
+        suanpan::io::import::Entity::Customers,
+        &file,
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(imported.inserted, 600);
+    let last = customers::get_by_code(&c.db, &c.owner, "K0600").await.unwrap().id;
+    let made = order(&c, &c.sales_sh, last, vec![line("T-1", "1", "")]).await.unwrap();
+    for actor in [&c.owner, &c.sales_sh] {
+        let query = OrderQuery { text: "宁波贸易".into(), ..Default::default() };
+        let found = order_list::list(&c.db, actor, &query).await.unwrap();
+        assert_eq!(found.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [made.id], "{}", actor.username);
+    }
+    let query = OrderQuery { text: "宁波贸易".into(), ..Default::default() };
+    assert_eq!(order_list::list(&c.db, &c.sales_gz, &query).await.unwrap().total, 0);
+}

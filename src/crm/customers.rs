@@ -330,7 +330,7 @@ pub(crate) async fn create_in(conn: &mut SqliteConnection, actor: &Actor, input:
     let valid = validate(conn, actor, input, &mut Lookups::default()).await?;
     check_scope(actor, &valid, &input.owner)?;
     if !input.allow_duplicate {
-        refuse_duplicates(conn, &valid, None).await?;
+        refuse_duplicates(conn, actor, &valid, None).await?;
     }
     let id = insert_in(conn, &valid).await?;
     let customer = fetch_in(conn, id).await?;
@@ -475,7 +475,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &CustomerInput) -> R
     }
     check_scope(actor, &valid, &input.owner)?;
     if !input.allow_duplicate {
-        refuse_duplicates(&mut tx, &valid, Some(id)).await?;
+        refuse_duplicates(&mut tx, actor, &valid, Some(id)).await?;
     }
     update_in(&mut tx, id, &valid).await?;
     let after = fetch_in(&mut tx, id).await?;
@@ -643,24 +643,25 @@ fn audit_view(customer: &Customer) -> serde_json::Value {
     value
 }
 
-/// Customers with the same folded name or the same phone digits, other than `except`.
+/// Customers within the actor's scope that look like `name` / `phone` (same name key, or the same
+/// phone digits). One outside the scope is as unknown here as everywhere: its code and name are not
+/// told, and it does not hold back a save.
 pub async fn duplicates_in(
     conn: &mut SqliteConnection,
+    actor: &Actor,
     name: &str,
     phone: &str,
     except: Option<i64>,
 ) -> Result<Vec<DuplicateMatch>> {
     let name_key = text::name_key(name);
     let phone_digits = text::digits(phone);
-    let rows: Vec<(i64, String, String, bool)> = sqlx::query_as(
-        "SELECT id, code, name, name_key = ?1 AS same_name FROM customers
-         WHERE (name_key = ?1 AND ?1 <> '') OR (phone_digits = ?2 AND length(?2) >= 5)
-         ORDER BY code LIMIT 10",
-    )
-    .bind(&name_key)
-    .bind(&phone_digits)
-    .fetch_all(conn)
-    .await?;
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT c.id, c.code, c.name, c.name_key = ");
+    query.push_bind(name_key.clone()).push(" AS same_name FROM customers c WHERE ((c.name_key = ");
+    query.push_bind(name_key.clone()).push(" AND c.name_key <> '') OR (c.phone_digits = ");
+    query.push_bind(phone_digits.clone()).push(" AND length(c.phone_digits) >= 5))");
+    push_scope(&mut query, actor.scope());
+    query.push(" ORDER BY c.code LIMIT 10");
+    let rows: Vec<(i64, String, String, bool)> = query.build_query_as().fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .filter(|(id, ..)| Some(*id) != except)
@@ -673,8 +674,13 @@ pub async fn duplicates_in(
         .collect())
 }
 
-async fn refuse_duplicates(conn: &mut SqliteConnection, valid: &ValidCustomer, except: Option<i64>) -> Result<()> {
-    let matches = duplicates_in(conn, &valid.name, &valid.phone, except).await?;
+async fn refuse_duplicates(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    valid: &ValidCustomer,
+    except: Option<i64>,
+) -> Result<()> {
+    let matches = duplicates_in(conn, actor, &valid.name, &valid.phone, except).await?;
     if matches.is_empty() { Ok(()) } else { Err(Error::PossibleDuplicate { matches }) }
 }
 
@@ -688,7 +694,7 @@ pub async fn find_duplicates(
 ) -> Result<Vec<DuplicateMatch>> {
     actor.require(Permission::ReadCustomers)?;
     let mut conn = db.pool().acquire().await?;
-    duplicates_in(&mut conn, name, phone, except).await
+    duplicates_in(&mut conn, actor, name, phone, except).await
 }
 
 /// The history of a customer: its audit entries and those of customers merged into it.

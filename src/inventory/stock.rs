@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::audit;
-use crate::auth::{Actor, Permission};
+use crate::auth::{Actor, Permission, SALES_OWNER, Scope};
 use crate::db::{Db, now_stamp, today, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::warehouses;
@@ -489,14 +489,19 @@ pub struct StockMove {
     pub username: Option<String>,
 }
 
-const MOVE_SELECT: &str = "SELECT m.id, m.moved_on, p.sku, w.name AS warehouse, m.kind, m.quantity, m.value, m.reason,
-        o.order_no, po.po_no, u.username
-    FROM stock_moves m JOIN products p ON p.id = m.product_id JOIN warehouses w ON w.id = m.warehouse_id
-    LEFT JOIN orders o ON o.id = m.order_id LEFT JOIN purchase_orders po ON po.id = m.purchase_id
-    LEFT JOIN users u ON u.id = m.user_id";
+/// Stock moves with what they belong to; `order_no` is the expression that shows the order's number.
+fn move_select(order_no: &str) -> String {
+    format!(
+        "SELECT m.id, m.moved_on, p.sku, w.name AS warehouse, m.kind, m.quantity, m.value, m.reason,
+            {order_no} AS order_no, po.po_no, u.username
+        FROM stock_moves m JOIN products p ON p.id = m.product_id JOIN warehouses w ON w.id = m.warehouse_id
+        LEFT JOIN orders o ON o.id = m.order_id LEFT JOIN purchase_orders po ON po.id = m.purchase_id
+        LEFT JOIN users u ON u.id = m.user_id"
+    )
+}
 
 async fn move_in(conn: &mut SqliteConnection, id: i64) -> Result<StockMove> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{MOVE_SELECT} WHERE m.id = ?")))
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{} WHERE m.id = ?", move_select("o.order_no"))))
         .bind(id)
         .fetch_optional(conn)
         .await?
@@ -506,9 +511,15 @@ async fn move_in(conn: &mut SqliteConnection, id: i64) -> Result<StockMove> {
 /// A product's moves, newest first.
 pub async fn moves(db: &Db, actor: &Actor, product_id: i64, limit: i64) -> Result<Vec<StockMove>> {
     actor.require(Permission::ReadProducts)?;
+    // Stock belongs to the whole company; which order took it is told only to those who see the order.
+    let order_no = format!("CASE WHEN {} THEN o.order_no END", Scope::sql_condition("o", SALES_OWNER));
+    let (kind, who) = actor.scope().sql_params();
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{MOVE_SELECT} WHERE m.product_id = ? ORDER BY m.moved_on DESC, m.id DESC LIMIT ?"
+        "{} WHERE m.product_id = ?3 ORDER BY m.moved_on DESC, m.id DESC LIMIT ?4",
+        move_select(&order_no)
     )))
+    .bind(kind)
+    .bind(who)
     .bind(product_id)
     .bind(limit.clamp(1, 10_000))
     .fetch_all(db.pool())

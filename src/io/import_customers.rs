@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use compact_str::CompactString;
 use sqlx::SqliteConnection;
 
-use crate::auth::Actor;
+use crate::auth::{Actor, Scope};
 use crate::crm::customers::{self, Customer, CustomerInput, Lookups, ValidCustomer};
 use crate::crm::search;
 use crate::db::with_raw;
@@ -106,11 +106,14 @@ impl CustomerImport {
                 }
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }
+            // Another's customer is neither skipped nor updated: its code is taken (a skip would tell
+            // the importer the customer is there and theirs).
+            Some(id) if actor.scope() != Scope::All && customers::fetch_visible_in(conn, actor, id).await.is_err() => {
+                Err(RowFailure::field("code", Reason::Taken { value: code.to_string() }))
+            }
             Some(_) if mode == Mode::Insert => Ok(RowOutcome::Skipped),
             Some(id) => {
-                let before = customers::fetch_visible_in(conn, actor, id)
-                    .await
-                    .map_err(|_| RowFailure::field("code", Reason::Forbidden { value: code.to_string() }))?;
+                let before = customers::fetch_visible_in(conn, actor, id).await?;
                 let valid = customers::validate(conn, actor, &input, &mut self.lookups).await?;
                 customers::check_scope(actor, &valid, owner)?;
                 customers::update_in(conn, id, &valid).await?;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
-use crate::auth::Actor;
+use crate::auth::{Actor, Scope};
 use crate::crm::picklists::PickList;
 use crate::error::{Error, Reason, Result};
 use crate::io::columns::RowFields;
@@ -58,6 +58,13 @@ impl OpportunityImport {
             return Err(RowFailure::field("code", Reason::Required));
         }
         let existing = self.existing.get(code).copied();
+        // Only a deal the importing user may see is theirs to skip or overwrite; another's code is taken.
+        if let Some(id) = existing
+            && actor.scope() != Scope::All
+            && pipeline::fetch_visible_in(conn, actor, id).await.is_err()
+        {
+            return Err(RowFailure::field("code", Reason::Taken { value: code.to_string() }));
+        }
         if existing.is_some() && mode == Mode::Insert {
             return Ok(RowOutcome::Skipped);
         }
@@ -86,10 +93,6 @@ impl OpportunityImport {
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }
             Some(id) => {
-                // Only a deal the importing user may see is theirs to overwrite.
-                if pipeline::fetch_visible_in(conn, actor, id).await.is_err() {
-                    return Err(RowFailure::field("code", Reason::Forbidden { value: code.to_string() }));
-                }
                 let before = stored(conn, id).await?;
                 pipeline::update_in(conn, id, code, &valid).await?;
                 let before = serde_json::to_value(&before)

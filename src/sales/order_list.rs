@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::auth::{Actor, Permission};
+use crate::crm::customers;
 use crate::db::{Db, Page, page_limit, push_between};
 use crate::error::Result;
 use crate::money::Money;
@@ -41,8 +42,8 @@ pub struct OrderRow {
     pub due_date: Option<String>,
 }
 
-/// `push_filters` for a query; `customers` are those whose code or name matched the words.
-fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &OrderQuery, customers: &[i64]) {
+/// The filters of a query over `orders o`, within the actor's scope.
+fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &OrderQuery) {
     builder.push(" WHERE 1 = 1");
     push_order_scope(builder, actor.scope());
     if let Some(customer) = query.customer_id {
@@ -62,16 +63,12 @@ fn push_filters(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &Order
     if !text.is_empty() {
         // A prefix GLOB (case-sensitive, unlike LIKE) walks the order-number index; the customers'
         // orders come from their index: SQLite unions the two lookups instead of scanning.
+        // The customers are those the actor may see whose code or a part of whose name the words are.
         builder.push(" AND (o.order_no GLOB ").push_bind(format!("{}*", glob_literal(text)));
-        if !customers.is_empty() {
-            builder.push(" OR o.customer_id IN (");
-            let mut ids = builder.separated(", ");
-            for id in customers {
-                ids.push_bind(*id);
-            }
-            builder.push(")");
-        }
-        builder.push(")");
+        builder.push(" OR o.customer_id IN (SELECT c.id FROM customers c WHERE (c.code = ").push_bind(text.to_string());
+        builder.push(" OR c.name LIKE ").push_bind(format!("%{}%", text.replace(['%', '_'], ""))).push(")");
+        customers::push_scope(builder, actor.scope());
+        builder.push("))");
     }
 }
 
@@ -85,32 +82,17 @@ fn glob_literal(text: &str) -> String {
         .collect()
 }
 
-/// The customers a search's words name: by code, or by a part of the name (a few hundred at most).
-async fn customers_named(db: &Db, text: &str) -> Result<Vec<i64>> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(Vec::new());
-    }
-    let pattern = format!("%{}%", text.replace(['%', '_'], ""));
-    Ok(sqlx::query_scalar("SELECT id FROM customers WHERE code = ? OR name LIKE ? LIMIT 500")
-        .bind(text)
-        .bind(pattern)
-        .fetch_all(db.pool())
-        .await?)
-}
-
 /// The orders the actor may see that match, newest first, one page, and how many match in all.
 pub async fn list(db: &Db, actor: &Actor, query: &OrderQuery) -> Result<Page<OrderRow>> {
     actor.require(Permission::ReadSales)?;
     let limit = page_limit(query.limit);
     let offset = query.offset.max(0);
-    let customers = customers_named(db, &query.text).await?;
     let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM orders o");
-    push_filters(&mut count, actor, query, &customers);
+    push_filters(&mut count, actor, query);
     let total: i64 = count.build_query_scalar().fetch_one(db.pool()).await?;
     // The page's ids first (an index walk), then their details: deep pages stay fast.
     let mut ids = QueryBuilder::<Sqlite>::new("SELECT o.id FROM orders o");
-    push_filters(&mut ids, actor, query, &customers);
+    push_filters(&mut ids, actor, query);
     ids.push(" ORDER BY o.order_date DESC, o.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let ids: Vec<i64> = ids.build_query_scalar().fetch_all(db.pool()).await?;
     if ids.is_empty() {
