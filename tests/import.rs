@@ -194,6 +194,26 @@ async fn undo_restores_the_state_before_the_batch() {
     assert!(listed.iter().any(|b| b.undone_at.is_some()));
 }
 
+/// Issue 10: undoing a customers import deleted contacts added to its customers afterwards (the delete
+/// cascades, and adding a contact is no change of its customer's version).
+#[tokio::test]
+async fn regression_undo_keeps_customers_that_records_were_added_to_since() {
+    let c = company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("new.csv");
+    std::fs::write(&file, "code,name\nN1,新客户一\nN2,新客户二\n").unwrap();
+    let batch = import(&c, &c.owner, &file, Mode::Insert).await.unwrap().batch_id.unwrap();
+    let id = customer(&c, "N1").await.id;
+    let contact = suanpan::crm::contacts::ContactInput { name: "李经理".into(), ..Default::default() };
+    suanpan::crm::contacts::add(&c.db, &c.owner, id, &contact).await.unwrap();
+
+    let refused = import::undo(&c.db, &c.owner, batch).await;
+    assert!(matches!(refused, Err(Error::BatchChanged { changed: 1 })), "{refused:?}");
+    let contacts = suanpan::crm::contacts::list(&c.db, &c.owner, id).await.unwrap();
+    assert_eq!(contacts.len(), 1, "the contact is still there");
+    assert_eq!(customer(&c, "N2").await.name, "新客户二", "nothing of the batch was undone");
+}
+
 #[tokio::test]
 async fn export_then_import_round_trips_exactly() {
     let a = company().await;

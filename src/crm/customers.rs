@@ -541,6 +541,22 @@ pub(crate) async fn referencing_columns(conn: &mut SqliteConnection) -> Result<V
     Ok(rows.into_iter().map(|(table, column, on_delete)| (table, column, on_delete == "CASCADE")).collect())
 }
 
+/// How many of the customers a batch inserted have any record pointing at them now (a contact, an
+/// order, an activity, a merge …): undoing the batch would delete those records or fail on them, so
+/// each counts as a change since the import. Set-based, one query per referencing table.
+pub(crate) async fn referenced_among_inserted(conn: &mut SqliteConnection, batch_id: i64) -> Result<usize> {
+    let mut referenced: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    for (table, column, _) in referencing_columns(conn).await? {
+        let sql = format!(
+            "SELECT DISTINCT r.record_id FROM import_batch_records r JOIN \"{table}\" t ON t.\"{column}\" = r.record_id
+             WHERE r.batch_id = ? AND r.action = 'insert'"
+        );
+        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(batch_id).fetch_all(&mut *conn).await?;
+        referenced.extend(ids);
+    }
+    Ok(referenced.len())
+}
+
 /// Records in other tables that would block deleting customer `id`: (table, count).
 async fn references(conn: &mut SqliteConnection, id: i64) -> Result<Vec<(String, i64)>> {
     let mut blocking = Vec::new();

@@ -799,6 +799,9 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
                     changed += 1;
                 }
             }
+            if entity == Entity::Customers {
+                changed += crate::crm::customers::referenced_among_inserted(&mut tx, batch_id).await?;
+            }
             changed
         }
     };
