@@ -66,6 +66,8 @@ pub enum Permission {
     ReadSales,
     WriteSales,
     ManageStock,
+    /// Company-wide settings such as payment terms.
+    EditSettings,
 }
 
 impl Permission {
@@ -86,6 +88,7 @@ impl Permission {
             Permission::ReadSales => "read orders and the sales pipeline",
             Permission::WriteSales => "edit orders and the sales pipeline",
             Permission::ManageStock => "book purchases, receipts and stock moves",
+            Permission::EditSettings => "change the company's settings",
         }
     }
 }

@@ -360,3 +360,17 @@ fn a_deal_from_lead_to_order_from_the_command_line() {
         assert!(timeline.contains(kind), "{kind}: {timeline}");
     }
 }
+
+#[test]
+fn payment_terms_are_shown_and_set_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
+    let shown = suanpan(&db, Some("boss"), &["settings", "terms"]);
+    assert!(stdout(&shown).contains("30 days after an order"), "{}", stdout(&shown));
+    let set = suanpan(&db, Some("boss"), &["settings", "terms", "--customer-days", "45"]);
+    assert!(set.status.success(), "{}", stderr(&set));
+    assert!(stdout(&set).contains("45 days after an order") && stdout(&set).contains("30 days after a purchase"));
+    let bad = suanpan(&db, Some("boss"), &["settings", "terms", "--supplier-days", "99999"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+}

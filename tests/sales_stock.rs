@@ -375,3 +375,83 @@ async fn regression_searching_orders_by_customer_name_finds_past_five_hundred_cu
     let query = OrderQuery { text: "宁波贸易".into(), ..Default::default() };
     assert_eq!(order_list::list(&c.db, &c.sales_gz, &query).await.unwrap().total, 0);
 }
+
+/// Issue 10: "due 30 days after the order" was written in six places. The company's payment terms are
+/// one setting that the order form, a file of orders, the purchase form and a file of purchases obey.
+#[tokio::test]
+async fn payment_terms_are_one_company_setting_every_door_obeys() {
+    use suanpan::settings::{self, PaymentTerms};
+    let (c, customer) = shop().await;
+    assert_eq!(settings::payment_terms(&c.db).await.unwrap(), PaymentTerms::default());
+    let terms = PaymentTerms { customer_days: 45, supplier_days: 60 };
+    assert!(matches!(settings::set_payment_terms(&c.db, &c.manager, terms).await, Err(Error::Forbidden { .. })));
+    settings::set_payment_terms(&c.db, &c.owner, terms).await.unwrap();
+    let too_long = PaymentTerms { customer_days: 10_000, ..terms };
+    assert!(matches!(settings::set_payment_terms(&c.db, &c.owner, too_long).await, Err(Error::Invalid { .. })));
+
+    let input = OrderInput {
+        customer_id: Some(customer),
+        order_date: "2026-01-20".into(),
+        lines: vec![line("T-1", "1", "")],
+        ..Default::default()
+    };
+    let typed = orders::create(&c.db, &c.owner, &input).await.unwrap();
+    assert_eq!(typed.due_date.as_deref(), Some("2026-03-06"), "20 January + 45 days");
+
+    let dir = tempfile::tempdir().unwrap();
+    let code = customers::get(&c.db, &c.owner, customer).await.unwrap().code;
+    let file = dir.path().join("orders.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "order_no,order_date,customer_code,salesperson,sku,quantity,unit_price\nSO9,2026-01-20,{code},,T-1,1,100\n"
+        ),
+    )
+    .unwrap();
+    let imported = suanpan::io::import::import_file(
+        &c.db,
+        &c.owner,
+        suanpan::io::import::Entity::Orders,
+        &file,
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    assert!(imported.errors.is_empty(), "{:?}", imported.errors);
+    let from_file = orders::by_number(&c.db, &c.owner, "SO9").await.unwrap();
+    assert_eq!(from_file.due_date, typed.due_date);
+
+    let purchase = purchases::create(
+        &c.db,
+        &c.owner,
+        &PurchaseInput {
+            supplier_code: "S1".into(),
+            po_date: "2026-01-20".into(),
+            lines: vec![PurchaseLineInput {
+                sku: "T-1".into(),
+                quantity: "1".into(),
+                unit_cost: "60".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(purchase.due_date.as_deref(), Some("2026-03-21"), "20 January + 60 days");
+    let file = dir.path().join("purchases.csv");
+    std::fs::write(&file, "po_no,date,supplier_code,sku,quantity,unit_cost\nPO9,2026-01-20,S1,T-1,1,60\n").unwrap();
+    let imported = suanpan::io::import::import_file(
+        &c.db,
+        &c.owner,
+        suanpan::io::import::Entity::Purchases,
+        &file,
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    assert!(imported.errors.is_empty(), "{:?}", imported.errors);
+    let listed = purchases::list(&c.db, &c.owner, None, 0, None).await.unwrap();
+    let from_file = listed.rows.iter().find(|p| p.po_no == "PO9").unwrap();
+    assert_eq!(from_file.due_date.as_deref(), Some("2026-03-21"));
+}

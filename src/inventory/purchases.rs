@@ -11,6 +11,7 @@ use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::stock::{self, MoveKind, NewMove};
 use crate::money::Money;
 use crate::quantity::Quantity;
+use crate::settings::PaymentTerms;
 use crate::text;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -113,12 +114,13 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
     actor.require(Permission::ManageStock)?;
     let mut problems = Vec::new();
     let po_date = date_or("po_date", &input.po_date, today(), &mut problems);
-    let due_date = date_or("due_date", &input.due_date, po_date + chrono::Days::new(30), &mut problems);
     let notes = text::bounded("notes", &input.notes, 2_000).unwrap_or_else(|e| {
         problems.extend(e.field_errors());
         String::new()
     });
     let mut tx = db.write().await?;
+    let terms = PaymentTerms::read(&mut tx).await?;
+    let due_date = date_or("due_date", &input.due_date, terms.supplier_due(po_date), &mut problems);
     let supplier_id: Option<i64> = match (input.supplier_id, input.supplier_code.trim()) {
         (Some(id), _) => {
             sqlx::query_scalar("SELECT id FROM suppliers WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?

@@ -21,6 +21,7 @@ use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::sales::orders::{Order, OrderStatus, quantities_by_product};
 use crate::sales::salesperson::Assignee;
+use crate::settings::PaymentTerms;
 use crate::{text, users};
 
 /// Lines are written this many at a time.
@@ -98,6 +99,7 @@ struct Existing {
 pub struct OrderChecker {
     positions: Vec<Option<usize>>,
     actor: Actor,
+    terms: PaymentTerms,
     salesperson_only: Option<i64>,
     customers: Arc<HashMap<String, CustomerRef>>,
     products: Arc<HashMap<String, ProductRef>>,
@@ -240,7 +242,7 @@ impl OrderChecker {
             customer_id: customer.id,
             salesperson_id,
             branch_id,
-            due_date: due_date.unwrap_or(order_date + chrono::Days::new(30)),
+            due_date: due_date.unwrap_or(self.terms.customer_due(order_date)),
             status,
             total: Money::ZERO,
             cost_total: Money::ZERO,
@@ -308,6 +310,7 @@ impl OrderImport {
         let checker = OrderChecker {
             positions: map.positions.clone(),
             actor: actor.clone(),
+            terms: PaymentTerms::read(&mut *conn).await?,
             salesperson_only: (actor.role == Role::Salesperson).then_some(actor.user_id),
             customers: Arc::new(
                 customers

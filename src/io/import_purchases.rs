@@ -16,6 +16,7 @@ use crate::io::fields;
 use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
 use crate::money::Money;
 use crate::quantity::Quantity;
+use crate::settings::PaymentTerms;
 use crate::text;
 
 struct Document {
@@ -38,6 +39,7 @@ pub struct PurchaseImport {
     existing: HashMap<String, (i64, bool)>,
     documents: Vec<(String, Document)>,
     index: HashMap<String, usize>,
+    terms: PaymentTerms,
 }
 
 impl PurchaseImport {
@@ -66,6 +68,7 @@ impl PurchaseImport {
             existing: existing.into_iter().map(|(no, id, imported)| (no, (id, imported))).collect(),
             documents: Vec::new(),
             index: HashMap::new(),
+            terms: PaymentTerms::read(&mut *conn).await?,
         })
     }
 
@@ -121,7 +124,7 @@ impl PurchaseImport {
         else {
             return Err(RowFailure::Fields(problems));
         };
-        let due_date = due_date.unwrap_or(po_date + chrono::Days::new(30));
+        let due_date = due_date.unwrap_or(self.terms.supplier_due(po_date));
         match self.index.get(po_no) {
             Some(&at) => {
                 let document = &self.documents[at].1;

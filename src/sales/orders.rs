@@ -15,6 +15,7 @@ use crate::inventory::stock::{self, MoveKind, NewMove};
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::sales::salesperson::{self, Assignee};
+use crate::settings::PaymentTerms;
 use crate::text;
 
 /// Where an order is in its life. Cancelled orders count nowhere.
@@ -80,7 +81,7 @@ pub struct OrderInput {
     pub salesperson: String,
     /// Empty: the first warehouse.
     pub warehouse_id: Option<i64>,
-    /// When payment is due; empty: 30 days after the order date.
+    /// When payment is due; empty: the company's payment terms after the order date.
     pub due_date: String,
     pub notes: String,
     pub lines: Vec<OrderLineInput>,
@@ -242,7 +243,7 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
         }),
     };
     let due_date = match input.due_date.trim() {
-        "" => order_date + chrono::Days::new(30),
+        "" => PaymentTerms::read(&mut *conn).await?.customer_due(order_date),
         date => text::parse_date("due_date", date).unwrap_or_else(|e| {
             problems.extend(e.field_errors());
             order_date

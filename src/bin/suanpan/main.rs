@@ -59,6 +59,9 @@ enum Command {
     /// Branches and departments: list, add (owner only).
     #[command(subcommand)]
     Branches(BranchesCommand),
+    /// Company settings: payment terms.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Products: list, show, add.
     #[command(subcommand)]
     Products(ProductsCommand),
@@ -270,6 +273,18 @@ enum BranchesCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Show the payment terms, or set them (the owner): days after an order or a purchase that payment
+    /// falls due when the document does not say.
+    Terms {
+        #[arg(long)]
+        customer_days: Option<u32>,
+        #[arg(long)]
+        supplier_days: Option<u32>,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // RUST_LOG=suanpan=debug shows, for instance, the phases of an import; nothing is logged otherwise.
@@ -336,6 +351,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Customers(command) => customers(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Users(command) => users_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Branches(command) => branches_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
+        Command::Settings(command) => settings_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Products(command) => {
             trade::products_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
         }
@@ -769,6 +785,24 @@ async fn branches_command(db: &Db, actor: &Actor, command: BranchesCommand) -> R
             let branch =
                 branches::create(db, actor, &branches::NewBranch { code, name, kind, parent_code: parent }).await?;
             println!("added {} {}", branch.code, branch.name);
+        }
+    }
+    Ok(())
+}
+
+async fn settings_command(db: &Db, actor: &Actor, command: SettingsCommand) -> Result<(), Error> {
+    match command {
+        SettingsCommand::Terms { customer_days, supplier_days } => {
+            let mut terms = suanpan::settings::payment_terms(db).await?;
+            if customer_days.is_some() || supplier_days.is_some() {
+                terms.customer_days = customer_days.unwrap_or(terms.customer_days);
+                terms.supplier_days = supplier_days.unwrap_or(terms.supplier_days);
+                terms = suanpan::settings::set_payment_terms(db, actor, terms).await?;
+            }
+            println!(
+                "customers pay {} days after an order; suppliers are paid {} days after a purchase",
+                terms.customer_days, terms.supplier_days
+            );
         }
     }
     Ok(())
