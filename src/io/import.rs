@@ -128,14 +128,65 @@ impl Entity {
         }
     }
 
-    /// The table of records that carry the batch id they came with and are undone by it (records with
-    /// no code to match: a file imported twice skips the rows it already recorded).
-    fn batch_table(self) -> Option<&'static str> {
+    /// How a batch of this entity is taken back. Exhaustive: a new entity must say how.
+    fn undone_by(self) -> UndoneBy {
         match self {
-            Entity::Activities => Some("activities"),
-            Entity::Expenses => Some("expenses"),
-            Entity::Service => Some("service_requests"),
-            _ => None,
+            Entity::Customers => UndoneBy::Records(RecordKind::Customers),
+            Entity::Contacts => UndoneBy::Records(RecordKind::Contacts),
+            Entity::Products => UndoneBy::Records(RecordKind::Products),
+            Entity::Suppliers => UndoneBy::Records(RecordKind::Suppliers),
+            Entity::Opportunities => UndoneBy::Records(RecordKind::Opportunities),
+            Entity::Orders => UndoneBy::Orders,
+            Entity::Purchases => UndoneBy::Purchases,
+            Entity::Activities => UndoneBy::BatchId("activities"),
+            Entity::Expenses => UndoneBy::BatchId("expenses"),
+            Entity::Service => UndoneBy::BatchId("service_requests"),
+        }
+    }
+}
+
+/// How an import batch is found again and taken back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UndoneBy {
+    /// Each record it wrote is listed in `import_batch_records`, with its fields before an update.
+    Records(RecordKind),
+    /// Records without a code to match carry the batch id they came with (a fixed table name).
+    BatchId(&'static str),
+    /// Orders and purchases: documents with lines, and the stock they booked.
+    Orders,
+    Purchases,
+}
+
+/// Entities whose batches list each record they wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RecordKind {
+    Customers,
+    Contacts,
+    Products,
+    Suppliers,
+    Opportunities,
+}
+
+impl RecordKind {
+    /// The record's version now (None: deleted since).
+    async fn version(self, conn: &mut SqliteConnection, id: i64) -> Result<Option<i64>> {
+        match self {
+            RecordKind::Customers => import_customers::version(conn, id).await,
+            RecordKind::Contacts => import_contacts::version(conn, id).await,
+            RecordKind::Products => import_products::version(conn, id).await,
+            RecordKind::Suppliers => import_suppliers::version(conn, id).await,
+            RecordKind::Opportunities => import_opportunities::version(conn, id).await,
+        }
+    }
+
+    /// Takes back what the batch did to one record: deletes an inserted one, restores an updated one.
+    async fn undo_record(self, conn: &mut SqliteConnection, id: i64, action: &str, before: Option<&str>) -> Result<()> {
+        match self {
+            RecordKind::Customers => import_customers::undo_record(conn, id, action, before).await,
+            RecordKind::Contacts => import_contacts::undo_record(conn, id, action, before).await,
+            RecordKind::Products => import_products::undo_record(conn, id, action, before).await,
+            RecordKind::Suppliers => import_suppliers::undo_record(conn, id, action, before).await,
+            RecordKind::Opportunities => import_opportunities::undo_record(conn, id, action, before).await,
         }
     }
 }
@@ -781,25 +832,18 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     .bind(batch_id)
     .fetch_all(&mut *tx)
     .await?;
-    let changed = match (entity, entity.batch_table()) {
-        (Entity::Orders, _) => import_orders::changed_since(&mut tx, batch_id, &records).await?,
-        (Entity::Purchases, _) => import_purchases::changed_since(&mut tx, batch_id).await?,
-        (_, Some(table)) => changed_in_table(&mut tx, table, batch_id).await?,
-        _ => {
+    let changed = match entity.undone_by() {
+        UndoneBy::Orders => import_orders::changed_since(&mut tx, batch_id, &records).await?,
+        UndoneBy::Purchases => import_purchases::changed_since(&mut tx, batch_id).await?,
+        UndoneBy::BatchId(table) => changed_in_table(&mut tx, table, batch_id).await?,
+        UndoneBy::Records(kind) => {
             let mut changed = 0;
             for (id, _, _, version_after) in &records {
-                let version = match entity {
-                    Entity::Customers => import_customers::version(&mut tx, *id).await?,
-                    Entity::Contacts => import_contacts::version(&mut tx, *id).await?,
-                    Entity::Products => import_products::version(&mut tx, *id).await?,
-                    Entity::Opportunities => import_opportunities::version(&mut tx, *id).await?,
-                    _ => import_suppliers::version(&mut tx, *id).await?,
-                };
-                if version != Some(*version_after) {
+                if kind.version(&mut tx, *id).await? != Some(*version_after) {
                     changed += 1;
                 }
             }
-            if entity == Entity::Customers {
+            if kind == RecordKind::Customers {
                 changed += crate::crm::customers::referenced_among_inserted(&mut tx, batch_id).await?;
             }
             changed
@@ -808,25 +852,18 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     if changed > 0 {
         return Err(Error::BatchChanged { changed });
     }
-    match (entity, entity.batch_table()) {
-        (Entity::Orders, _) => import_orders::undo(&mut tx, actor, batch_id, &records).await?,
-        (Entity::Purchases, _) => import_purchases::undo(&mut tx, batch_id).await?,
-        (_, Some(table)) => {
+    match entity.undone_by() {
+        UndoneBy::Orders => import_orders::undo(&mut tx, actor, batch_id, &records).await?,
+        UndoneBy::Purchases => import_purchases::undo(&mut tx, batch_id).await?,
+        UndoneBy::BatchId(table) => {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE import_batch_id = ?")))
                 .bind(batch_id)
                 .execute(&mut *tx)
                 .await?;
         }
-        _ => {
+        UndoneBy::Records(kind) => {
             for (id, action, before, _) in &records {
-                let before = before.as_deref();
-                match entity {
-                    Entity::Customers => import_customers::undo_record(&mut tx, *id, action, before).await?,
-                    Entity::Contacts => import_contacts::undo_record(&mut tx, *id, action, before).await?,
-                    Entity::Products => import_products::undo_record(&mut tx, *id, action, before).await?,
-                    Entity::Opportunities => import_opportunities::undo_record(&mut tx, *id, action, before).await?,
-                    _ => import_suppliers::undo_record(&mut tx, *id, action, before).await?,
-                }
+                kind.undo_record(&mut tx, *id, action, before.as_deref()).await?;
             }
         }
     }
