@@ -157,3 +157,43 @@ async fn the_owner_edits_deactivates_and_resets_users_but_keeps_an_owner() {
     users::set_password(&c.db, &c.sales_gz, c.sales_gz.user_id, "mine-only").await.unwrap();
     assert!(auth::login(&c.db, "liuyang", "mine-only").await.is_ok());
 }
+
+/// The window decides what to show from the session alone, so the session must say exactly what the
+/// engine would allow: every key listed is a call `can` accepts, and none it refuses.
+#[tokio::test]
+async fn the_session_lists_what_the_engine_allows_and_whose_records_are_seen() {
+    use suanpan::api;
+    use suanpan::auth::Permission;
+
+    let c = company().await;
+    for actor in [&c.owner, &c.accountant, &c.manager, &c.sales_sh, &c.clerk] {
+        let session = api::session(&c.db, actor.clone()).await.unwrap();
+        for permission in Permission::ALL {
+            assert_eq!(
+                session.permissions.contains(&permission.key()),
+                actor.can(permission),
+                "{:?} {}",
+                actor.role,
+                permission.key()
+            );
+        }
+    }
+    let clerk = api::session(&c.db, c.clerk.clone()).await.unwrap();
+    assert!(clerk.permissions.contains(&"write_customers"));
+    assert!(!clerk.permissions.contains(&"delete_customers"), "a clerk deletes nothing");
+    assert_eq!(clerk.scope, "branch");
+    assert_eq!(clerk.language, "zh-CN");
+    assert_eq!(api::session(&c.db, c.sales_sh.clone()).await.unwrap().scope, "own");
+    assert_eq!(api::session(&c.db, c.owner.clone()).await.unwrap().scope, "all");
+}
+
+/// The customer form offers as owners the people who sell, whoever asks for the list.
+#[tokio::test]
+async fn the_user_list_marks_who_keeps_customers() {
+    let c = company().await;
+    let listed = users::list(&c.db, &c.clerk).await.unwrap();
+    let keepers: Vec<&str> = listed.iter().filter(|u| u.keeps_customers).map(|u| u.username.as_str()).collect();
+    assert_eq!(keepers, ["boss", "liuyang", "sh_manager", "zhangwei"]);
+    assert!(users::get(&c.db, c.sales_sh.user_id).await.unwrap().keeps_customers);
+    assert!(!users::get(&c.db, c.accountant.user_id).await.unwrap().keeps_customers);
+}
