@@ -1,7 +1,9 @@
-//! What the desktop shell and the command line exchange with the engine: errors as data and start-up facts.
+//! What the desktop shell and the command line exchange with the engine: errors as data, start-up facts
+//! and the logged-in session.
 
 use serde::Serialize;
 
+use crate::auth::{Actor, Scope};
 use crate::db::Db;
 use crate::error::{DuplicateMatch, Error, Result};
 use crate::{settings, users};
@@ -80,4 +82,31 @@ pub async fn set_language(db: &Db, actor: Option<&crate::Actor>, language: &str)
         users::set_language(db, actor, language).await?;
     }
     Ok(language.to_string())
+}
+
+/// Who is logged in and what the window may offer them: it shows or hides a button by asking
+/// `permissions`, never by comparing role names, so the rule stays in `Actor::can`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub user: Actor,
+    /// `Permission::key` of everything `user` may do.
+    pub permissions: Vec<&'static str>,
+    /// Whose records the user sees: "all", "branch" or "own" (who sees only their own records also
+    /// records only as themselves).
+    pub scope: &'static str,
+    /// The user's language, or the company's when they have not chosen one.
+    pub language: String,
+}
+
+pub async fn session(db: &Db, actor: Actor) -> Result<Session> {
+    let language = match users::language(db, actor.user_id).await? {
+        Some(language) => language,
+        None => startup(db).await?.language,
+    };
+    let scope = match actor.scope() {
+        Scope::All => "all",
+        Scope::Branch(_) => "branch",
+        Scope::Own(_) => "own",
+    };
+    Ok(Session { permissions: actor.permissions(), scope, user: actor, language })
 }

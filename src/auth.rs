@@ -71,6 +71,46 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// Every permission, in the order the window receives them; a new permission goes here too.
+    pub const ALL: [Permission; 15] = [
+        Permission::ReadCustomers,
+        Permission::WriteCustomers,
+        Permission::DeleteCustomers,
+        Permission::MergeCustomers,
+        Permission::EditPickLists,
+        Permission::ManageUsers,
+        Permission::ReadAudit,
+        Permission::Backup,
+        Permission::Restore,
+        Permission::ReadProducts,
+        Permission::WriteProducts,
+        Permission::ReadSales,
+        Permission::WriteSales,
+        Permission::ManageStock,
+        Permission::EditSettings,
+    ];
+
+    /// The stable name the window asks about (`can("write_customers")`); never shown to a person.
+    pub fn key(self) -> &'static str {
+        match self {
+            Permission::ReadCustomers => "read_customers",
+            Permission::WriteCustomers => "write_customers",
+            Permission::DeleteCustomers => "delete_customers",
+            Permission::MergeCustomers => "merge_customers",
+            Permission::EditPickLists => "edit_pick_lists",
+            Permission::ManageUsers => "manage_users",
+            Permission::ReadAudit => "read_audit",
+            Permission::Backup => "backup",
+            Permission::Restore => "restore",
+            Permission::ReadProducts => "read_products",
+            Permission::WriteProducts => "write_products",
+            Permission::ReadSales => "read_sales",
+            Permission::WriteSales => "write_sales",
+            Permission::ManageStock => "manage_stock",
+            Permission::EditSettings => "edit_settings",
+        }
+    }
+
     /// The phrase after "your role may not …".
     pub fn action(self) -> &'static str {
         match self {
@@ -192,6 +232,11 @@ impl Actor {
                 ReadCustomers | WriteCustomers | ReadProducts | WriteProducts | ReadSales | WriteSales | ManageStock
             ),
         }
+    }
+
+    /// The keys of everything this user may do, for the window to show or hide what `can` would refuse.
+    pub fn permissions(&self) -> Vec<&'static str> {
+        Permission::ALL.into_iter().filter(|p| self.can(*p)).map(Permission::key).collect()
     }
 
     pub fn require(&self, permission: Permission) -> Result<()> {
@@ -319,6 +364,39 @@ mod tests {
         assert!(actor(Role::Salesperson, None).require(Permission::MergeCustomers).is_err());
         assert!(actor(Role::BranchManager, Some(1)).require(Permission::MergeCustomers).is_ok());
         assert!(Role::ALL.iter().all(|r| actor(*r, Some(1)).can(Permission::ReadCustomers)));
+    }
+
+    #[test]
+    fn the_permission_list_is_what_can_answers() {
+        for role in Role::ALL {
+            let actor = actor(role, Some(1));
+            let expected: Vec<&str> =
+                Permission::ALL.into_iter().filter(|p| actor.can(*p)).map(Permission::key).collect();
+            assert_eq!(actor.permissions(), expected, "{role:?}");
+        }
+        assert_eq!(actor(Role::Owner, None).permissions().len(), Permission::ALL.len());
+        assert_eq!(
+            actor(Role::Clerk, Some(1)).permissions(),
+            [
+                "read_customers",
+                "write_customers",
+                "read_products",
+                "write_products",
+                "read_sales",
+                "write_sales",
+                "manage_stock"
+            ]
+        );
+        assert_eq!(
+            actor(Role::Accountant, None).permissions(),
+            ["read_customers", "read_audit", "backup", "read_products", "read_sales"]
+        );
+    }
+
+    #[test]
+    fn permission_keys_are_unique() {
+        let keys: std::collections::HashSet<&str> = Permission::ALL.into_iter().map(Permission::key).collect();
+        assert_eq!(keys.len(), Permission::ALL.len());
     }
 
     #[test]

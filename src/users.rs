@@ -20,6 +20,17 @@ pub struct User {
     pub branch_name: Option<String>,
     pub can_login: bool,
     pub active: bool,
+    /// Offered as a customer's owner (负责人) in the customer form: the people who sell.
+    #[sqlx(skip)]
+    pub keeps_customers: bool,
+}
+
+impl User {
+    fn with_role_facts(mut self) -> User {
+        self.keeps_customers =
+            matches!(Role::parse(&self.role), Some(Role::Owner | Role::BranchManager | Role::Salesperson));
+        self
+    }
 }
 
 /// A new user as typed in a form or on the command line, not yet validated.
@@ -217,11 +228,8 @@ pub async fn ensure_salesperson(conn: &mut SqliteConnection, actor: &Actor, name
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<User> {
-    sqlx::query_as(USER_SELECT_BY_ID)
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or_else(|| Error::not_found("user", id))
+    let user: Option<User> = sqlx::query_as(USER_SELECT_BY_ID).bind(id).fetch_optional(db.pool()).await?;
+    user.map(User::with_role_facts).ok_or_else(|| Error::not_found("user", id))
 }
 
 const USER_SELECT_BY_ID: &str = "SELECT u.id, u.username, u.display_name, u.role, u.branch_id, b.name AS branch_name,
@@ -231,12 +239,13 @@ const USER_SELECT_BY_ID: &str = "SELECT u.id, u.username, u.display_name, u.role
 /// Every user, for pickers (owner of a customer) and the admin screen.
 pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<User>> {
     actor.require(Permission::ReadCustomers)?;
-    Ok(sqlx::query_as(
+    let users: Vec<User> = sqlx::query_as(
         "SELECT u.id, u.username, u.display_name, u.role, u.branch_id, b.name AS branch_name, u.can_login, u.active
          FROM users u LEFT JOIN branches b ON b.id = u.branch_id ORDER BY u.username",
     )
     .fetch_all(db.pool())
-    .await?)
+    .await?;
+    Ok(users.into_iter().map(User::with_role_facts).collect())
 }
 
 /// The language a user last chose ("zh-CN" or "en"); None until they choose.

@@ -207,3 +207,43 @@ async fn regression_an_import_does_not_skip_a_code_it_may_not_see() {
     let kept = customers::get(&c.db, &c.owner, sh.customer.id).await.unwrap();
     assert_eq!(kept.name, "上海客户");
 }
+
+/// The window decides what to show from the session alone, so the session must say exactly what the
+/// engine would allow: every key listed is a call `can` accepts, and none it refuses.
+#[tokio::test]
+async fn the_session_lists_what_the_engine_allows_and_whose_records_are_seen() {
+    use suanpan::api;
+    use suanpan::auth::Permission;
+
+    let c = company().await;
+    for actor in [&c.owner, &c.accountant, &c.manager, &c.sales_sh, &c.clerk] {
+        let session = api::session(&c.db, actor.clone()).await.unwrap();
+        for permission in Permission::ALL {
+            assert_eq!(
+                session.permissions.contains(&permission.key()),
+                actor.can(permission),
+                "{:?} {}",
+                actor.role,
+                permission.key()
+            );
+        }
+    }
+    let clerk = api::session(&c.db, c.clerk.clone()).await.unwrap();
+    assert!(clerk.permissions.contains(&"write_customers"));
+    assert!(!clerk.permissions.contains(&"delete_customers"), "a clerk deletes nothing");
+    assert_eq!(clerk.scope, "branch");
+    assert_eq!(clerk.language, "zh-CN");
+    assert_eq!(api::session(&c.db, c.sales_sh.clone()).await.unwrap().scope, "own");
+    assert_eq!(api::session(&c.db, c.owner.clone()).await.unwrap().scope, "all");
+}
+
+/// The customer form offers as owners the people who sell, whoever asks for the list.
+#[tokio::test]
+async fn the_user_list_marks_who_keeps_customers() {
+    let c = company().await;
+    let listed = users::list(&c.db, &c.clerk).await.unwrap();
+    let keepers: Vec<&str> = listed.iter().filter(|u| u.keeps_customers).map(|u| u.username.as_str()).collect();
+    assert_eq!(keepers, ["boss", "liuyang", "sh_manager", "zhangwei"]);
+    assert!(users::get(&c.db, c.sales_sh.user_id).await.unwrap().keeps_customers);
+    assert!(!users::get(&c.db, c.accountant.user_id).await.unwrap().keeps_customers);
+}

@@ -455,3 +455,36 @@ async fn payment_terms_are_one_company_setting_every_door_obeys() {
     let from_file = listed.rows.iter().find(|p| p.po_no == "PO9").unwrap();
     assert_eq!(from_file.due_date.as_deref(), Some("2026-03-21"));
 }
+
+/// The window's valuation chart draws the engine's per-category sums; they add up to the total, exactly.
+#[tokio::test]
+async fn the_valuation_sums_each_top_level_category_and_the_whole() {
+    use suanpan::inventory::stock::CategoryValue;
+
+    let (c, _) = shop().await;
+    let coffee =
+        ProductInput { category: "咖啡".into(), subcategory: String::new(), ..product("K-1", "50.00", "", "") };
+    products::create(&c.db, &c.owner, &coffee).await.unwrap();
+    let loose = ProductInput { category: String::new(), subcategory: String::new(), ..product("X-1", "5.00", "", "") };
+    products::create(&c.db, &c.owner, &loose).await.unwrap();
+    buy(&c, "T-1", "3", "60.01").await; // 180.03 under 茶叶 (through 绿茶)
+    buy(&c, "T-2", "7", "10.11").await; // 70.77 under 茶叶
+    buy(&c, "K-1", "10", "25.08").await; // 250.80 under 咖啡
+    buy(&c, "X-1", "1", "0.10").await; // 0.10 without a category
+
+    let valuation = stock::valuation(&c.db, &c.owner).await.unwrap();
+    let part = |category: Option<&str>, value: &str| CategoryValue {
+        category: category.map(str::to_string),
+        value: money(value),
+    };
+    assert_eq!(
+        valuation.by_category,
+        vec![part(Some("咖啡"), "250.80"), part(Some("茶叶"), "250.80"), part(None, "0.10")],
+        "largest first, ties by name"
+    );
+    assert_eq!(valuation.total, money("501.70"));
+    assert_eq!(valuation.by_category.iter().map(|p| p.value).sum::<Money>(), valuation.total);
+    let json = serde_json::to_value(&valuation).unwrap();
+    assert_eq!(json["total"], "501.70", "money crosses to the window as a decimal string");
+    assert_eq!(json["by_category"][2], serde_json::json!({ "category": null, "value": "0.10" }));
+}

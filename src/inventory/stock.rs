@@ -582,7 +582,16 @@ pub async fn low_stock(db: &Db, actor: &Actor) -> Result<Vec<LowStock>> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Valuation {
     pub rows: Vec<ValuationRow>,
+    /// The same value per top-level category (大分类), largest first: the window's chart draws these.
+    pub by_category: Vec<CategoryValue>,
     pub total: Money,
+}
+
+/// The stock value of one top-level category; `category` is None for products without one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryValue {
+    pub category: Option<String>,
+    pub value: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -613,5 +622,20 @@ pub async fn valuation(db: &Db, actor: &Actor) -> Result<Valuation> {
             if row.quantity.is_positive() { Quantity::units(1).share_of(row.quantity, row.value) } else { Money::ZERO };
     }
     let total = rows.iter().map(|r| r.value).sum();
-    Ok(Valuation { rows, total })
+    let by_category = by_category(&rows);
+    Ok(Valuation { rows, by_category, total })
+}
+
+/// Sums the rows per category, largest value first (ties by name, uncategorised last among equals).
+fn by_category(rows: &[ValuationRow]) -> Vec<CategoryValue> {
+    let mut sums: BTreeMap<Option<&str>, Money> = BTreeMap::new();
+    for row in rows {
+        *sums.entry(row.category.as_deref()).or_default() += row.value;
+    }
+    let mut parts: Vec<CategoryValue> = sums
+        .into_iter()
+        .map(|(category, value)| CategoryValue { category: category.map(str::to_string), value })
+        .collect();
+    parts.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.category.is_none().cmp(&b.category.is_none())));
+    parts
 }

@@ -2,6 +2,7 @@
 import * as api from "./api.js";
 import { t, setLanguage, language, translate } from "./i18n.js";
 import { h, toast, showError, confirmDialog } from "./ui.js";
+import { can } from "./session.js";
 import { customersView } from "./views/customers.js";
 import { settingsView } from "./views/settings.js";
 import { salesView } from "./views/sales.js";
@@ -130,7 +131,7 @@ function showShell() {
     }, h("span", { text: t(`module.${m.id}`) }), m.view ? null : h("small.badge", { text: t("common.coming") }))),
     h("div.spacer"),
     h("div.me#me", { text: t("shell.user", { name: app.me.user.display_name, role: t(`role.${app.me.user.role}`) }) }),
-    ["owner", "accountant"].includes(app.me.user.role) ? h("button.link#backup-now", {
+    can(app.me, "backup") ? h("button.link#backup-now", {
       text: t("shell.backup"),
       onclick: async () => {
         const target = await api.chooseSavePath(`suanpan-${new Date().toISOString().slice(0, 10)}.sqlite`, ["sqlite"]);
@@ -138,7 +139,7 @@ function showShell() {
         try { await api.backupNow(target); toast(t("shell.backed_up", { file: target })); } catch (error) { showError(error); }
       },
     }) : null,
-    app.me.user.role === "owner" ? h("button.link#restore-backup", {
+    can(app.me, "restore") ? h("button.link#restore-backup", {
       text: t("shell.restore"),
       onclick: async () => {
         const source = await api.chooseCompanyFile();

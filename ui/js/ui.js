@@ -67,3 +67,11 @@ export function grouped(text) {
   const digits = whole.replace("-", "").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return fraction === undefined ? `${sign}${digits}` : `${sign}${digits}.${fraction}`;
 }
+
+/** Bar lengths for one chart: a function from an amount to its length in percent of the largest of
+ * `amounts` (the engine's decimal strings). Only lengths are computed here, to a tenth of a percent;
+ * every figure printed beside a bar is the engine's own string. */
+export function barScale(amounts) {
+  const largest = Math.max(0, ...amounts.map(Number));
+  return (amount) => (largest > 0 ? Math.max(0, Math.round((Number(amount) * 1000) / largest) / 10) : 0);
+}

@@ -1,18 +1,10 @@
 //! Start-up, first owner, login, logout, language and the demo company.
 
-use serde::Serialize;
-use suanpan::api::{self, Startup};
+use suanpan::api::{self, Session, Startup};
 use suanpan::{Actor, Db, auth, demo, users};
 use tauri::State;
 
 use crate::state::{AppState, Reply, fail};
-
-/// The logged-in user and the language to show them.
-#[derive(Serialize)]
-pub struct Me {
-    pub user: Actor,
-    pub language: String,
-}
 
 #[tauri::command]
 pub async fn startup(state: State<'_, AppState>) -> Reply<Startup> {
@@ -26,26 +18,23 @@ pub async fn create_owner(
     username: String,
     display_name: String,
     password: String,
-) -> Reply<Me> {
+) -> Reply<Session> {
     let db = state.db().await?;
     let actor = users::create_owner(&db, &username, &display_name, &password).await.map_err(fail)?;
-    me(&state, &db, actor).await
+    session(&state, &db, actor).await
 }
 
 #[tauri::command]
-pub async fn login(state: State<'_, AppState>, username: String, password: String) -> Reply<Me> {
+pub async fn login(state: State<'_, AppState>, username: String, password: String) -> Reply<Session> {
     let db = state.db().await?;
     let actor = auth::login(&db, &username, &password).await.map_err(fail)?;
-    me(&state, &db, actor).await
+    session(&state, &db, actor).await
 }
 
-async fn me(state: &AppState, db: &Db, actor: Actor) -> Reply<Me> {
-    let language = match users::language(db, actor.user_id).await.map_err(fail)? {
-        Some(language) => language,
-        None => api::startup(db).await.map_err(fail)?.language,
-    };
-    state.set_actor(Some(actor.clone())).await;
-    Ok(Me { user: actor, language })
+async fn session(state: &AppState, db: &Db, actor: Actor) -> Reply<Session> {
+    let session = api::session(db, actor).await.map_err(fail)?;
+    state.set_actor(Some(session.user.clone())).await;
+    Ok(session)
 }
 
 #[tauri::command]

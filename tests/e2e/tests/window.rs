@@ -150,6 +150,20 @@ async fn a_salesperson_sees_only_their_own_customers() {
     let window = Window::open(&company, dir.path()).await;
     log_in(&window, "zhangwei", "secret-123").await;
     wait_listed(&window, &["张伟的客户"]).await;
+    // The form offers what the engine's session allows a salesperson: delete, but not merge; the owner
+    // is themselves, fixed.
+    window.click("#customer-list .row").await;
+    window.find("#cf-delete").await;
+    let shown = window
+        .script(
+            "return [!!document.querySelector('#merge'), document.querySelector('#cf-owner').disabled,
+                     document.querySelector('#cf-owner').value];",
+            vec![],
+        )
+        .await;
+    assert_eq!(shown, serde_json::json!([false, true, "zhangwei"]));
+    window.click("#cf-close").await;
+    window.wait_gone("#customer-form").await;
     search(&window, "刘洋").await;
     wait_listed(&window, &[]).await;
     window.close().await;
@@ -376,7 +390,7 @@ async fn shop(company: &Path) {
 
 #[tokio::test]
 async fn an_order_from_a_customers_page_confirmed_and_delivered_takes_stock_out() {
-    let (_dir, _, window) = shop_window().await;
+    let (_dir, company, window) = shop_window().await;
 
     window.click("#customer-list .row[data-code=C000001]").await;
     window.click("#cf-new-order").await;
@@ -449,6 +463,22 @@ async fn an_order_from_a_customers_page_confirmed_and_delivered_takes_stock_out(
     window.click("button.tab[data-tab=valuation]").await;
     // 7 × 96 + 3 × 106 = 990.00 for 10 boxes: 99.00 each.
     window.wait_text("#valuation-table", |t| t.contains("99.00") && t.contains("990.00")).await;
+    // The total and the chart's category sums are the engine's figures, not sums made in the window.
+    let valuation = {
+        let (db, _) = Db::open(&company).await.unwrap();
+        let owner = auth::login(&db, "boss", "secret-123").await.unwrap();
+        let valuation = suanpan::inventory::stock::valuation(&db, &owner).await.unwrap();
+        db.close().await;
+        valuation
+    };
+    assert_eq!(valuation.total.to_string(), "990.00");
+    let total = window.text("#valuation-total").await;
+    assert!(total.contains(&valuation.total.grouped()), "{total}");
+    let chart = window.text("#valuation-chart").await;
+    let parts: Vec<(Option<&str>, String)> =
+        valuation.by_category.iter().map(|p| (p.category.as_deref(), p.value.grouped())).collect();
+    assert_eq!(parts, [(Some("茶叶"), "990.00".to_string())]);
+    assert!(chart.contains("茶叶") && chart.contains("990.00"), "{chart}");
     window.close().await;
 }
 

@@ -2,7 +2,8 @@
 // and service requests with their satisfaction.
 import * as api from "../api.js";
 import { t, language } from "../i18n.js";
-import { h, toast, showError, confirmDialog, grouped } from "../ui.js";
+import { h, toast, showError, confirmDialog, grouped, barScale } from "../ui.js";
+import { can, onlyOwnRecords } from "../session.js";
 import { openImport } from "./import.js";
 import { exportButton } from "./stock.js";
 import { openCustomerForm } from "./customer_form.js";
@@ -15,7 +16,6 @@ const SERVICE_STATUSES = ["open", "in_progress", "resolved", "closed"];
 const BREAKDOWNS = ["category", "salesperson", "customer"];
 
 export function activitiesView(main, me) {
-  const canWrite = me.user.role !== "accountant";
   let current = "activities";
   const body = h("div.tab-body#acts-body");
   const tabs = h("div.tabs", {}, ...TABS.map((tab) => h(`button.tab#acts-tab-${tab}`, {
@@ -26,6 +26,8 @@ export function activitiesView(main, me) {
 
   function show() {
     tabs.querySelectorAll("button.tab").forEach((b) => b.setAttribute("aria-selected", b.dataset.tab === current ? "true" : "false"));
+    // Activities and service requests are customer records; expenses are sales records.
+    const canWrite = can(me, current === "expenses" ? "write_sales" : "write_customers");
     ({ activities: activitiesTab, expenses: expensesTab, service: serviceTab })[current](body, me, canWrite);
   }
 
@@ -167,17 +169,16 @@ function expensesTab(body, me, canWrite) {
   async function loadChart() {
     try {
       const parts = await api.expenseBreakdown(query, by);
-      // Widths only: the amounts shown are the engine's strings.
-      const largest = parts.length ? Math.max(...parts.map((p) => Number(p.amount))) : 0;
+      const length = barScale(parts.map((p) => p.amount));
       chart.replaceChildren(...(parts.length ? parts.map((p) => h("div.bar-row", { title: t("expenses.count", { count: p.count }) },
         h("span.bar-label", { text: by === "category" ? categoryName(p.key) : p.key ?? t("common.none") }),
-        h("span.bar", { style: `width: ${largest > 0 ? Math.round((Number(p.amount) * 1000) / largest) / 10 : 0}%` }),
+        h("span.bar", { style: `width: ${length(p.amount)}%` }),
         h("span.bar-value", { text: grouped(p.amount) }))) : [h("p.muted", { text: t("expenses.chart_empty") })]));
     } catch (error) { showError(error); }
   }
 
   const date = h("input#exp-date", { type: "date", value: today(), dataset: { field: "date" } });
-  const salesperson = h("select#exp-salesperson", { disabled: me.user.role === "salesperson", dataset: { field: "salesperson" } },
+  const salesperson = h("select#exp-salesperson", { disabled: onlyOwnRecords(me), dataset: { field: "salesperson" } },
     h("option", { value: me.user.username, text: me.user.display_name }));
   const customer = h("input#exp-customer", { placeholder: t("expenses.customer_hint"), dataset: { field: "customer_code" } });
   const category = h("select#exp-category", { dataset: { field: "category" } });

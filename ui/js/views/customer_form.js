@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { t, fieldLabel, describeError } from "../i18n.js";
 import { h, toast, showError, confirmDialog, grouped } from "../ui.js";
+import { can, onlyOwnRecords } from "../session.js";
 import { openOrderForm } from "./order_form.js";
 import { openOpportunityForm } from "./pipeline.js";
 
@@ -22,10 +23,10 @@ export async function openCustomerForm(id, me, { onChanged }) {
   try {
     [card] = await Promise.all([id ? api.getCustomer(id) : null, pickers()]);
   } catch (error) { showError(error); return; }
-  const role = me.user.role;
-  const canWrite = role !== "accountant";
-  const canDelete = ["owner", "branch_manager", "salesperson"].includes(role);
-  const canMerge = ["owner", "branch_manager"].includes(role);
+  const canWrite = can(me, "write_customers");
+  const canDelete = can(me, "delete_customers");
+  const canMerge = can(me, "merge_customers");
+  const ownOnly = onlyOwnRecords(me);
   const customer = card?.customer ?? {};
 
   const input = (field, attrs = {}) => h(`input#cf-${field}`, { value: customer[field] ?? "", disabled: !canWrite, ...attrs });
@@ -37,7 +38,7 @@ export async function openCustomerForm(id, me, { onChanged }) {
 
   const pickOptions = (items, current) => [["", t("common.none")],
     ...items.filter((i) => i.active || i.name === current).map((i) => [i.name, i.name])];
-  const owners = [["", t("common.none")], ...lists.users.filter((u) => u.active && (u.role === "salesperson" || u.role === "branch_manager" || u.role === "owner"))
+  const owners = [["", t("common.none")], ...lists.users.filter((u) => u.active && u.keeps_customers)
     .map((u) => [u.username, `${u.display_name} (${u.username})`])];
 
   const fields = h("div.form-grid", {},
@@ -46,13 +47,13 @@ export async function openCustomerForm(id, me, { onChanged }) {
     row("type", select("kind", ["consumer", "channel", "institution"].map((k) => [k, t(`kind.${k}`)]), customer.kind ?? "consumer")),
     row("source", select("source", pickOptions(lists.sources, customer.source), customer.source ?? "")),
     row("level", select("level", pickOptions(lists.levels, customer.level), customer.level ?? "")),
-    row("owner", select("owner", owners, customer.owner ?? (role === "salesperson" ? me.user.username : ""))),
+    row("owner", select("owner", owners, customer.owner ?? (ownOnly ? me.user.username : ""))),
     ...TEXT_FIELDS.map((f) => row(f, input(f, { placeholder: f === "birthday" || f === "created_on" ? "2024-03-15" : null }),
       f === "tags" ? t("form.tags_hint") : null)),
     h("label.field.wide", { dataset: { field: "notes" } }, h("span", { text: fieldLabel("notes") }),
       h("textarea#cf-notes", { disabled: !canWrite, rows: 3, text: customer.notes ?? "" }),
       h("small.field-error", { dataset: { for: "notes" } })));
-  if (role === "salesperson") fields.querySelector("#cf-owner").disabled = true;
+  if (ownOnly) fields.querySelector("#cf-owner").disabled = true;
 
   const value = (f) => panel.querySelector(`#cf-${f}`).value;
   const gather = (allowDuplicate) => ({
@@ -115,8 +116,8 @@ export async function openCustomerForm(id, me, { onChanged }) {
         h("button#cf-cancel", { text: t("common.cancel"), onclick: close }),
         id && canDelete ? h("button.danger#cf-delete", { text: t("common.delete"), onclick: remove }) : null),
       contactsSection(id, card?.contacts ?? [], canWrite, () => openCustomerForm(id, me, { onChanged })),
-      id ? ordersSection(customer, me, canWrite) : null,
-      id ? timelineSection(customer, canWrite) : null,
+      id ? ordersSection(customer, me) : null,
+      id ? timelineSection(customer, canWrite, can(me, "write_sales")) : null,
       id && canMerge ? mergeSection(customer, () => { onChanged(); openCustomerForm(id, me, { onChanged }); }) : null,
       id ? historySection(id) : null));
   document.body.append(panel);
@@ -139,7 +140,7 @@ const timelineDetail = (e) => (e.kind === "service" && e.detail ? t(`service.typ
 
 /** The customer's timeline (orders, opportunities, activities, service requests and expenses, newest
  * first) and a line to record an activity. */
-function timelineSection(customer, canWrite) {
+function timelineSection(customer, canWrite, canSell) {
   const rows = h("tbody#cf-timeline");
   const load = async () => {
     try {
@@ -167,13 +168,14 @@ function timelineSection(customer, canWrite) {
   load();
   return h("section.sub#customer-timeline", {},
     h("h3", { text: t("timeline.title") }),
-    canWrite ? h("div.inline.activity-form", {}, kind, minutes, subject, next, h("button#act-save", { text: t("timeline.record"), onclick: record }),
-      h("button#cf-new-opportunity", { text: t("form.new_opportunity"), onclick: () => openOpportunityForm(load, { customerCode: customer.code }) })) : null,
+    canWrite || canSell ? h("div.inline.activity-form", {},
+      ...(canWrite ? [kind, minutes, subject, next, h("button#act-save", { text: t("timeline.record"), onclick: record })] : []),
+      canSell ? h("button#cf-new-opportunity", { text: t("form.new_opportunity"), onclick: () => openOpportunityForm(load, { customerCode: customer.code }) }) : null) : null,
     h("table.list", {}, rows));
 }
 
 /** The customer's orders, newest first, and a button for a new one. */
-function ordersSection(customer, me, canWrite) {
+function ordersSection(customer, me) {
   const rows = h("tbody#cf-orders");
   const load = async () => {
     try {
@@ -187,7 +189,7 @@ function ordersSection(customer, me, canWrite) {
   load();
   return h("section.sub#customer-orders", {},
     h("h3", { text: t("form.orders") }),
-    canWrite ? h("button#cf-new-order", {
+    can(me, "write_sales") ? h("button#cf-new-order", {
       text: t("form.new_order"),
       onclick: () => openOrderForm({ customer: { id: customer.id, code: customer.code, name: customer.name } }, me, { onChanged: load }),
     }) : null,

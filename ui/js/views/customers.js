@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { h, showError, debounce, toast } from "../ui.js";
+import { can } from "../session.js";
 import { openCustomerForm } from "./customer_form.js";
 import { openImport } from "./import.js";
 
@@ -58,10 +59,10 @@ export function customersView(main, me) {
       h("h2", { text: t("customers.title") }),
       search,
       kindFilter,
-      me.user.role === "accountant" ? null : h("button.primary#customer-new", {
+      !can(me, "write_customers") ? null : h("button.primary#customer-new", {
         text: t("customers.new"), onclick: () => openForm(null),
       }),
-      me.user.role === "accountant" ? null : h("button#customer-import", {
+      !can(me, "write_customers") ? null : h("button#customer-import", {
         text: t("customers.import"), onclick: () => openImport("customers", { onImported: () => reload(false) }),
       }),
       h("button#customer-export", {
@@ -139,7 +140,7 @@ export function customersView(main, me) {
   const shortcuts = (e) => {
     if (document.querySelector(".overlay")) return;
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "f") { e.preventDefault(); search.focus(); search.select(); }
-    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "n" && me.user.role !== "accountant") {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "n" && can(me, "write_customers")) {
       e.preventDefault();
       openForm(null);
     }

@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { t, describeError } from "../i18n.js";
 import { h, toast, showError, confirmDialog, grouped } from "../ui.js";
+import { can } from "../session.js";
 
 let products = null;
 /** Active products for the line pickers, loaded once per window (reloaded after a product is saved). */
@@ -21,7 +22,7 @@ export async function openOrderForm({ orderId = null, customer = null }, me, { o
   try {
     [order] = await Promise.all([orderId ? api.getOrder(orderId) : null, productChoices()]);
   } catch (error) { showError(error); return; }
-  const canWrite = me.user.role !== "accountant";
+  const canWrite = can(me, "write_sales");
   const status = order?.status ?? "draft";
   const editable = canWrite && status === "draft";
   const owner = order ? { id: order.customer_id, code: order.customer_code, name: order.customer_name } : customer;

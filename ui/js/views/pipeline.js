@@ -1,9 +1,9 @@
 // The sales pipeline inside 销售管理: the board of opportunities (drag a card to move it on, win it or
 // lose it with a reason), the forecast by month, quotes that become orders, and leads that become customers.
-// Amounts are the engine's decimal strings; Number() is used only for bar heights.
+// Amounts are the engine's decimal strings, shown as they come; `barScale` draws the bars.
 import * as api from "../api.js";
 import { t, language } from "../i18n.js";
-import { h, toast, showError, debounce, grouped } from "../ui.js";
+import { h, toast, showError, debounce, grouped, barScale } from "../ui.js";
 import { openOrderForm, productChoices } from "./order_form.js";
 import { openImport } from "./import.js";
 import { exportButton } from "./stock.js";
@@ -350,9 +350,8 @@ export function forecastTab(body) {
   async function load() {
     try {
       const forecast = await api.forecast(null, months);
-      // Heights only: every amount shown is the engine's string.
-      const largest = Math.max(0, ...forecast.months.flatMap((m) => [Number(m.weighted), Number(m.won_amount)]));
-      const height = (amount) => `height: ${largest > 0 ? Math.round((Number(amount) * 1000) / largest) / 10 : 0}%`;
+      const length = barScale(forecast.months.flatMap((m) => [m.weighted, m.won_amount]));
+      const height = (amount) => `height: ${length(amount)}%`;
       chart.replaceChildren(
         h("div.vbar-plot", {}, ...forecast.months.map((m) => h("div.vbar-group", { dataset: { month: m.month } },
           h("div.vbar-bars", {},

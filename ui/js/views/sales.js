@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { h, showError, debounce } from "../ui.js";
+import { can } from "../session.js";
 import { openOrderForm } from "./order_form.js";
 import { openImport } from "./import.js";
 import { exportButton } from "./stock.js";
@@ -13,7 +14,7 @@ const STATUSES = ["draft", "confirmed", "delivered", "cancelled"];
 const TABS = ["orders", "board", "forecast", "quotes", "leads"];
 
 export function salesView(main, me) {
-  const canWrite = me.user.role !== "accountant";
+  const canWrite = can(me, "write_sales");
   let current = "orders";
   const body = h("div.tab-body#sales-body");
   const tabs = h("div.tabs", {}, ...TABS.map((tab) => h(`button.tab#sales-tab-${tab}`, {
@@ -34,7 +35,7 @@ export function salesView(main, me) {
   return { dispose() {} };
 }
 
-function ordersTab(tab, { me }) {
+function ordersTab(tab, { me, canWrite }) {
   const query = { text: "", status: null, from: null, to: null, offset: 0, limit: PAGE };
   const search = h("input#order-search.search", {
     type: "search",
@@ -76,7 +77,7 @@ function ordersTab(tab, { me }) {
     h("div.toolbar", {}, search, statusFilter,
       h("label.inline", {}, t("orders.from"), " ", date("order-from", "from")),
       h("label.inline", {}, t("orders.to"), " ", date("order-to", "to")), totalLabel,
-      me.user.role === "accountant" ? null : h("button#order-import", {
+      !canWrite ? null : h("button#order-import", {
         text: t("orders.import"), onclick: () => openImport("orders", { onImported: load }),
       }),
       exportButton("orders")),

@@ -2,9 +2,11 @@
 import * as api from "../api.js";
 import { t, fieldLabel } from "../i18n.js";
 import { h, toast, showError, confirmDialog } from "../ui.js";
+import { can } from "../session.js";
 
 export function settingsView(main, me) {
-  const isOwner = me.user.role === "owner";
+  const manageUsers = can(me, "manage_users");
+  const editLists = can(me, "edit_pick_lists");
   const refresh = () => settingsView(main, me);
   main.replaceChildren(h("h2", { text: t("module.settings") }), h("p.muted", { text: t("common.loading") }));
   Promise.all([api.listUsers(), api.listBranches(), api.pickList("source"), api.pickList("level"),
@@ -12,14 +14,14 @@ export function settingsView(main, me) {
     .then(([users, branches, sources, levels, expenseCategories, lostReasons]) => {
       main.replaceChildren(...[
         h("h2", { text: t("module.settings") }),
-        isOwner ? null : h("p.notice", { text: t("settings.owner_only") }),
+        manageUsers || editLists ? null : h("p.notice", { text: t("settings.owner_only") }),
         h("div.settings-grid", {},
-          usersCard(users, branches, isOwner, refresh),
-          branchesCard(branches, isOwner, refresh),
-          pickCard("source", "settings.sources", sources, isOwner, refresh),
-          pickCard("level", "settings.levels", levels, isOwner, refresh),
-          pickCard("expense_category", "picklist.expense_category", expenseCategories, isOwner, refresh),
-          pickCard("lost_reason", "picklist.lost_reason", lostReasons, isOwner, refresh)),
+          usersCard(users, branches, manageUsers, refresh),
+          branchesCard(branches, manageUsers, refresh),
+          pickCard("source", "settings.sources", sources, editLists, refresh),
+          pickCard("level", "settings.levels", levels, editLists, refresh),
+          pickCard("expense_category", "picklist.expense_category", expenseCategories, editLists, refresh),
+          pickCard("lost_reason", "picklist.lost_reason", lostReasons, editLists, refresh)),
       ].filter(Boolean));
     })
     .catch(showError);
@@ -32,7 +34,7 @@ function table(columns, rows) {
     ...rows.map((cells) => h("tr", {}, ...cells.map((c) => h("td", {}, c)))));
 }
 
-function usersCard(users, branches, isOwner, refresh) {
+function usersCard(users, branches, canEdit, refresh) {
   const form = h("form.inline-form#user-form", {
     onsubmit: async (e) => {
       e.preventDefault();
@@ -59,12 +61,12 @@ function usersCard(users, branches, isOwner, refresh) {
     h("h3", { text: t("settings.users") }),
     table(["username", "display_name", "role", "branch", "login", "active", ""], users.map((u) => [
       u.username, u.display_name, t(`role.${u.role}`), u.branch_name ?? "", u.can_login ? t("common.yes") : t("common.no"),
-      isOwner ? h("input", {
+      canEdit ? h("input", {
         type: "checkbox", checked: u.active ? true : null, dataset: { user: u.username },
         onchange: (e) => api.updateUser(u.id, { active: e.target.checked }).then(() => { toast(t("common.saved")); refresh(); })
           .catch((error) => { showError(error); refresh(); }),
       }) : (u.active ? t("common.yes") : t("common.no")),
-      isOwner ? h("button.link", {
+      canEdit ? h("button.link", {
         text: t("settings.reset_password"),
         onclick: async () => {
           const input = h("input", { type: "password", placeholder: fieldLabel("password") });
@@ -73,10 +75,10 @@ function usersCard(users, branches, isOwner, refresh) {
         },
       }) : "",
     ])),
-    isOwner ? form : null);
+    canEdit ? form : null);
 }
 
-function branchesCard(branches, isOwner, refresh) {
+function branchesCard(branches, canEdit, refresh) {
   const form = h("form.inline-form#branch-form", {
     onsubmit: async (e) => {
       e.preventDefault();
@@ -95,20 +97,20 @@ function branchesCard(branches, isOwner, refresh) {
   return h("section.card#branches-card", {},
     h("h3", { text: t("settings.branches") }),
     table(["code", "name", "type"], branches.map((b) => [b.code, b.name, t(`settings.kind_${b.kind}`)])),
-    isOwner ? form : null);
+    canEdit ? form : null);
 }
 
-function pickCard(list, titleKey, items, isOwner, refresh) {
+function pickCard(list, titleKey, items, canEdit, refresh) {
   const act = (promise) => promise.then(() => { toast(t("common.saved")); refresh(); }).catch(showError);
   const rows = items.map((item) => [
     item.name,
     item.name_en,
     String(item.used),
-    isOwner ? h("input", {
+    canEdit ? h("input", {
       type: "checkbox", checked: item.active ? true : null,
       onchange: (e) => act(api.updatePickItem(list, item.id, item.name, item.name_en, e.target.checked)),
     }) : (item.active ? t("common.yes") : t("common.no")),
-    isOwner ? h("button.link.danger", { text: t("common.delete"), onclick: () => act(api.deletePickItem(list, item.id)) }) : "",
+    canEdit ? h("button.link.danger", { text: t("common.delete"), onclick: () => act(api.deletePickItem(list, item.id)) }) : "",
   ]);
   const form = h("form.inline-form", {
     onsubmit: (e) => {
@@ -122,5 +124,5 @@ function pickCard(list, titleKey, items, isOwner, refresh) {
   return h(`section.card#${list}-card`, {},
     h("h3", { text: t(titleKey) }),
     table(["name", "name_en", "used", "active", ""], rows),
-    isOwner ? form : null);
+    canEdit ? form : null);
 }

@@ -2,7 +2,8 @@
 // and purchase orders with goods received.
 import * as api from "../api.js";
 import { t, describeError } from "../i18n.js";
-import { h, toast, showError, debounce } from "../ui.js";
+import { h, toast, showError, debounce, grouped, barScale } from "../ui.js";
+import { can } from "../session.js";
 import { productChoices } from "./order_form.js";
 import { openImport } from "./import.js";
 
@@ -21,7 +22,6 @@ export function exportButton(entity) {
 const TABS = ["products", "levels", "low", "valuation", "purchases"];
 
 export function stockView(main, me) {
-  const canEdit = ["owner", "branch_manager", "clerk"].includes(me.user.role);
   let current = "products";
   const body = h("div.tab-body#stock-body");
   const tabs = h("div.tabs", {}, ...TABS.map((tab) => h("button.tab", {
@@ -32,7 +32,7 @@ export function stockView(main, me) {
 
   function show() {
     tabs.querySelectorAll("button.tab").forEach((b) => b.setAttribute("aria-selected", b.dataset.tab === current ? "true" : "false"));
-    ({ products: productsTab, levels: levelsTab, low: lowTab, valuation: valuationTab, purchases: purchasesTab })[current](body, canEdit);
+    ({ products: productsTab, levels: levelsTab, low: lowTab, valuation: valuationTab, purchases: purchasesTab })[current](body, me);
   }
 
   main.replaceChildren(h("div.toolbar", {}, h("h2", { text: t("stock.title") })), tabs, body);
@@ -44,7 +44,8 @@ const table = (id, columns, rows) => h("div.table-scroll", {}, h(`table.list#${i
   h("thead", {}, h("tr", {}, ...columns.map((c) => h("th", { text: t(c) })))),
   h("tbody", {}, ...rows)));
 
-function productsTab(body, canEdit) {
+function productsTab(body, me) {
+  const canEdit = can(me, "write_products");
   const query = { text: "", include_inactive: false, low_stock_only: false, limit: 1000 };
   const list = h("div#product-list");
   const search = h("input#product-search.search", {
@@ -122,60 +123,43 @@ async function lowTab(body) {
   } catch (error) { showError(error); }
 }
 
-/** Stock value by 大分类 as horizontal bars: a person compares lengths faster than numbers. */
-function valueChart(rows) {
-  const byCategory = new Map();
-  for (const row of rows) {
-    const key = row.category ?? t("stock.uncategorised");
-    // Cents as integers (BigInt): exact sums; the bar widths below are the only ratio drawn.
-    byCategory.set(key, (byCategory.get(key) ?? 0n) + cents(row.value));
-  }
-  const entries = [...byCategory.entries()].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0));
-  const largest = entries.length ? entries[0][1] : 1n;
-  return h("div.bar-chart#valuation-chart", {}, ...entries.map(([category, value]) =>
-    h("div.bar-row", {}, h("span.bar-label", { text: category }),
-      h("span.bar", { style: `width: ${largest > 0n ? Number((value * 1000n) / largest) / 10 : 0}%` }),
-      h("span.bar-value", { text: money(value) }))));
+/** Stock value by 大分类 as horizontal bars (a person compares lengths faster than numbers); the engine
+ * sums each category and sorts them, largest first. */
+function valueChart(parts) {
+  const length = barScale(parts.map((p) => p.value));
+  return h("div.bar-chart#valuation-chart", {}, ...parts.map((p) =>
+    h("div.bar-row", {}, h("span.bar-label", { text: p.category ?? t("stock.uncategorised") }),
+      h("span.bar", { style: `width: ${length(p.value)}%` }),
+      h("span.bar-value", { text: grouped(p.value) }))));
 }
-
-const cents = (text) => {
-  const negative = text.startsWith("-");
-  const [whole, fraction = ""] = text.replace("-", "").split(".");
-  const value = BigInt(whole) * 100n + BigInt((fraction + "00").slice(0, 2));
-  return negative ? -value : value;
-};
-const money = (value) => {
-  const sign = value < 0n ? "-" : "";
-  const abs = value < 0n ? -value : value;
-  return `${sign}${(abs / 100n).toLocaleString("en-US")}.${String(abs % 100n).padStart(2, "0")}`;
-};
 
 async function valuationTab(body) {
   try {
     const valuation = await api.stockValuation();
     body.replaceChildren(
-      h("p.total#valuation-total", { text: t("stock.valuation_total", { total: valuation.total }) }),
-      valueChart(valuation.rows),
+      h("p.total#valuation-total", { dataset: { total: valuation.total }, text: t("stock.valuation_total", { total: grouped(valuation.total) }) }),
+      valueChart(valuation.by_category),
       table("valuation-table", ["field.sku", "field.name", "field.category", "stock.quantity", "stock.average_cost", "stock.value"],
         valuation.rows.map((r) => h("tr", {}, h("td", { text: r.sku }), h("td", { text: r.name }), h("td", { text: r.category ?? "" }),
           h("td.num", { text: r.quantity }), h("td.num", { text: r.average_cost }), h("td.num", { text: r.value })))));
   } catch (error) { showError(error); }
 }
 
-async function purchasesTab(body, canEdit) {
+async function purchasesTab(body, me) {
+  const canBuy = can(me, "manage_stock");
   try {
     const page = await api.listPurchases();
-    const reload = () => purchasesTab(body, canEdit);
+    const reload = () => purchasesTab(body, me);
     body.replaceChildren(
       h("div.toolbar", {},
-        canEdit ? h("button.primary#purchase-new", { text: t("stock.new_purchase"), onclick: () => openPurchaseForm(reload) }) : null,
-        canEdit ? h("button#supplier-new", { text: t("stock.new_supplier"), onclick: () => openSupplierForm(reload) }) : null,
-        canEdit ? h("button#purchase-import", { text: t("stock.import_purchases"), onclick: () => openImport("purchases", { onImported: reload }) }) : null,
+        canBuy ? h("button.primary#purchase-new", { text: t("stock.new_purchase"), onclick: () => openPurchaseForm(reload) }) : null,
+        can(me, "write_products") ? h("button#supplier-new", { text: t("stock.new_supplier"), onclick: () => openSupplierForm(reload) }) : null,
+        canBuy ? h("button#purchase-import", { text: t("stock.import_purchases"), onclick: () => openImport("purchases", { onImported: reload }) }) : null,
         exportButton("purchases"), exportButton("suppliers")),
       table("purchase-table", ["stock.po_no", "orders.date", "stock.supplier", "orders.status", "orders.total", ""],
         page.rows.map((p) => h("tr", {}, h("td", { text: p.po_no }), h("td", { text: p.po_date }), h("td", { text: `${p.supplier_code} ${p.supplier_name}` }),
           h("td", { text: t(`stock.po_status_${p.status}`) }), h("td.num", { text: p.total }),
-          h("td", {}, canEdit && p.status === "ordered" ? h("button.link", {
+          h("td", {}, canBuy && p.status === "ordered" ? h("button.link", {
             text: t("stock.receive"),
             onclick: async () => {
               try { await api.receivePurchase(p.id); toast(t("stock.received", { no: p.po_no })); reload(); } catch (error) { showError(error); }
