@@ -7,7 +7,7 @@ set -euo pipefail
 mode="${1:-app}"
 packages=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev fonts-noto-cjk)
 if [[ "$mode" == "test" ]]; then
-  packages+=(xvfb xauth webkit2gtk-driver imagemagick poppler-utils sqlite3 unzip)
+  packages+=(xvfb xauth webkit2gtk-driver imagemagick poppler-utils sqlite3 unzip xdotool)
 fi
 
 missing=()

@@ -46,6 +46,8 @@ impl From<&Error> for ErrorPayload {
                 serde_json::json!({ "entity": entity, "field": field, "value": value })
             }
             Error::InUse { entity, by } => serde_json::json!({ "entity": entity, "by": by }),
+            Error::NewerFile { path, version } => serde_json::json!({ "path": path, "version": version }),
+            Error::TargetIsCompanyFile { path } => serde_json::json!({ "path": path }),
             _ => serde_json::json!({}),
         };
         ErrorPayload { code: error.code(), message: error.to_string(), fields, matches, params }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::auth::{Actor, Permission};
-use crate::db::Db;
+use crate::db::{Db, unknown_migration};
 use crate::error::{Error, Result};
 
 /// Copies the company file to `target` while it is in use (`VACUUM INTO`: one consistent snapshot).
@@ -14,12 +14,18 @@ pub async fn backup(db: &Db, actor: &Actor, target: &Path) -> Result<()> {
     db.copy_to(target).await
 }
 
-/// Checks that `file` is a whole, readable Suanpan company file, without changing it.
+/// Checks that `file` is a whole, readable Suanpan company file that this version can open, without
+/// changing it.
 pub async fn check_company_file(file: &Path) -> Result<()> {
-    let not_company = |why: &str| Error::NotACompanyFile { path: file.display().to_string(), why: why.to_string() };
+    check_as(file, file).await
+}
+
+/// Checks `file`, naming `shown` in what it reports (a restore checks its own copy of the user's file).
+async fn check_as(file: &Path, shown: &Path) -> Result<()> {
+    let not_company = |why: &str| Error::NotACompanyFile { path: shown.display().to_string(), why: why.to_string() };
     if !file.is_file() {
         return Err(Error::Io {
-            path: file.display().to_string(),
+            path: shown.display().to_string(),
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         });
     }
@@ -38,34 +44,69 @@ pub async fn check_company_file(file: &Path) -> Result<()> {
         )
         .fetch_one(&pool)
         .await?;
-        if tables != 3 { Err(not_company("it has no Suanpan tables")) } else { Ok(()) }
+        if tables != 3 {
+            return Err(not_company("it has no Suanpan tables"));
+        }
+        match unknown_migration(&pool).await? {
+            Some(version) => Err(Error::NewerFile { path: shown.display().to_string(), version }),
+            None => Ok(()),
+        }
     };
     let result = check.await;
     pool.close().await;
     result
 }
 
-/// Replaces the company file at `company` with the backup `from`, after checking it. The replaced
-/// file is kept beside it (`<name>.replaced-<time>.sqlite`); that path is returned. The company
-/// file must not be open. Only the owner of the current file may restore: `actor` was logged in there.
+/// Replaces the company file at `company` with the backup `from`. The backup is read once, into
+/// `<company>.restoring` beside the company file, and that copy is what is checked and moved into
+/// place; the company file is closed first (its log written back into it) and then kept beside
+/// itself (`<name>.replaced-<time>.sqlite`), whose path is returned. Until the last step the company
+/// file is untouched, so any failure leaves it as it was. Only the owner of the current file may
+/// restore: `actor` was logged in there.
 pub async fn restore(db: Db, actor: &Actor, from: &Path) -> Result<PathBuf> {
     actor.require(Permission::Restore)?;
-    check_company_file(from).await?;
     let company = db.path().to_path_buf();
+    let incoming = company.with_extension("restoring");
+    let result = replace(db, from, &company, &incoming).await;
+    // The check may leave a log beside the copy; a failed restore leaves the copy itself.
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", incoming.display()));
+    }
+    if result.is_err() {
+        let _ = std::fs::remove_file(&incoming);
+    }
+    result
+}
+
+async fn replace(db: Db, from: &Path, company: &Path, incoming: &Path) -> Result<PathBuf> {
+    let io_error = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
+    copy_file(from, incoming).map_err(|e| io_error(from, e))?;
+    check_as(incoming, from).await?;
+
+    // Every connection returned and closed: whatever was still being written is in the file now.
+    db.close().await;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
     let kept = company.with_extension(format!("replaced-{stamp}.sqlite"));
-    db.copy_to(&kept).await?;
-    db.close().await;
-    let io_error = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
-    let incoming = company.with_extension("restoring");
-    std::fs::copy(from, &incoming).map_err(|e| io_error(from, e))?;
+    if let Err(e) = copy_file(company, &kept) {
+        let _ = std::fs::remove_file(&kept);
+        return Err(io_error(&kept, e));
+    }
     // SQLite names them by appending to the whole file name, whatever its extension; a stale log
     // beside the restored file would be replayed into it.
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", company.display()));
     }
-    std::fs::rename(&incoming, &company).map_err(|e| io_error(&company, e))?;
+    std::fs::rename(incoming, company).map_err(|e| io_error(company, e))?;
     Ok(kept)
+}
+
+/// Copies `from` to `to` by reading it once from start to end (so a source that changes, or can
+/// only be read once, gives one whole copy) and flushing it to disk before anything relies on it.
+fn copy_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut source = std::fs::File::open(from)?;
+    let mut target = std::fs::File::create(to)?;
+    std::io::copy(&mut source, &mut target)?;
+    target.sync_all()
 }
 
 /// Makes today's automatic backup in `dir` if there is none yet, and keeps only the newest `keep`.

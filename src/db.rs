@@ -172,10 +172,10 @@ impl Db {
                 return Err(self.not_company("it holds other tables"));
             }
         }
-        let applied = applied.unwrap_or(0);
-        if applied > latest {
-            return Err(self.not_company("it was written by a newer version of Suanpan"));
+        if let Some(version) = unknown_migration(&self.pool).await? {
+            return Err(Error::NewerFile { path: self.path.display().to_string(), version });
         }
+        let applied = applied.unwrap_or(0);
         if applied == latest {
             return Ok(if existed { Opened::UpToDate } else { Opened::Created });
         }
@@ -206,17 +206,45 @@ impl Db {
         Ok(Some(version.unwrap_or(0)))
     }
 
-    /// A consistent copy of the whole file while others may be writing (`VACUUM INTO`).
+    /// A consistent copy of the whole file while others may be writing (`VACUUM INTO`). It is written
+    /// beside `target` and then renamed over it, so a copy that fails half-way leaves whatever was at
+    /// `target` (yesterday's backup) whole. The company file itself and its `-wal`/`-shm` are refused.
     pub async fn copy_to(&self, target: &Path) -> Result<()> {
-        if target.exists() {
-            std::fs::remove_file(target).map_err(|source| Error::Io { path: target.display().to_string(), source })?;
+        self.refuse_own_file(target)?;
+        let io_error = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
+        let mut partial_name = target.file_name().unwrap_or_default().to_os_string();
+        partial_name.push(".partial");
+        let partial = target.with_file_name(partial_name);
+        self.refuse_own_file(&partial)?;
+        // VACUUM INTO refuses an existing file: this one can only be left over from a failed copy.
+        if partial.exists() {
+            std::fs::remove_file(&partial).map_err(|e| io_error(&partial, e))?;
         }
-        let target_text = target.to_str().ok_or_else(|| Error::Io {
-            path: target.display().to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "path is not valid UTF-8"),
+        let partial_text = partial.to_str().ok_or_else(|| {
+            io_error(target, std::io::Error::new(std::io::ErrorKind::InvalidInput, "path is not valid UTF-8"))
         })?;
-        sqlx::query("VACUUM INTO ?").bind(target_text).execute(&self.pool).await?;
-        Ok(())
+        let copied = match sqlx::query("VACUUM INTO ?").bind(partial_text).execute(&self.pool).await {
+            Ok(_) => std::fs::rename(&partial, target).map_err(|e| io_error(target, e)),
+            Err(e) => Err(Error::Db(e)),
+        };
+        if copied.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        copied
+    }
+
+    /// Refuses `path` when it names this company file or its write-ahead log or shared-memory file,
+    /// however it is spelt (relative, through `..` or a symbolic link): a copy written there would
+    /// destroy the file it copies.
+    fn refuse_own_file(&self, path: &Path) -> Result<()> {
+        let Some(company) = canonical(&self.path) else { return Ok(()) };
+        let Some(path) = canonical(path) else { return Ok(()) };
+        let own = ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
+            let mut name = company.clone().into_os_string();
+            name.push(suffix);
+            path == Path::new(&name)
+        });
+        if own { Err(Error::TargetIsCompanyFile { path: self.path.display().to_string() }) } else { Ok(()) }
     }
 
     fn not_company(&self, why: &str) -> Error {
@@ -240,6 +268,34 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// `path` with every symbolic link and `..` resolved; for a file that does not exist yet, its folder
+/// resolved and its name appended. None when even the folder does not exist.
+fn canonical(path: &Path) -> Option<PathBuf> {
+    if let Ok(path) = std::fs::canonicalize(path) {
+        return Some(path);
+    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(folder).ok()?.join(path.file_name()?))
+}
+
+/// The highest schema version recorded in a company file that this build does not know (a newer
+/// Suanpan wrote the file), or None when it knows every one. Opening and restoring both ask.
+pub(crate) async fn unknown_migration(pool: &SqlitePool) -> Result<Option<i64>> {
+    let has_table: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+            .fetch_one(pool)
+            .await?;
+    if has_table == 0 {
+        return Ok(None);
+    }
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version DESC").fetch_all(pool).await?;
+    Ok(applied.into_iter().find(|version| !MIGRATOR.iter().any(|m| m.version == *version)))
 }
 
 fn not_a_company_file(path: &Path, error: &sqlx::Error) -> Option<Error> {

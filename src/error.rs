@@ -139,6 +139,12 @@ pub enum Error {
     BatchChanged { changed: usize },
     #[error("{path}: not a Suanpan company file ({why})")]
     NotACompanyFile { path: String, why: String },
+    /// The file's schema has a migration this build does not know: a newer Suanpan wrote it.
+    #[error("{path} was written by a newer version of Suanpan (schema version {version}); update Suanpan to open it")]
+    NewerFile { path: String, version: i64 },
+    /// A backup may not be written over the open company file or its write-ahead log.
+    #[error("{path} is the open company file itself; choose another place for the backup")]
+    TargetIsCompanyFile { path: String },
     #[error("{file}, line {line}: {reason}")]
     BadFile { file: String, line: u64, reason: String },
     #[error("{path}: {source}")]
@@ -206,6 +212,8 @@ impl Error {
             Error::BatchChanged { .. } => "batch_changed",
             Error::ImportRefused { .. } => "import_refused",
             Error::NotACompanyFile { .. } => "not_a_company_file",
+            Error::NewerFile { .. } => "newer_file",
+            Error::TargetIsCompanyFile { .. } => "target_is_company_file",
             Error::BadFile { .. } => "bad_file",
             Error::Io { .. } => "io",
             Error::Db(_) | Error::RawDb(_) => "database",

@@ -56,7 +56,7 @@ async fn refuses_a_file_from_a_newer_version() {
     .unwrap();
     db.close().await;
     match Db::open(&path).await {
-        Err(Error::NotACompanyFile { why, .. }) => assert!(why.contains("newer")),
+        Err(Error::NewerFile { version, .. }) => assert_eq!(version, 99999),
         other => panic!("expected refusal, got {other:?}"),
     }
 }

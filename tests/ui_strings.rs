@@ -61,8 +61,9 @@ fn every_key_the_views_use_is_translated() {
 #[test]
 fn every_error_code_and_reason_is_translated() {
     let chinese = keys("ui/i18n/zh-CN.js");
-    let codes =
-        ["invalid", "not_found", "forbidden", "bad_login", "not_logged_in", "already_exists"].into_iter().chain([
+    let codes = ["invalid", "not_found", "forbidden", "bad_login", "not_logged_in", "already_exists"]
+        .into_iter()
+        .chain([
             "possible_duplicate",
             "in_use",
             "conflict",
@@ -71,7 +72,8 @@ fn every_error_code_and_reason_is_translated() {
             "io",
             "database",
             "migration",
-        ]);
+        ])
+        .chain(["newer_file", "target_is_company_file"]);
     for code in codes {
         assert!(chinese.contains(&format!("error.{code}")), "error.{code}");
     }

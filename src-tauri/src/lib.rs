@@ -5,9 +5,10 @@ mod state;
 
 pub use state::AppState;
 
-/// Registers every command; shared by the real app and the command tests.
+/// Registers every command and the native file dialogs (open, save) the import, export and backup
+/// buttons ask for; shared by the real app and the command tests.
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
+    builder.plugin(tauri_plugin_dialog::init()).invoke_handler(tauri::generate_handler![
         commands::session::startup,
         commands::session::create_owner,
         commands::session::login,

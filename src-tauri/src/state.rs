@@ -21,7 +21,8 @@ pub struct AppState {
     actor: RwLock<Option<Actor>>,
     /// Set by the cancel button of a running import.
     pub import_cancel: Arc<AtomicBool>,
-    /// The last import's report, for saving its bad rows as an error CSV.
+    /// The last import's report, for saving its bad rows as an error CSV; only the user who ran it,
+    /// while still logged in, can save it.
     pub last_import: RwLock<Option<ImportReport>>,
 }
 
@@ -59,7 +60,7 @@ impl AppState {
             old.close().await;
         }
         *self.company_file.write().await = path;
-        *self.actor.write().await = None;
+        self.set_actor(None).await;
         Ok(db)
     }
 
@@ -73,7 +74,7 @@ impl AppState {
             None => Db::open(&self.company_file.read().await.clone()).await.map_err(fail)?.0,
         };
         let kept = suanpan::backup::restore(db, &actor, &from).await.map_err(fail)?;
-        *self.actor.write().await = None;
+        self.set_actor(None).await;
         Ok(kept)
     }
 
@@ -87,8 +88,11 @@ impl AppState {
         self.actor.read().await.clone()
     }
 
+    /// Logs someone in or (with `None`) out. The last import's report goes either way: its bad rows
+    /// are the previous user's data, which the next one may not be allowed to see.
     pub async fn set_actor(&self, actor: Option<Actor>) {
         *self.actor.write().await = actor;
+        *self.last_import.write().await = None;
     }
 }
 

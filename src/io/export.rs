@@ -9,6 +9,7 @@ use crate::auth::{Actor, CUSTOMER_OWNER, Permission, SALES_OWNER, Scope};
 use crate::crm::customers::push_scope;
 use crate::db::{Db, with_raw};
 use crate::error::{Error, Result};
+use crate::io::formula;
 use crate::io::import::Entity;
 use crate::money::Money;
 use crate::quantity::Quantity;
@@ -33,14 +34,31 @@ impl Format {
     }
 }
 
-/// Where exported rows go: a CSV writer or a worksheet.
+/// Where exported rows go: a CSV writer or a worksheet. `numbers[i]` says that field `i` is money,
+/// a quantity or a count written as a number (absent means text).
 trait Sink: Send {
-    fn row(&mut self, fields: &[&str]) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>;
+    fn row(
+        &mut self,
+        fields: &[&str],
+        numbers: &[bool],
+    ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>;
 }
 
+/// Text cells are made safe from running as formulas in a spreadsheet; numbers are written as they are.
 impl<W: Write + Send> Sink for csv::Writer<W> {
-    fn row(&mut self, fields: &[&str]) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        Ok(self.write_record(fields)?)
+    fn row(
+        &mut self,
+        fields: &[&str],
+        numbers: &[bool],
+    ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        for (index, field) in fields.iter().enumerate() {
+            if numbers.get(index).copied().unwrap_or(false) {
+                self.write_field(field)?;
+            } else {
+                self.write_field(&*formula::neutralise(field))?;
+            }
+        }
+        Ok(self.write_record(None::<&[u8]>)?)
     }
 }
 
@@ -50,8 +68,13 @@ struct Sheet<'a> {
     next_row: u32,
 }
 
+/// Every cell is a string cell, which a spreadsheet never runs as a formula.
 impl Sink for Sheet<'_> {
-    fn row(&mut self, fields: &[&str]) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    fn row(
+        &mut self,
+        fields: &[&str],
+        _numbers: &[bool],
+    ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
         for (column, field) in fields.iter().enumerate() {
             if !field.is_empty() {
                 self.sheet.write_string(self.next_row, column as u16, *field)?;
@@ -82,7 +105,7 @@ pub async fn export(db: &Db, actor: &Actor, entity: Entity, format: Format, out:
             let mut file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(out).map_err(io_error)?);
             file.write_all(b"\xEF\xBB\xBF").map_err(io_error)?;
             let mut writer = csv::Writer::from_writer(file);
-            writer.row(&header).map_err(failed)?;
+            writer.row(&header, &[]).map_err(failed)?;
             let rows = write_rows(&mut conn, &mut writer, actor, entity, out).await?;
             writer.flush().map_err(io_error)?;
             Ok(rows)
@@ -93,7 +116,7 @@ pub async fn export(db: &Db, actor: &Actor, entity: Entity, format: Format, out:
                 let sheet = workbook.add_worksheet_with_constant_memory().map_err(|e| failed(e.into()))?;
                 sheet.set_name(entity.as_str()).map_err(|e| failed(e.into()))?;
                 let mut sink = Sheet { sheet, next_row: 0 };
-                sink.row(&header).map_err(failed)?;
+                sink.row(&header, &[]).map_err(failed)?;
                 write_rows(&mut conn, &mut sink, actor, entity, out).await?
             };
             workbook.save(out).map_err(|e| failed(e.into()))?;
@@ -123,10 +146,10 @@ async fn write_rows(
         Entity::Opportunities => write_lines(chunks.conn, chunks.sink, scope, OPPORTUNITIES_EXPORT, out).await,
         Entity::Expenses => write_lines(chunks.conn, chunks.sink, scope, EXPENSES_EXPORT, out).await,
         Entity::Service => write_lines(chunks.conn, chunks.sink, scope, SERVICE_EXPORT, out).await,
-        Entity::Customers => chunks.write_all(CUSTOMERS_EXPORT, String::new(), push_scope).await,
-        Entity::Contacts => chunks.write_all(CONTACTS_EXPORT, 0_i64, push_scope).await,
-        Entity::Products => chunks.write_all(PRODUCTS_EXPORT, String::new(), company_wide).await,
-        Entity::Suppliers => chunks.write_all(SUPPLIERS_EXPORT, String::new(), company_wide).await,
+        Entity::Customers => chunks.write_all(CUSTOMERS_EXPORT, String::new(), push_scope, &[]).await,
+        Entity::Contacts => chunks.write_all(CONTACTS_EXPORT, 0_i64, push_scope, &[]).await,
+        Entity::Products => chunks.write_all(PRODUCTS_EXPORT, String::new(), company_wide, PRODUCT_NUMBERS).await,
+        Entity::Suppliers => chunks.write_all(SUPPLIERS_EXPORT, String::new(), company_wide, &[]).await,
     }
 }
 
@@ -168,11 +191,14 @@ async fn write_lines(
             .collect();
         let mut rows = statement.query(rusqlite::params![kind, who])?;
         let mut texts: Vec<String> = vec![String::new(); columns];
+        let mut numbers: Vec<bool> = vec![false; columns];
         let mut written = 0;
         while let Some(row) = rows.next()? {
-            for (index, text) in texts.iter_mut().enumerate() {
+            for (index, (text, number)) in texts.iter_mut().zip(numbers.iter_mut()).enumerate() {
                 text.clear();
-                match (row.get_ref(index)?, kinds[index]) {
+                let value = row.get_ref(index)?;
+                *number = matches!(value, ValueRef::Integer(_));
+                match (value, kinds[index]) {
                     (ValueRef::Null, _) => {}
                     (ValueRef::Integer(n), b'q') => Quantity::from_milli(n).push_to(text),
                     (ValueRef::Integer(n), b'n') => text.push_str(&n.to_string()),
@@ -182,7 +208,7 @@ async fn write_lines(
                 }
             }
             let fields: Vec<&str> = texts.iter().map(String::as_str).collect();
-            sink.row(&fields).map_err(fail)?;
+            sink.row(&fields, &numbers).map_err(fail)?;
             written += 1;
         }
         Ok(written)
@@ -270,12 +296,14 @@ struct Chunks<'a> {
 
 impl Chunks<'_> {
     /// `sql` selects `(json array of rows, last key)` for the rows after a bound key, within the
-    /// scope pushed after it, and leaves `ORDER BY … LIMIT` to be closed by a parenthesis.
+    /// scope pushed after it, and leaves `ORDER BY … LIMIT` to be closed by a parenthesis. `numbers`
+    /// marks the columns that hold numbers (prices); the rest are text.
     async fn write_all<K>(
         &mut self,
         sql: &'static str,
         mut after: K,
         scope: fn(&mut QueryBuilder<Sqlite>, Scope),
+        numbers: &[bool],
     ) -> Result<u64>
     where
         K: for<'q> sqlx::Encode<'q, Sqlite>
@@ -303,7 +331,7 @@ impl Chunks<'_> {
             for record in &chunk {
                 fields.clear();
                 fields.extend(record.iter().map(|f| f.as_deref().unwrap_or("")));
-                self.sink.row(&fields).map_err(fail)?;
+                self.sink.row(&fields, numbers).map_err(fail)?;
             }
             rows += chunk.len() as u64;
             after = last;
@@ -329,6 +357,9 @@ const CONTACTS_EXPORT: &str = "SELECT json_group_array(json_array(customer_code,
  FROM (SELECT ct.id, c.code AS customer_code, ct.name, ct.title, ct.phone, ct.email, ct.birthday, ct.hobbies
  FROM contacts ct JOIN customers c ON c.id = ct.customer_id
  WHERE ct.id > ";
+
+/// Which columns of [`PRODUCTS_EXPORT`] are numbers: the three prices, the markup and the low-stock level.
+const PRODUCT_NUMBERS: &[bool] = &[false, false, false, false, false, true, true, true, true, true, false];
 
 /// Products after a sku, in the order of `columns::PRODUCTS`; prices as decimal text.
 const PRODUCTS_EXPORT: &str = "SELECT json_group_array(json_array(sku, name, category, subcategory, unit, standard_price,
@@ -414,4 +445,17 @@ pub fn template_csv(entity: Entity, out: &Path) -> Result<()> {
         writer.flush().map_err(io_error)?;
     }
     std::fs::write(out, bytes).map_err(io_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_text_that_would_run_but_writes_numbers_as_numbers() {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.row(&["-12.50", "-12.50", "=1+1", "2.000"], &[true, false, false, true]).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(text, "-12.50,'-12.50,'=1+1,2.000\n");
+    }
 }

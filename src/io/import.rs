@@ -749,17 +749,21 @@ async fn changed_in_table(conn: &mut SqliteConnection, table: &'static str, batc
     Ok(changed as usize)
 }
 
-/// Writes the bad rows as they were, plus a column saying what is wrong, as UTF-8 with a BOM
-/// (so Excel opens it): fix them there and import the file again.
+/// Writes the bad rows as they were, plus a column saying what is wrong, as UTF-8 with a BOM (so
+/// Excel opens it): fix them there and import the file again. Text that a spreadsheet would run as a
+/// formula is quoted, as exports do, and the importer reads it back unquoted.
 pub fn write_error_csv(report: &ImportReport, out: &Path) -> Result<()> {
     let io_error = |e: std::io::Error| Error::Io { path: out.display().to_string(), source: e };
     let mut file = std::fs::File::create(out).map_err(io_error)?;
     std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF").map_err(io_error)?;
     let mut writer = csv::Writer::from_writer(file);
     let csv_error = |e: csv::Error| Error::Io { path: out.display().to_string(), source: std::io::Error::other(e) };
+    // Every cell is text from the person's file and may start like a formula.
+    let safe =
+        |cells: &[String]| cells.iter().map(|c| crate::io::formula::neutralise(c).into_owned()).collect::<Vec<_>>();
     let mut header = report.headers.clone();
     header.push("error".into());
-    writer.write_record(&header).map_err(csv_error)?;
+    writer.write_record(safe(&header)).map_err(csv_error)?;
     for bad in &report.bad_rows {
         let reasons: Vec<String> = report
             .errors
@@ -770,7 +774,7 @@ pub fn write_error_csv(report: &ImportReport, out: &Path) -> Result<()> {
         let mut record = bad.fields.clone();
         record.resize(report.headers.len(), String::new());
         record.push(format!("line {}: {}", bad.line, reasons.join("; ")));
-        writer.write_record(&record).map_err(csv_error)?;
+        writer.write_record(safe(&record)).map_err(csv_error)?;
     }
     writer.flush().map_err(io_error)
 }

@@ -6,6 +6,7 @@ pub mod csv_source;
 pub mod decode;
 pub mod export;
 pub mod fields;
+pub mod formula;
 pub mod import;
 pub mod import_activities;
 pub mod import_contacts;

@@ -145,6 +145,8 @@ export default {
   "error.conflict": "Someone changed this record after you opened it; reopen it and save again",
   "error.refused": "Refused: {message}",
   "error.not_a_company_file": "Not a Suanpan company file: {message}",
+  "error.newer_file": "{path} was saved by a newer version of Suanpan (schema {version}); update Suanpan to open it. Nothing was changed.",
+  "error.target_is_company_file": "{path} is the open company file itself; choose another place for the backup",
   "error.io": "Reading or writing a file failed: {message}",
   "error.database": "Database error: {message}",
   "error.migration": "Upgrading the company file failed: {message}",

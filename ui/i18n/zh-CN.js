@@ -145,6 +145,8 @@ export default {
   "error.conflict": "该记录在您打开后已被他人修改，请重新打开后再保存",
   "error.refused": "操作被拒绝：{message}",
   "error.not_a_company_file": "这不是算盘的公司账套文件：{message}",
+  "error.newer_file": "{path} 由更新版本的算盘保存（数据版本 {version}），请先升级算盘再打开；当前文件未作任何改动。",
+  "error.target_is_company_file": "{path} 就是正在使用的公司账套文件，不能把备份存到这里，请另选位置",
   "error.io": "文件读写失败：{message}",
   "error.database": "数据库错误：{message}",
   "error.migration": "升级公司账套失败：{message}",

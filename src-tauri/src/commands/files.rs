@@ -115,6 +115,7 @@ pub async fn import_cancel(state: State<'_, AppState>) -> Reply<()> {
 
 #[tauri::command]
 pub async fn import_save_errors(state: State<'_, AppState>, path: PathBuf) -> Reply<()> {
+    state.session().await?;
     let report =
         state.last_import.read().await.clone().ok_or_else(|| fail(Error::Refused("no import to save errors of")))?;
     import::write_error_csv(&report, &path).map_err(fail)

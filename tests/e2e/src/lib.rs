@@ -1,7 +1,8 @@
 //! Drives the real desktop window: starts tauri-driver, opens a WebDriver session on the app, cleans up.
 //!
 //! Needs an X display (run under `xvfb-run`), `tauri-driver` on the PATH, Debian's `WebKitWebDriver`,
-//! and the app built beside this test binary (`cargo build -p suanpan-app`).
+//! `xdotool` for the native file dialogs, and the app built beside this test binary
+//! (`cargo build -p suanpan-app`).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -229,6 +230,45 @@ impl Window {
         drop(_driver);
         // WebKit takes a moment to let go of the company file and the ports.
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Answers the native file dialog titled `title` ("Open File" or "Save File", GTK's own titles) the
+/// way a person does: waits for it to appear on the X display, focuses it, opens its location field
+/// with Ctrl+L, types `path` and presses Enter; then waits for it to close. Call it right after the
+/// click that opens the dialog. Leaves a screenshot of the filled-in dialog in `artifacts/`.
+/// Give it ASCII paths: xdotool types other characters by remapping a key for each, and now and
+/// then the first one after a remap is lost (measured: `新客户.csv` arrived as `客户.csv`).
+pub async fn answer_file_dialog(title: &str, path: &Path) {
+    let xdotool = |args: &[&str]| -> String {
+        let output = Command::new("xdotool").args(args).output().expect("xdotool (apt-get install xdotool)");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    let find = || xdotool(&["search", "--onlyvisible", "--name", &format!("^{title}$")]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let dialog = loop {
+        if let Some(id) = find().lines().next().map(String::from) {
+            break id;
+        }
+        assert!(Instant::now() < deadline, "no \"{title}\" dialog appeared");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // GTK draws the dialog's widgets a moment after the window maps.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    xdotool(&["windowfocus", "--sync", &dialog]);
+    xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A save dialog's field holds the suggested name: replace it.
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    xdotool(&["type", "--delay", "20", path.to_str().expect("a UTF-8 path")]);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let shot = artifacts_dir().join(format!("dialog-{}.png", title.to_lowercase().replace(' ', "-")));
+    let _ = Command::new("import").args(["-window", "root"]).arg(&shot).status();
+    xdotool(&["key", "Return"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !find().is_empty() {
+        assert!(Instant::now() < deadline, "the \"{title}\" dialog did not close after Enter; see {}", shot.display());
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -1,0 +1,123 @@
+//! End-to-end: the native file dialogs behind the import, export, backup and restore buttons, answered as a person would.
+
+use std::path::Path;
+
+use suanpan::crm::customers::{self, CustomerInput, CustomerQuery};
+use suanpan::io::csv_source::{CsvSource, SourceOptions};
+use suanpan::{Db, auth, backup, users};
+use suanpan_e2e::{Window, answer_file_dialog};
+
+async fn log_in(window: &Window) {
+    window.type_into("#login-username", "boss").await;
+    window.type_into("#login-password", "secret-123").await;
+    window.click("#login-submit").await;
+    window.find("#customer-list").await;
+}
+
+/// What a shell command answers when the page calls it (`"ok"`, or the error's code).
+async fn answer(window: &Window, command: &str, args: serde_json::Value) -> String {
+    let script = "return window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(() => 'ok', (e) => e.code);";
+    let answer = window.script(script, vec![command.into(), args]).await;
+    answer.as_str().unwrap_or_default().to_string()
+}
+
+async fn wait_for_file(path: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !path.exists() {
+        assert!(std::time::Instant::now() < deadline, "{} was never written", path.display());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn import_export_backup_and_restore_go_through_the_native_file_dialogs() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    {
+        let (db, _) = Db::open(&company).await.unwrap();
+        let owner = users::create_owner(&db, "boss", "王老板", "secret-123").await.unwrap();
+        let existing = CustomerInput { name: "老客户".into(), ..Default::default() };
+        customers::create(&db, &owner, &existing).await.unwrap();
+        backup::backup(&db, &owner, &dir.path().join("monday.sqlite")).await.unwrap();
+        db.close().await;
+    }
+    let good = dir.path().join("new-customers.csv");
+    std::fs::write(&good, "code,name,city\nN1,杭州茶庄,杭州\nN2,=HYPERLINK(\"x\"),上海\n").unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "code,name,birthday\nB1,坏日期,2023-02-30\n").unwrap();
+
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window).await;
+
+    // Import: 选择文件… opens the file chooser; the chosen file is previewed, checked and imported.
+    window.click("#customer-import").await;
+    window.click("#import-choose").await;
+    answer_file_dialog("Open File", &good).await;
+    let chosen = window.script("return document.querySelector('#import-path').value;", vec![]).await;
+    assert_eq!(chosen.as_str(), good.to_str(), "the dialog's path reached the page");
+    window.click("#import-check").await;
+    window.wait_text("#import-summary", |t| t.contains("检查通过")).await;
+    window.click("#import-commit").await;
+    window.wait_text("#import-summary", |t| t.contains("导入完成") && t.contains("新增 2")).await;
+
+    // A file with a bad row: its errors saved through the save dialog.
+    window.click("#import-choose").await;
+    answer_file_dialog("Open File", &bad).await;
+    window.click("#import-check").await;
+    window.wait_text("#import-summary", |t| t.contains("有错误")).await;
+    let errors = dir.path().join("errors.csv");
+    window.click("#import-save-errors").await;
+    answer_file_dialog("Save File", &errors).await;
+    wait_for_file(&errors).await;
+    window.wait_text("#toast", |t| t.contains("已保存")).await;
+    assert!(std::fs::read_to_string(&errors).unwrap().contains("2023-02-30"));
+
+    // The bad rows belong to the session: logged out, nobody can save them, and the next login
+    // finds no report left to save.
+    window.click("#import-close").await;
+    window.click("#logout").await;
+    window.find("#login-username").await;
+    let leaked = dir.path().join("leaked.csv");
+    let path = serde_json::json!({ "path": leaked });
+    assert_eq!(answer(&window, "import_save_errors", path.clone()).await, "not_logged_in");
+    log_in(&window).await;
+    assert_eq!(answer(&window, "import_save_errors", path).await, "refused", "logging out dropped the report");
+    assert!(!leaked.exists());
+
+    // Export: the customers list through the save dialog, as CSV.
+    let exported = dir.path().join("customers-export.csv");
+    window.click("#customer-export").await;
+    answer_file_dialog("Save File", &exported).await;
+    window.wait_text("#toast", |t| t.contains("已导出 3 位客户")).await;
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""), "the formula is quoted as text: {text}");
+    let mut file = CsvSource::open(&exported, SourceOptions::default()).unwrap();
+    let mut names = Vec::new();
+    while let Some(row) = file.next_row().unwrap() {
+        names.push(row.fields[1].clone());
+    }
+    names.sort();
+    assert_eq!(names, ["=HYPERLINK(\"x\")", "杭州茶庄", "老客户"], "every customer, as the importer reads them");
+
+    // Backup: the sidebar's backup button, through the save dialog, makes a whole company file.
+    let copy = dir.path().join("friday-backup.sqlite");
+    window.click("#backup-now").await;
+    answer_file_dialog("Save File", &copy).await;
+    window.wait_text("#toast", |t| t.contains("已备份到")).await;
+    window.screenshot("dialogs-after-backup.png").await;
+
+    // Restore: Monday's backup chosen in the open dialog and confirmed; logged out, then back to one customer.
+    window.click("#restore-backup").await;
+    answer_file_dialog("Open File", &dir.path().join("monday.sqlite")).await;
+    window.click("#confirm-ok").await;
+    window.find("#login-username").await;
+    log_in(&window).await;
+    window.wait_text("#customer-total", |t| t.contains("共 1 位")).await;
+    window.close().await;
+
+    backup::check_company_file(&copy).await.unwrap();
+    let (db, _) = Db::open(&copy).await.unwrap();
+    let owner = auth::login(&db, "boss", "secret-123").await.unwrap();
+    let listed = customers::list(&db, &owner, &CustomerQuery::default()).await.unwrap();
+    assert_eq!(listed.total, 3, "the backup holds the imported customers");
+}
