@@ -42,6 +42,42 @@ pub enum Reason {
     /// again, and nothing more of that record is told.
     #[error("'{value}' is already used by a record you cannot see")]
     Taken { value: String },
+    /// An amount or quantity beyond what may be entered, or a computed one beyond 64 bits.
+    #[error("'{value}' is too large (at most {max})")]
+    TooLarge { value: String, max: String },
+}
+
+impl From<MoneyParseError> for Reason {
+    fn from(error: MoneyParseError) -> Reason {
+        match error {
+            MoneyParseError::TooLarge(value) => Reason::TooLarge { value, max: crate::money::MAX_ENTRY.to_string() },
+            other => Reason::BadMoney(other),
+        }
+    }
+}
+
+impl From<QuantityParseError> for Reason {
+    fn from(error: QuantityParseError) -> Reason {
+        match error {
+            QuantityParseError::TooLarge(value) => {
+                Reason::TooLarge { value, max: crate::quantity::MAX_ENTRY.to_string() }
+            }
+            other => Reason::BadQuantity(other),
+        }
+    }
+}
+
+impl From<crate::money::AmountTooLarge> for Reason {
+    fn from(error: crate::money::AmountTooLarge) -> Reason {
+        Reason::TooLarge { value: crate::money::format_minor(error.0), max: crate::money::Money::MAX.to_string() }
+    }
+}
+
+/// A computed amount that does not fit, where no better field is known than "amount".
+impl From<crate::money::AmountTooLarge> for Error {
+    fn from(error: crate::money::AmountTooLarge) -> Error {
+        Error::invalid("amount", error.into())
+    }
 }
 
 impl Reason {
@@ -62,6 +98,7 @@ impl Reason {
             Reason::NotPositive { .. } => "not_positive",
             Reason::Differs { .. } => "differs",
             Reason::Taken { .. } => "taken",
+            Reason::TooLarge { .. } => "too_large",
         }
     }
 
@@ -78,6 +115,7 @@ impl Reason {
             | Reason::NotPositive { value }
             | Reason::Taken { value } => serde_json::json!({ "value": value }),
             Reason::Differs { value, line } => serde_json::json!({ "value": value, "line": line }),
+            Reason::TooLarge { value, max } => serde_json::json!({ "value": value, "max": max }),
             Reason::BadQuantity(e) => serde_json::json!({ "value": e.to_string() }),
             Reason::NotAllowed { value, allowed } => {
                 serde_json::json!({ "value": value, "allowed": allowed })

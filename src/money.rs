@@ -1,8 +1,7 @@
 //! Exact money: integer minor units (分), parsed from what people type and rounded half away from zero.
 
 use std::fmt;
-use std::iter::Sum;
-use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::ops::Neg;
 use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -10,6 +9,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An amount of money in minor units (1 = ¥0.01). Stored as INTEGER in SQLite and
 /// sent as a decimal string everywhere else, so no float ever holds money.
+///
+/// It has no `+`, `-` or `Sum`: in a release build those would wrap silently. Amounts add through
+/// [`Money::checked_add`], [`Money::checked_sub`] and [`Money::sum_checked`], which refuse what does
+/// not fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, sqlx::Type)]
 #[sqlx(transparent)]
 pub struct Money(i64);
@@ -23,12 +26,32 @@ pub enum MoneyParseError {
     NotANumber(String),
     #[error("'{0}' has more than two decimal places")]
     TooPrecise(String),
-    #[error("'{0}' is too large")]
+    #[error("'{0}' is too large (at most {max})", max = MAX_ENTRY)]
     TooLarge(String),
+}
+
+/// The largest amount a person or a file may enter (a price, a cost, an opportunity, an expense):
+/// 100 billion yuan, the bound migration 0006 puts on opportunities. Far beyond any real figure, and
+/// small enough that a sum of ninety thousand of them still fits in 64 bits.
+pub const MAX_ENTRY: Money = Money::yuan(100_000_000_000);
+
+/// A computed amount (a line, a total, a stock's value) that does not fit in 64 bits: refused rather
+/// than wrapped or saturated. It keeps the exact figure so the message can say what it would have been.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{} is too large (at most {})", format_minor(*.0), Money::MAX)]
+pub struct AmountTooLarge(pub i128);
+
+/// "-12.05" for any number of minor units, even one beyond `Money`'s range.
+pub fn format_minor(minor: i128) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 impl Money {
     pub const ZERO: Money = Money(0);
+    /// The largest amount a computation may reach (92,233,720,368,547,758.07).
+    pub const MAX: Money = Money(i64::MAX);
 
     pub const fn from_minor(minor: i64) -> Money {
         Money(minor)
@@ -63,8 +86,23 @@ impl Money {
         self.0 < 0
     }
 
-    pub fn checked_add(self, other: Money) -> Option<Money> {
-        self.0.checked_add(other.0).map(Money)
+    /// Minor units computed wider than 64 bits, if they fit.
+    pub fn from_i128(minor: i128) -> Result<Money, AmountTooLarge> {
+        i64::try_from(minor).map(Money).map_err(|_| AmountTooLarge(minor))
+    }
+
+    pub fn checked_add(self, other: Money) -> Result<Money, AmountTooLarge> {
+        Money::from_i128(i128::from(self.0) + i128::from(other.0))
+    }
+
+    pub fn checked_sub(self, other: Money) -> Result<Money, AmountTooLarge> {
+        Money::from_i128(i128::from(self.0) - i128::from(other.0))
+    }
+
+    /// The total of `amounts`, or the exact figure it would have been when that does not fit. Summed in
+    /// 128 bits, so only the total is judged: 2^64 amounts of any size cannot overflow the sum itself.
+    pub fn sum_checked(amounts: impl IntoIterator<Item = Money>) -> Result<Money, AmountTooLarge> {
+        Money::from_i128(amounts.into_iter().map(|m| i128::from(m.0)).sum())
     }
 
     /// "1,234.50": with thousands separators, for screens and printed reports.
@@ -141,57 +179,68 @@ impl FromStr for Money {
 
     /// Accepts what a clerk or a spreadsheet writes: "1234.5", "1,234.50", "¥1234", "￥ 12",
     /// "-0.01", "(12.00)" for a negative amount, full-width digits. Rejects everything else,
-    /// including more than two decimal places: silently rounding typed money hides mistakes.
+    /// including more than two decimal places: silently rounding typed money hides mistakes, and
+    /// anything beyond [`MAX_ENTRY`] either way: no real price is that large, and a typo that is stays
+    /// out of every product and total computed from it.
     fn from_str(text: &str) -> Result<Money, MoneyParseError> {
-        if let Some(money) = plain_amount(text.as_bytes()) {
-            return Ok(money);
-        }
-        let normalized: String = text
-            .trim()
-            .chars()
-            .map(|c| match c {
-                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-                '．' => '.',
-                '，' => ',',
-                '－' => '-',
-                _ => c,
-            })
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        if normalized.is_empty() {
-            return Err(MoneyParseError::Empty);
-        }
-        let bad = || MoneyParseError::NotANumber(text.trim().to_string());
-        let (negative_paren, body) = match normalized.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
-            Some(inner) => (true, inner),
-            None => (false, normalized.as_str()),
+        let money = match plain_amount(text.as_bytes()) {
+            Some(money) => money,
+            None => parse_amount(text)?,
         };
-        let (negative_sign, body) = match body.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, body.strip_prefix('+').unwrap_or(body)),
-        };
-        let body = body.strip_prefix(['¥', '￥']).unwrap_or(body);
-        let body = body.strip_suffix('元').unwrap_or(body);
-        if negative_paren && negative_sign {
-            return Err(bad());
+        if money.0.unsigned_abs() > MAX_ENTRY.0.unsigned_abs() {
+            return Err(MoneyParseError::TooLarge(text.trim().to_string()));
         }
-        let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
-        if whole.is_empty() && fraction.is_empty() {
-            return Err(bad());
-        }
-        if !valid_grouping(whole) || !fraction.chars().all(|c| c.is_ascii_digit()) {
-            return Err(bad());
-        }
-        if fraction.len() > 2 {
-            return Err(MoneyParseError::TooPrecise(text.trim().to_string()));
-        }
-        let digits: String = whole.chars().filter(|c| *c != ',').collect();
-        let too_large = || MoneyParseError::TooLarge(text.trim().to_string());
-        let whole_value: i64 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| too_large())? };
-        let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
-        let minor = whole_value.checked_mul(100).and_then(|v| v.checked_add(cents)).ok_or_else(too_large)?;
-        Ok(Money(if negative_paren || negative_sign { -minor } else { minor }))
+        Ok(money)
     }
+}
+
+/// The long way of [`Money::from_str`], without its bound.
+fn parse_amount(text: &str) -> Result<Money, MoneyParseError> {
+    let normalized: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '，' => ',',
+            '－' => '-',
+            _ => c,
+        })
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if normalized.is_empty() {
+        return Err(MoneyParseError::Empty);
+    }
+    let bad = || MoneyParseError::NotANumber(text.trim().to_string());
+    let (negative_paren, body) = match normalized.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+        Some(inner) => (true, inner),
+        None => (false, normalized.as_str()),
+    };
+    let (negative_sign, body) = match body.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, body.strip_prefix('+').unwrap_or(body)),
+    };
+    let body = body.strip_prefix(['¥', '￥']).unwrap_or(body);
+    let body = body.strip_suffix('元').unwrap_or(body);
+    if negative_paren && negative_sign {
+        return Err(bad());
+    }
+    let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return Err(bad());
+    }
+    if !valid_grouping(whole) || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    if fraction.len() > 2 {
+        return Err(MoneyParseError::TooPrecise(text.trim().to_string()));
+    }
+    let digits: String = whole.chars().filter(|c| *c != ',').collect();
+    let too_large = || MoneyParseError::TooLarge(text.trim().to_string());
+    let whole_value: i64 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| too_large())? };
+    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
+    let minor = whole_value.checked_mul(100).and_then(|v| v.checked_add(cents)).ok_or_else(too_large)?;
+    Ok(Money(if negative_paren || negative_sign { -minor } else { minor }))
 }
 
 /// "1234.5" or "12": the plain shape files hold, read without allocating; anything else is None
@@ -225,42 +274,10 @@ fn valid_grouping(whole: &str) -> bool {
     first_ok && groups[1..].iter().all(|g| g.len() == 3)
 }
 
-impl Add for Money {
-    type Output = Money;
-    fn add(self, other: Money) -> Money {
-        Money(self.0 + other.0)
-    }
-}
-
-impl AddAssign for Money {
-    fn add_assign(&mut self, other: Money) {
-        self.0 += other.0;
-    }
-}
-
-impl Sub for Money {
-    type Output = Money;
-    fn sub(self, other: Money) -> Money {
-        Money(self.0 - other.0)
-    }
-}
-
-impl SubAssign for Money {
-    fn sub_assign(&mut self, other: Money) {
-        self.0 -= other.0;
-    }
-}
-
 impl Neg for Money {
     type Output = Money;
     fn neg(self) -> Money {
         Money(-self.0)
-    }
-}
-
-impl Sum for Money {
-    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        iter.fold(Money::ZERO, Add::add)
     }
 }
 
@@ -306,6 +323,35 @@ mod tests {
             assert!(garbage.parse::<Money>().is_err(), "{garbage:?} should be rejected");
         }
         assert!(matches!("99999999999999999999".parse::<Money>(), Err(MoneyParseError::TooLarge(_))));
+    }
+
+    #[test]
+    fn entries_are_bounded_both_ways_on_every_path() {
+        check("100,000,000,000.00", MAX_ENTRY.minor());
+        check("-100000000000", -MAX_ENTRY.minor());
+        // The plain fast path, the long way, negatives and full-width digits alike.
+        for too_large in [
+            "100000000000.01",
+            "999999999999999",
+            "-100000000000.01",
+            "(100,000,000,000.01)",
+            "¥９００００００００００００",
+        ] {
+            assert!(matches!(too_large.parse::<Money>(), Err(MoneyParseError::TooLarge(_))), "{too_large}");
+        }
+    }
+
+    #[test]
+    fn sums_are_checked_and_keep_the_exact_figure() {
+        let max = Money::MAX;
+        assert_eq!(max.checked_add(Money::from_minor(1)), Err(AmountTooLarge(i128::from(i64::MAX) + 1)));
+        assert_eq!(
+            Money::from_minor(i64::MIN).checked_sub(Money::from_minor(1)),
+            Err(AmountTooLarge(i128::from(i64::MIN) - 1))
+        );
+        assert_eq!(Money::sum_checked([max, max, -max]), Ok(max), "only the total has to fit");
+        assert_eq!(Money::sum_checked([max, max]), Err(AmountTooLarge(2 * i128::from(i64::MAX))));
+        assert_eq!(AmountTooLarge(-12_345).to_string(), "-123.45 is too large (at most 92233720368547758.07)");
     }
 
     #[test]

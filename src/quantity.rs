@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::money::Money;
+use crate::money::{AmountTooLarge, Money};
 
 /// A quantity in thousandths of a unit (1 = 0.001). Stored as INTEGER; sent as a decimal string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, sqlx::Type)]
@@ -21,11 +21,15 @@ pub enum QuantityParseError {
     NotANumber(String),
     #[error("'{0}' has more than three decimal places")]
     TooPrecise(String),
-    #[error("'{0}' is too large")]
+    #[error("'{0}' is too large (at most {max})", max = MAX_ENTRY)]
     TooLarge(String),
 }
 
 const SCALE: i64 = 1_000;
+
+/// The largest quantity a person or a file may enter: a billion units. With [`crate::money::MAX_ENTRY`]
+/// a line can still exceed 64 bits, so [`Quantity::times`] checks its product as well.
+pub const MAX_ENTRY: Quantity = Quantity::units(1_000_000_000);
 
 impl Quantity {
     pub const ZERO: Quantity = Quantity(0);
@@ -47,27 +51,29 @@ impl Quantity {
         self.0 > 0
     }
 
-    /// quantity × unit price, rounded half away from zero to the cent, once (SPEC §1).
-    pub fn times(self, unit_price: Money) -> Money {
-        Money::from_minor(round_div(i128::from(self.0) * i128::from(unit_price.minor()), i128::from(SCALE)))
+    /// quantity × unit price, rounded half away from zero to the cent, once (SPEC §1); refused when
+    /// the amount does not fit rather than saturated or wrapped.
+    pub fn times(self, unit_price: Money) -> Result<Money, AmountTooLarge> {
+        Money::from_i128(round_div(i128::from(self.0) * i128::from(unit_price.minor()), i128::from(SCALE)))
     }
 
     /// The share `self / of` of `value`, rounded to the cent: what part of a stock's value leaves with
-    /// part of its quantity (moving average cost).
-    pub fn share_of(self, of: Quantity, value: Money) -> Money {
+    /// part of its quantity (moving average cost). A share larger than the whole (the price of one unit
+    /// when less than one is in stock) may not fit, and is refused.
+    pub fn share_of(self, of: Quantity, value: Money) -> Result<Money, AmountTooLarge> {
         if of.0 == 0 {
-            return Money::ZERO;
+            return Ok(Money::ZERO);
         }
-        Money::from_minor(round_div(i128::from(value.minor()) * i128::from(self.0), i128::from(of.0)))
+        Money::from_i128(round_div(i128::from(value.minor()) * i128::from(self.0), i128::from(of.0)))
     }
 }
 
-/// a / b rounded half away from zero, saturated to i64 (amounts that large are refused earlier).
-fn round_div(a: i128, b: i128) -> i64 {
+/// a / b rounded half away from zero. Both come from 64-bit values, so neither the product before nor
+/// the rounding here leaves 128 bits.
+fn round_div(a: i128, b: i128) -> i128 {
     let (a, b) = if b < 0 { (-a, -b) } else { (a, b) };
     let half = b / 2;
-    let q = if a >= 0 { (a + half) / b } else { (a - half) / b };
-    i64::try_from(q).unwrap_or(if q > 0 { i64::MAX } else { i64::MIN })
+    if a >= 0 { (a + half) / b } else { (a - half) / b }
 }
 
 impl Quantity {
@@ -95,7 +101,8 @@ impl fmt::Display for Quantity {
 impl FromStr for Quantity {
     type Err = QuantityParseError;
 
-    /// Accepts "3", "1.5", "1,000.125", "-2" and full-width digits; more than three decimals is an error.
+    /// Accepts "3", "1.5", "1,000.125", "-2" and full-width digits; more than three decimals is an error,
+    /// and so is more than [`MAX_ENTRY`] either way.
     fn from_str(text: &str) -> Result<Quantity, QuantityParseError> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
@@ -146,7 +153,7 @@ impl FromStr for Quantity {
         }
         let fraction = fraction * 10_i64.pow(3 - fraction_digits.min(3));
         let milli = whole.checked_mul(SCALE).and_then(|w| w.checked_add(fraction)).ok_or_else(too_large)?;
-        if milli > 1_000_000_000_000_000 {
+        if milli > MAX_ENTRY.0 {
             return Err(too_large());
         }
         Ok(Quantity(if negative { -milli } else { milli }))
@@ -213,21 +220,41 @@ mod tests {
     }
 
     #[test]
+    fn entries_are_bounded_both_ways() {
+        assert_eq!(q("1,000,000,000"), MAX_ENTRY);
+        assert_eq!(q("-1000000000"), -MAX_ENTRY);
+        for too_large in ["1000000000.001", "-1000000000.001", "900000000000"] {
+            assert!(matches!(too_large.parse::<Quantity>(), Err(QuantityParseError::TooLarge(_))), "{too_large}");
+        }
+    }
+
+    #[test]
+    fn a_line_beyond_64_bits_is_refused_not_saturated() {
+        // Issue 10: 900,000,000,000 × ¥900,000,000,000 was stored as ¥92,233,720,368,547,758.07.
+        let huge = Quantity::from_milli(900_000_000_000_000);
+        let price = Money::from_minor(90_000_000_000_000);
+        assert_eq!(huge.times(price), Err(AmountTooLarge(81_000_000_000_000_000_000_000_000)));
+        assert_eq!(MAX_ENTRY.times(crate::money::MAX_ENTRY), Err(AmountTooLarge(10_i128.pow(22))));
+        // Less than one unit in stock worth a lot: one unit's share does not fit either.
+        assert!(Quantity::units(1).share_of(Quantity::from_milli(1), Money::MAX).is_err());
+    }
+
+    #[test]
     fn line_amounts_round_half_away_from_zero() {
-        assert_eq!(q("3").times(Money::from_minor(1_999)), Money::from_minor(5_997));
+        assert_eq!(q("3").times(Money::from_minor(1_999)), Ok(Money::from_minor(5_997)));
         // 0.005 × ¥1.00 = ¥0.005 → ¥0.01
-        assert_eq!(q("0.005").times(Money::from_minor(100)), Money::from_minor(1));
-        assert_eq!(q("0.004").times(Money::from_minor(100)), Money::from_minor(0));
-        assert_eq!(q("1.5").times(Money::from_minor(-3)), Money::from_minor(-5));
-        assert_eq!(q("1.333").times(Money::from_minor(1_000)), Money::from_minor(1_333));
+        assert_eq!(q("0.005").times(Money::from_minor(100)), Ok(Money::from_minor(1)));
+        assert_eq!(q("0.004").times(Money::from_minor(100)), Ok(Money::from_minor(0)));
+        assert_eq!(q("1.5").times(Money::from_minor(-3)), Ok(Money::from_minor(-5)));
+        assert_eq!(q("1.333").times(Money::from_minor(1_000)), Ok(Money::from_minor(1_333)));
     }
 
     #[test]
     fn moving_average_shares() {
         // 3 of 7 units worth ¥10.00 leave with ¥4.29.
-        assert_eq!(q("3").share_of(q("7"), Money::from_minor(1_000)), Money::from_minor(429));
-        assert_eq!(q("7").share_of(q("7"), Money::from_minor(1_000)), Money::from_minor(1_000));
-        assert_eq!(q("1").share_of(Quantity::ZERO, Money::from_minor(1_000)), Money::ZERO);
+        assert_eq!(q("3").share_of(q("7"), Money::from_minor(1_000)), Ok(Money::from_minor(429)));
+        assert_eq!(q("7").share_of(q("7"), Money::from_minor(1_000)), Ok(Money::from_minor(1_000)));
+        assert_eq!(q("1").share_of(Quantity::ZERO, Money::from_minor(1_000)), Ok(Money::ZERO));
     }
 
     proptest! {
@@ -248,7 +275,44 @@ mod tests {
         fn line_amount_matches_decimal_rounding(milli in 1i64..10_000_000, price in -10_000_000i64..10_000_000) {
             let exact = rust_decimal::Decimal::new(milli, 3) * rust_decimal::Decimal::new(price, 2);
             let expected = Money::from_decimal_rounded(exact).unwrap();
-            prop_assert_eq!(Quantity::from_milli(milli).times(Money::from_minor(price)), expected);
+            prop_assert_eq!(Quantity::from_milli(milli).times(Money::from_minor(price)), Ok(expected));
+        }
+
+        /// Line amounts and their total never wrap: each is exact (the same figure in 128-bit arithmetic)
+        /// or an error, over quantities and prices up to and far beyond what may be entered.
+        #[test]
+        fn line_amounts_and_totals_are_exact_or_refused(
+            lines in proptest::collection::vec((any::<i64>(), any::<i64>()), 1..20),
+            small in any::<bool>(),
+        ) {
+            let lines: Vec<(i64, i64)> = if small {
+                lines.into_iter().map(|(q, p)| (q % 1_000_000_000_000_001, p % 10_000_000_000_001)).collect()
+            } else {
+                lines
+            };
+            let mut amounts = Vec::new();
+            for (milli, price) in &lines {
+                let exact = i128::from(*milli) * i128::from(*price);
+                let rounded = if exact >= 0 { (exact + 500) / 1000 } else { (exact - 500) / 1000 };
+                let amount = Quantity::from_milli(*milli).times(Money::from_minor(*price));
+                match i64::try_from(rounded) {
+                    Ok(fits) => prop_assert_eq!(amount, Ok(Money::from_minor(fits))),
+                    Err(_) => prop_assert_eq!(amount, Err(AmountTooLarge(rounded))),
+                }
+                if let Ok(amount) = amount {
+                    amounts.push(amount);
+                }
+            }
+            let exact_total: i128 = amounts.iter().map(|a| i128::from(a.minor())).sum();
+            let total = Money::sum_checked(amounts.iter().copied());
+            match i64::try_from(exact_total) {
+                Ok(fits) => prop_assert_eq!(total, Ok(Money::from_minor(fits))),
+                Err(_) => prop_assert_eq!(total, Err(AmountTooLarge(exact_total))),
+            }
+            let folded = amounts.iter().try_fold(Money::ZERO, |sum, a| sum.checked_add(*a));
+            if let Ok(folded) = folded {
+                prop_assert_eq!(Ok(folded), total);
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Checking and normalising typed text: required fields, lengths, dates as people write them, e-mail, phone.
+//! Checking and normalising typed text: required fields, lengths, dates as people write them, e-mail, phone,
+//! and which field a bad figure on a document line names.
 
 use chrono::NaiveDate;
 
@@ -132,6 +133,17 @@ fn half_width(c: char) -> char {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
         _ => c,
+    }
+}
+
+/// A problem with a figure on line `index` (from 0) of a document. One too large names its field and the
+/// bound, so the window can say which figure and by how much; any other names the line.
+pub fn line_figure(field: &'static str, index: usize, reason: Reason) -> FieldError {
+    match reason {
+        Reason::TooLarge { .. } => FieldError { field, reason },
+        other => {
+            FieldError { field: "lines", reason: Reason::Forbidden { value: format!("line {}: {other}", index + 1) } }
+        }
     }
 }
 

@@ -301,7 +301,7 @@ async fn imports_keep_to_the_importers_scope_and_lists_and_keep_equal_rows_of_on
     let upsert = ImportOptions { mode: import::Mode::Upsert, ..Default::default() };
     let refused = import::import_file(&c.db, &c.sales_sh, Entity::Opportunities, &takeover, upsert).await.unwrap();
     let errors: Vec<(u64, &str, &str)> = refused.errors.iter().map(|e| (e.line, e.column.as_str(), e.reason)).collect();
-    assert_eq!(errors, [(2, "code", "forbidden_value"), (3, "code", "required")]);
+    assert_eq!(errors, [(2, "code", "taken"), (3, "code", "required")]);
     assert_eq!(pipeline::by_code(&c.db, &c.owner, "OP1").await.unwrap().name, "广州的单");
 }
 

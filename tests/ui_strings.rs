@@ -79,7 +79,8 @@ fn every_error_code_and_reason_is_translated() {
     }
     let reasons = ["required", "too_long", "bad_date", "bad_money", "bad_email", "bad_phone", "not_allowed"]
         .into_iter()
-        .chain(["unknown", "too_short", "forbidden_value", "in_future"]);
+        .chain(["unknown", "too_short", "forbidden_value", "in_future", "bad_quantity", "not_positive", "differs"])
+        .chain(["too_large"]);
     for reason in reasons {
         assert!(chinese.contains(&format!("reason.{reason}")), "reason.{reason}");
     }

@@ -9,7 +9,7 @@ use crate::auth::{Actor, Permission};
 use crate::catalog::categories::{self, CategoryCache};
 use crate::db::{Db, Page, now_stamp, page_limit, unique_violation};
 use crate::error::{Error, FieldError, Reason, Result};
-use crate::money::Money;
+use crate::money::{MAX_ENTRY, Money};
 use crate::quantity::Quantity;
 use crate::text;
 
@@ -73,9 +73,10 @@ pub struct Product {
     pub stock_quantity: Quantity,
     pub stock_value: Money,
     pub version: i64,
-    /// Derived, for screens: the moving average cost and the markup as typed ("25").
+    /// Derived, for screens: the moving average cost (None when it does not fit in 64 bits) and the
+    /// markup as typed ("25").
     #[sqlx(skip)]
-    pub average_cost: Money,
+    pub average_cost: Option<Money>,
     #[sqlx(skip)]
     pub markup: Option<String>,
 }
@@ -89,12 +90,14 @@ impl Product {
         }
     }
 
-    /// The moving average cost of one unit; the cost price while nothing is in stock.
-    pub fn moving_average_cost(&self) -> Money {
+    /// The moving average cost of one unit; the cost price while nothing is in stock. None when it
+    /// does not fit: a sliver of stock carrying a large value (stock that went below zero and came
+    /// back at another cost) can make one unit's share larger than any amount.
+    pub fn moving_average_cost(&self) -> Option<Money> {
         if self.stock_quantity.is_positive() {
-            Quantity::units(1).share_of(self.stock_quantity, self.stock_value)
+            Quantity::units(1).share_of(self.stock_quantity, self.stock_value).ok()
         } else {
-            self.cost_price
+            Some(self.cost_price)
         }
     }
 
@@ -130,7 +133,7 @@ fn money_field(field: &'static str, value: &str, problems: &mut Vec<FieldError>)
         }
         Ok(money) => Some(money),
         Err(e) => {
-            problems.push(FieldError { field, reason: Reason::BadMoney(e) });
+            problems.push(FieldError { field, reason: e.into() });
             None
         }
     }
@@ -151,10 +154,15 @@ fn markup_bp(value: &str) -> std::result::Result<Option<i64>, Reason> {
     Ok(Some(i64::try_from(bp).map_err(|_| bad())?))
 }
 
-/// The cost-plus price: cost × (1 + markup), rounded to the cent.
-pub fn cost_plus(cost: Money, markup_bp: i64) -> Money {
+/// The cost-plus price: cost × (1 + markup), rounded to the cent; refused beyond what a price typed
+/// in may be ([`crate::money::MAX_ENTRY`]), as the price it stands for would be.
+pub fn cost_plus(cost: Money, markup_bp: i64) -> std::result::Result<Money, Reason> {
     let price = cost.to_decimal() * (Decimal::ONE + Decimal::new(markup_bp, 4));
-    Money::from_decimal_rounded(price).unwrap_or(cost)
+    let too_large = || Reason::TooLarge { value: price.round_dp(2).to_string(), max: MAX_ENTRY.to_string() };
+    match Money::from_decimal_rounded(price) {
+        Ok(price) if price <= MAX_ENTRY => Ok(price),
+        _ => Err(too_large()),
+    }
 }
 
 /// Checks every field and names every problem at once.
@@ -182,7 +190,10 @@ pub async fn validate(
         None
     });
     let standard_price = match markup_bp {
-        Some(bp) => cost_plus(cost_price, bp),
+        Some(bp) => cost_plus(cost_price, bp).unwrap_or_else(|reason| {
+            problems.push(FieldError { field: "markup", reason });
+            Money::ZERO
+        }),
         None => money_field("standard_price", &input.standard_price, &mut problems).unwrap_or(Money::ZERO),
     };
     let low_stock = match input.low_stock.trim() {
@@ -194,7 +205,7 @@ pub async fn validate(
             }
             Ok(q) => Some(q),
             Err(e) => {
-                problems.push(FieldError { field: "low_stock", reason: Reason::BadQuantity(e) });
+                problems.push(FieldError { field: "low_stock", reason: e.into() });
                 None
             }
         },

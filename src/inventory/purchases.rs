@@ -139,7 +139,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
     if input.lines.is_empty() {
         problems.push(FieldError { field: "lines", reason: Reason::Required });
     }
-    let mut lines: Vec<(i64, Quantity, Money)> = Vec::new();
+    // Product, quantity, unit cost, amount.
+    let mut lines: Vec<(i64, Quantity, Money, Money)> = Vec::new();
     for (index, line) in input.lines.iter().enumerate() {
         let problem = |what: String| FieldError {
             field: "lines",
@@ -163,33 +164,44 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
             problems.push(problem(format!("product '{}' does not exist", line.sku.trim())));
             continue;
         };
+        // Both figures are checked before the line is given up on, so a line reports each bad one.
         let quantity = match line.quantity.parse::<Quantity>() {
-            Ok(q) if q.is_positive() => q,
+            Ok(q) if q.is_positive() => Some(q),
             Ok(q) => {
                 problems.push(problem(format!("quantity {q} must be greater than zero")));
-                continue;
+                None
             }
             Err(e) => {
-                problems.push(problem(e.to_string()));
-                continue;
+                problems.push(text::line_figure("quantity", index, e.into()));
+                None
             }
         };
         let unit_cost = match line.unit_cost.trim() {
-            "" => cost_price,
+            "" => Some(cost_price),
             cost => match cost.parse::<Money>() {
-                Ok(money) if !money.is_negative() => money,
+                Ok(money) if !money.is_negative() => Some(money),
                 Ok(money) => {
                     problems.push(problem(format!("unit cost {money} is negative")));
-                    continue;
+                    None
                 }
                 Err(e) => {
-                    problems.push(problem(e.to_string()));
-                    continue;
+                    problems.push(text::line_figure("unit_cost", index, e.into()));
+                    None
                 }
             },
         };
-        lines.push((product_id, quantity, unit_cost));
+        let (Some(quantity), Some(unit_cost)) = (quantity, unit_cost) else {
+            continue;
+        };
+        match quantity.times(unit_cost) {
+            Ok(amount) => lines.push((product_id, quantity, unit_cost, amount)),
+            Err(too_large) => problems.push(FieldError { field: "amount", reason: too_large.into() }),
+        }
     }
+    let total = Money::sum_checked(lines.iter().map(|line| line.3)).unwrap_or_else(|too_large| {
+        problems.push(FieldError { field: "total", reason: too_large.into() });
+        Money::ZERO
+    });
     if !problems.is_empty() {
         return Err(Error::from_fields(problems));
     }
@@ -197,7 +209,6 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
         no if no.is_empty() => next_number(&mut tx, "purchase_orders", "po_no", "PO").await?,
         no => no,
     };
-    let total: Money = lines.iter().map(|(_, q, cost)| q.times(*cost)).sum();
     let id = sqlx::query(
         "INSERT INTO purchase_orders (po_no, po_date, supplier_id, warehouse_id, status, due_date, total, notes,
              created_by, updated_at)
@@ -219,14 +230,14 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
     let mut insert = QueryBuilder::<Sqlite>::new(
         "INSERT INTO purchase_lines (purchase_id, line_no, product_id, quantity, unit_cost, amount) ",
     );
-    insert.push_values(lines.iter().enumerate(), |mut values, (index, (product_id, quantity, unit_cost))| {
+    insert.push_values(lines.iter().enumerate(), |mut values, (index, (product_id, quantity, unit_cost, amount))| {
         values
             .push_bind(id)
             .push_bind(index as i64 + 1)
             .push_bind(*product_id)
             .push_bind(*quantity)
             .push_bind(*unit_cost)
-            .push_bind(quantity.times(*unit_cost));
+            .push_bind(*amount);
     });
     insert.build().execute(&mut *tx).await?;
     let purchase = fetch_in(&mut tx, id).await?;
@@ -256,7 +267,7 @@ pub async fn receive(db: &Db, actor: &Actor, id: i64, date: Option<NaiveDate>) -
             warehouse_id: purchase.warehouse_id,
             kind: MoveKind::Receipt,
             quantity: outstanding,
-            value_in: Some(outstanding.times(line.unit_cost)),
+            value_in: Some(outstanding.times(line.unit_cost)?),
             reason: "",
             order_id: None,
             purchase_id: Some(id),

@@ -12,7 +12,7 @@ use crate::auth::{Actor, Permission, SALES_OWNER, Scope};
 use crate::db::{Db, now_stamp, today, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::warehouses;
-use crate::money::Money;
+use crate::money::{AmountTooLarge, Money};
 use crate::quantity::Quantity;
 use crate::text;
 
@@ -89,17 +89,27 @@ async fn position(conn: &mut SqliteConnection, product_id: i64, warehouse_id: i6
 /// The value that leaves with `quantity` (positive) at the moving average cost: its share of the
 /// stock's value, so the value reaches exactly zero with the last unit. Beyond what is on hand
 /// (a warehouse that may go negative) the extra leaves at the last average cost, or the cost price.
-fn value_out(quantity: Quantity, position: &Position) -> Money {
+fn value_out(quantity: Quantity, position: &Position) -> Result<Money, AmountTooLarge> {
     value_out_of(quantity, position.stock_quantity, position.stock_value, position.cost_price)
 }
 
-/// [`value_out`] of a product's whole stock (`on_hand` units worth `value`).
-fn value_out_of(quantity: Quantity, on_hand: Quantity, value: Money, cost_price: Money) -> Money {
+/// [`value_out`] of a product's whole stock (`on_hand` units worth `value`); refused when it does not fit.
+fn value_out_of(
+    quantity: Quantity,
+    on_hand: Quantity,
+    value: Money,
+    cost_price: Money,
+) -> Result<Money, AmountTooLarge> {
     if on_hand.is_positive() && quantity <= on_hand {
         return quantity.share_of(on_hand, value);
     }
-    let unit = if on_hand.is_positive() { Quantity::units(1).share_of(on_hand, value) } else { cost_price };
-    if on_hand.is_positive() { value + (quantity - on_hand).times(unit) } else { quantity.times(unit) }
+    if on_hand.is_positive() {
+        let unit = Quantity::units(1).share_of(on_hand, value)?;
+        // Both quantities are positive here, so their difference cannot overflow.
+        value.checked_add((quantity - on_hand).times(unit)?)
+    } else {
+        quantity.times(cost_price)
+    }
 }
 
 /// One imported order's stock of one product: delivered goods leave, a confirmed order's are reserved.
@@ -138,9 +148,9 @@ pub(crate) async fn book_imported(
         };
         let level = levels.entry(booking.product_id).or_insert((Quantity::ZERO, Quantity::ZERO));
         if booking.delivered {
-            let out = value_out_of(booking.quantity, *on_hand, *value, *cost_price);
+            let out = value_out_of(booking.quantity, *on_hand, *value, *cost_price)?;
             *on_hand = *on_hand - booking.quantity;
-            *value -= out;
+            *value = value.checked_sub(out)?;
             level.0 = level.0 - booking.quantity;
             moves.push((booking, out));
         } else {
@@ -204,17 +214,20 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, new: &NewMove<'_>) -> Res
         }
     }
     let value = if outgoing.is_positive() {
-        -value_out(outgoing, &position)
+        -value_out(outgoing, &position)?
+    } else if let Some(value_in) = new.value_in {
+        value_in
     } else {
-        new.value_in.unwrap_or_else(|| {
-            let unit = if position.stock_quantity.is_positive() {
-                Quantity::units(1).share_of(position.stock_quantity, position.stock_value)
-            } else {
-                position.cost_price
-            };
-            new.quantity.times(unit)
-        })
+        let unit = if position.stock_quantity.is_positive() {
+            Quantity::units(1).share_of(position.stock_quantity, position.stock_value)?
+        } else {
+            position.cost_price
+        };
+        new.quantity.times(unit)?
     };
+    // The product's new value is worked out here, checked, rather than by SQL's `+`, which would turn
+    // an overflowing integer into a float.
+    let stock_value = position.stock_value.checked_add(value)?;
     sqlx::query(
         "INSERT INTO stock_moves (moved_on, product_id, warehouse_id, kind, quantity, value, reason, order_id,
              purchase_id, user_id, created_at)
@@ -243,9 +256,9 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, new: &NewMove<'_>) -> Res
     .bind(released)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE products SET stock_quantity = stock_quantity + ?, stock_value = stock_value + ? WHERE id = ?")
+    sqlx::query("UPDATE products SET stock_quantity = stock_quantity + ?, stock_value = ? WHERE id = ?")
         .bind(new.quantity)
-        .bind(value)
+        .bind(stock_value)
         .bind(new.product_id)
         .execute(&mut *conn)
         .await?;
@@ -354,7 +367,7 @@ pub struct AdjustmentInput {
 }
 
 fn quantity_field(field: &'static str, value: &str) -> Result<Quantity> {
-    value.parse::<Quantity>().map_err(|e| Error::invalid(field, Reason::BadQuantity(e)))
+    value.parse::<Quantity>().map_err(|e| Error::invalid(field, e.into()))
 }
 
 /// Books an adjustment (count, breakage, stock found) with its reason.
@@ -381,7 +394,7 @@ pub async fn adjust(db: &Db, actor: &Actor, input: &AdjustmentInput) -> Result<S
                 None
             }
             Err(e) => {
-                problems.push(FieldError { field: "unit_cost", reason: Reason::BadMoney(e) });
+                problems.push(FieldError { field: "unit_cost", reason: e.into() });
                 None
             }
         },
@@ -404,7 +417,10 @@ pub async fn adjust(db: &Db, actor: &Actor, input: &AdjustmentInput) -> Result<S
         warehouse_id: input.warehouse_id,
         kind: MoveKind::Adjustment,
         quantity,
-        value_in: unit_cost.map(|cost| quantity.times(cost)),
+        value_in: unit_cost
+            .map(|cost| quantity.times(cost))
+            .transpose()
+            .map_err(|e| Error::invalid("unit_cost", e.into()))?,
         reason: &reason,
         order_id: None,
         purchase_id: None,
@@ -602,7 +618,8 @@ pub struct ValuationRow {
     pub quantity: Quantity,
     pub value: Money,
     #[sqlx(skip)]
-    pub average_cost: Money,
+    /// None when one unit's share of the value does not fit (see `Product::moving_average_cost`).
+    pub average_cost: Option<Money>,
 }
 
 pub async fn valuation(db: &Db, actor: &Actor) -> Result<Valuation> {
@@ -618,24 +635,28 @@ pub async fn valuation(db: &Db, actor: &Actor) -> Result<Valuation> {
     .fetch_all(db.pool())
     .await?;
     for row in &mut rows {
-        row.average_cost =
-            if row.quantity.is_positive() { Quantity::units(1).share_of(row.quantity, row.value) } else { Money::ZERO };
+        row.average_cost = if row.quantity.is_positive() {
+            Quantity::units(1).share_of(row.quantity, row.value).ok()
+        } else {
+            Some(Money::ZERO)
+        };
     }
-    let total = rows.iter().map(|r| r.value).sum();
-    let by_category = by_category(&rows);
+    let total = Money::sum_checked(rows.iter().map(|r| r.value)).map_err(|e| Error::invalid("total", e.into()))?;
+    let by_category = by_category(&rows)?;
     Ok(Valuation { rows, by_category, total })
 }
 
 /// Sums the rows per category, largest value first (ties by name, uncategorised last among equals).
-fn by_category(rows: &[ValuationRow]) -> Vec<CategoryValue> {
-    let mut sums: BTreeMap<Option<&str>, Money> = BTreeMap::new();
+fn by_category(rows: &[ValuationRow]) -> Result<Vec<CategoryValue>> {
+    let mut sums: BTreeMap<Option<&str>, Vec<Money>> = BTreeMap::new();
     for row in rows {
-        *sums.entry(row.category.as_deref()).or_default() += row.value;
+        sums.entry(row.category.as_deref()).or_default().push(row.value);
     }
-    let mut parts: Vec<CategoryValue> = sums
-        .into_iter()
-        .map(|(category, value)| CategoryValue { category: category.map(str::to_string), value })
-        .collect();
+    let mut parts = Vec::with_capacity(sums.len());
+    for (category, values) in sums {
+        let value = Money::sum_checked(values).map_err(|e| Error::invalid("total", e.into()))?;
+        parts.push(CategoryValue { category: category.map(str::to_string), value });
+    }
     parts.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.category.is_none().cmp(&b.category.is_none())));
-    parts
+    Ok(parts)
 }

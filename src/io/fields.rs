@@ -14,7 +14,7 @@ pub fn positive_quantity(field: &'static str, text: &str, problems: &mut Vec<Fie
             None
         }
         Err(e) => {
-            problems.push(FieldError { field, reason: Reason::BadQuantity(e) });
+            problems.push(FieldError { field, reason: e.into() });
             None
         }
     }
@@ -37,7 +37,7 @@ pub fn amount(
         }
         Ok(money) => Some(Some(money)),
         Err(e) => {
-            problems.push(FieldError { field, reason: Reason::BadMoney(e) });
+            problems.push(FieldError { field, reason: e.into() });
             None
         }
     }

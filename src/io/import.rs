@@ -421,21 +421,60 @@ pub async fn import_file(
     // them. The pragma cannot change inside a transaction, so it is set on the connection around it,
     // and a connection that cannot be set back is closed rather than returned to the pool.
     let relaxed = entity == Entity::Orders && bulk::large(file_bytes);
-    let mut conn = db.pool().acquire().await?;
-    if relaxed {
-        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
-    }
-    // A bulk load enlarges the page cache and shrinks it when it ends well; after a bad row or a fault
-    // the cache is set back here, so no pooled connection keeps tens of megabytes it no longer needs.
-    let usual_cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await?;
-    let result = import_in(&mut conn, actor, entity, source, &map, options, report).await;
-    let cache_back =
-        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {usual_cache}"))).execute(&mut *conn).await;
-    let keys_back = !relaxed || sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await.is_ok();
-    if cache_back.is_err() || !keys_back {
-        drop(conn.detach());
-    }
+    let mut conn = ImportConnection::acquire(db, relaxed).await?;
+    let result = import_in(conn.connection(), actor, entity, source, &map, options, report).await;
+    conn.restore().await;
     result
+}
+
+/// The import's pooled connection while its pragmas may differ from the pool's: foreign keys off for a
+/// bulk load of orders, and the larger page cache a bulk load sets (which it shrinks again when it ends
+/// well; after a bad row or a fault the cache is set back here, so no pooled connection keeps tens of
+/// megabytes it no longer needs). Only after [`ImportConnection::restore`] set both back does it return
+/// to the pool. Dropped any other way — a panic, or the import's future dropped half-way — it closes the
+/// connection instead: Drop cannot run the statements that would set the pragmas back, and a connection
+/// whose pragmas may be wrong must never be lent again.
+struct ImportConnection {
+    pooled: sqlx::pool::PoolConnection<Sqlite>,
+    usual_cache: i64,
+    relaxed: bool,
+    restored: bool,
+}
+
+impl ImportConnection {
+    async fn acquire(db: &Db, relaxed: bool) -> Result<ImportConnection> {
+        let mut guard =
+            ImportConnection { pooled: db.pool().acquire().await?, usual_cache: 0, relaxed, restored: false };
+        guard.usual_cache = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *guard.pooled).await?;
+        if relaxed {
+            sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *guard.pooled).await?;
+        }
+        Ok(guard)
+    }
+
+    fn connection(&mut self) -> &mut SqliteConnection {
+        &mut self.pooled
+    }
+
+    /// Sets the pragmas back, so that the connection returns to the pool; when either cannot be set
+    /// back (or this is dropped half-way), it is closed instead.
+    async fn restore(mut self) {
+        let cache_back = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {}", self.usual_cache)))
+            .execute(&mut *self.pooled)
+            .await
+            .is_ok();
+        let keys_back =
+            !self.relaxed || sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *self.pooled).await.is_ok();
+        self.restored = cache_back && keys_back;
+    }
+}
+
+impl Drop for ImportConnection {
+    fn drop(&mut self) {
+        if !self.restored {
+            self.pooled.close_on_drop();
+        }
+    }
 }
 
 /// The import itself, on one connection, in one transaction.

@@ -82,6 +82,8 @@ struct Line {
     unit_price: Money,
     unit_cost: Money,
     amount: Money,
+    /// quantity × unit cost, for the order's cost total.
+    cost_amount: Money,
 }
 
 /// An order already in the company: its id, whose it is, and whether an import may replace it
@@ -235,6 +237,19 @@ impl OrderChecker {
             return None;
         }
         let unit_cost = unit_cost.unwrap_or(product.cost_price);
+        // Each figure is bounded, their products are not: a line whose amount would not fit is refused,
+        // on the price that makes it so (the file has no column for the amount).
+        let (amount, cost_amount) = match (quantity.times(unit_price), quantity.times(unit_cost)) {
+            (Ok(amount), Ok(cost_amount)) => (amount, cost_amount),
+            (Err(too_large), _) => {
+                problems.push(FieldError { field: "unit_price", reason: too_large.into() });
+                return None;
+            }
+            (_, Err(too_large)) => {
+                problems.push(FieldError { field: "unit_cost", reason: too_large.into() });
+                return None;
+            }
+        };
         let header = Header {
             id: 0,
             first_line: 0,
@@ -258,7 +273,8 @@ impl OrderChecker {
             quantity,
             unit_price,
             unit_cost,
-            amount: quantity.times(unit_price),
+            amount,
+            cost_amount,
         };
         Some((header, line))
     }
@@ -440,9 +456,15 @@ impl OrderImport {
                 if !problems.is_empty() {
                     return Err(RowFailure::Fields(problems));
                 }
-                first.lines += 1;
-                first.total += fields.amount;
-                first.cost_total += fields.quantity.times(fields.unit_cost);
+                // The order's totals so far with this line: refused, on this line's price, when they would
+                // not fit.
+                let total =
+                    first.total.checked_add(fields.amount).map_err(|e| RowFailure::field("unit_price", e.into()))?;
+                let cost_total = first
+                    .cost_total
+                    .checked_add(fields.cost_amount)
+                    .map_err(|e| RowFailure::field("unit_cost", e.into()))?;
+                (first.lines, first.total, first.cost_total) = (first.lines + 1, total, cost_total);
                 (first.id, first.lines, first.replaces)
             }
             None => {
@@ -466,7 +488,7 @@ impl OrderImport {
                         first_line: line,
                         lines: 1,
                         total: fields.amount,
-                        cost_total: fields.quantity.times(fields.unit_cost),
+                        cost_total: fields.cost_amount,
                         replaces,
                         ..header
                     },

@@ -26,7 +26,10 @@ struct Document {
     due_date: NaiveDate,
     /// The imported purchase order this one replaces (upsert).
     replaces: Option<i64>,
-    lines: Vec<(i64, Quantity, Money)>,
+    /// Product, quantity, unit cost, amount.
+    lines: Vec<(i64, Quantity, Money, Money)>,
+    /// The sum of the lines' amounts, checked as each line is added.
+    total: Money,
 }
 
 pub struct PurchaseImport {
@@ -125,6 +128,10 @@ impl PurchaseImport {
             return Err(RowFailure::Fields(problems));
         };
         let due_date = due_date.unwrap_or(self.terms.supplier_due(po_date));
+        // Each figure is bounded, their product is not: a line whose amount would not fit is refused, on
+        // the cost that makes it so (the file has no column for the amount); so is one that makes its
+        // order's total too large.
+        let amount = quantity.times(unit_cost).map_err(|e| RowFailure::field("unit_cost", e.into()))?;
         match self.index.get(po_no) {
             Some(&at) => {
                 let document = &self.documents[at].1;
@@ -145,7 +152,10 @@ impl PurchaseImport {
                 if !problems.is_empty() {
                     return Err(RowFailure::Fields(problems));
                 }
-                self.documents[at].1.lines.push((product_id, quantity, unit_cost));
+                let document = &mut self.documents[at].1;
+                document.total =
+                    document.total.checked_add(amount).map_err(|e| RowFailure::field("unit_cost", e.into()))?;
+                document.lines.push((product_id, quantity, unit_cost, amount));
             }
             None => {
                 self.index.insert(po_no.to_string(), self.documents.len());
@@ -155,7 +165,8 @@ impl PurchaseImport {
                     supplier_id,
                     due_date,
                     replaces: existing.map(|(id, _)| id),
-                    lines: vec![(product_id, quantity, unit_cost)],
+                    lines: vec![(product_id, quantity, unit_cost, amount)],
+                    total: amount,
                 };
                 self.documents.push((po_no.to_string(), document));
             }
@@ -170,7 +181,7 @@ impl PurchaseImport {
         let mut replaced = Vec::new();
         self.documents.sort_by_key(|(_, d)| d.po_date);
         for (po_no, document) in &self.documents {
-            let total: Money = document.lines.iter().map(|(_, q, cost)| q.times(*cost)).sum();
+            let total = document.total;
             let id = match document.replaces {
                 Some(id) => {
                     let before = crate::inventory::purchases::fetch_in(conn, id).await?;
@@ -220,14 +231,14 @@ impl PurchaseImport {
             };
             insert_lines(conn, id, &document.lines).await?;
             if moves_stock {
-                for (product_id, quantity, unit_cost) in &document.lines {
+                for (product_id, quantity, _, amount) in &document.lines {
                     let new = NewMove {
                         date: document.po_date,
                         product_id: *product_id,
                         warehouse_id,
                         kind: MoveKind::Receipt,
                         quantity: *quantity,
-                        value_in: Some(quantity.times(*unit_cost)),
+                        value_in: Some(*amount),
                         reason: "import",
                         order_id: None,
                         purchase_id: Some(id),
@@ -243,21 +254,28 @@ impl PurchaseImport {
     }
 }
 
-async fn insert_lines(conn: &mut SqliteConnection, purchase_id: i64, lines: &[(i64, Quantity, Money)]) -> Result<()> {
+async fn insert_lines(
+    conn: &mut SqliteConnection,
+    purchase_id: i64,
+    lines: &[(i64, Quantity, Money, Money)],
+) -> Result<()> {
     for chunk in lines.chunks(1_000) {
         let mut insert = QueryBuilder::<Sqlite>::new(
             "INSERT INTO purchase_lines (purchase_id, line_no, product_id, quantity, received, unit_cost, amount) ",
         );
-        insert.push_values(chunk.iter().enumerate(), |mut values, (index, (product_id, quantity, unit_cost))| {
-            values
-                .push_bind(purchase_id)
-                .push_bind(index as i64 + 1)
-                .push_bind(*product_id)
-                .push_bind(*quantity)
-                .push_bind(*quantity)
-                .push_bind(*unit_cost)
-                .push_bind(quantity.times(*unit_cost));
-        });
+        insert.push_values(
+            chunk.iter().enumerate(),
+            |mut values, (index, (product_id, quantity, unit_cost, amount))| {
+                values
+                    .push_bind(purchase_id)
+                    .push_bind(index as i64 + 1)
+                    .push_bind(*product_id)
+                    .push_bind(*quantity)
+                    .push_bind(*quantity)
+                    .push_bind(*unit_cost)
+                    .push_bind(*amount);
+            },
+        );
         insert.build().execute(&mut *conn).await?;
     }
     Ok(())
@@ -311,8 +329,8 @@ pub async fn undo(conn: &mut SqliteConnection, batch_id: i64) -> Result<()> {
         .execute(&mut *conn)
         .await?;
         sqlx::query("DELETE FROM purchase_lines WHERE purchase_id = ?").bind(id).execute(&mut *conn).await?;
-        let lines: Vec<(i64, Quantity, Money)> =
-            before.lines.iter().map(|l| (l.product_id, l.quantity, l.unit_cost)).collect();
+        let lines: Vec<(i64, Quantity, Money, Money)> =
+            before.lines.iter().map(|l| (l.product_id, l.quantity, l.unit_cost, l.amount)).collect();
         insert_lines(conn, id, &lines).await?;
     }
     sqlx::query("DELETE FROM purchase_orders WHERE import_batch_id = ?").bind(batch_id).execute(&mut *conn).await?;

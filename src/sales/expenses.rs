@@ -76,7 +76,7 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
             Money::ZERO
         }
         Err(e) => {
-            problems.push(FieldError { field: "amount", reason: Reason::BadMoney(e) });
+            problems.push(FieldError { field: "amount", reason: e.into() });
             Money::ZERO
         }
     };
@@ -204,6 +204,8 @@ pub async fn list(db: &Db, actor: &Actor, query: &ExpenseQuery) -> Result<Expens
     let mut conn = db.pool().acquire().await?;
     let limit = page_limit(query.limit);
     let offset = query.offset.max(0);
+    // Amounts are bounded by money::MAX_ENTRY when entered, so the sum is exact up to 900,000 expenses at
+    // the bound; past that SQLite's sum() raises "integer overflow" (an Error::Db) rather than wrapping.
     let mut sums = QueryBuilder::<Sqlite>::new("SELECT count(*), coalesce(sum(e.amount), 0) FROM expenses e");
     push_filters(&mut sums, actor, query);
     let (total, sum): (i64, Money) = sums.build_query_as().fetch_one(&mut *conn).await?;
@@ -240,6 +242,7 @@ pub async fn breakdown(db: &Db, actor: &Actor, query: &ExpenseQuery, by: Expense
         ExpenseBy::Customer => ("e.customer_id", "n.code || ' ' || n.name", "customers"),
         ExpenseBy::Category => ("e.category_id", "n.name", "expense_categories"),
     };
+    // A sum of bounded amounts, exact or SQLite's "integer overflow" error, as in `list`.
     let mut builder = QueryBuilder::<Sqlite>::new(format!(
         "SELECT {key} AS key, g.amount, g.count
          FROM (SELECT {group} AS id, sum(e.amount) AS amount, count(*) AS count FROM expenses e"

@@ -213,6 +213,8 @@ pub(crate) struct ValidOrder {
     pub due_date: NaiveDate,
     pub notes: String,
     pub lines: Vec<ValidLine>,
+    /// The sum of the lines' amounts, checked.
+    pub total: Money,
 }
 
 #[derive(sqlx::FromRow)]
@@ -301,36 +303,47 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
         if !product.active {
             problems.push(line_problem(format!("product '{}' is no longer sold", line.sku.trim())));
         }
+        // Both figures are checked before the line is given up on, so a line reports each bad one.
         let quantity = match line.quantity.parse::<Quantity>() {
-            Ok(q) if q.is_positive() => q,
+            Ok(q) if q.is_positive() => Some(q),
             Ok(q) => {
                 problems.push(line_problem(format!("quantity {q} must be greater than zero")));
-                continue;
+                None
             }
             Err(e) => {
-                problems.push(line_problem(e.to_string()));
-                continue;
+                problems.push(text::line_figure("quantity", index, e.into()));
+                None
             }
         };
         let unit_price = match line.unit_price.trim() {
             "" => match (member, product.member_price) {
-                (true, Some(price)) => price,
-                _ => product.standard_price,
+                (true, Some(price)) => Some(price),
+                _ => Some(product.standard_price),
             },
             price => match price.parse::<Money>() {
-                Ok(money) if !money.is_negative() => money,
+                Ok(money) if !money.is_negative() => Some(money),
                 Ok(money) => {
                     problems.push(line_problem(format!("unit price {money} is negative")));
-                    continue;
+                    None
                 }
                 Err(e) => {
-                    problems.push(line_problem(e.to_string()));
-                    continue;
+                    problems.push(text::line_figure("unit_price", index, e.into()));
+                    None
                 }
             },
         };
-        lines.push(ValidLine { product_id: product.id, quantity, unit_price, amount: quantity.times(unit_price) });
+        let (Some(quantity), Some(unit_price)) = (quantity, unit_price) else {
+            continue;
+        };
+        match quantity.times(unit_price) {
+            Ok(amount) => lines.push(ValidLine { product_id: product.id, quantity, unit_price, amount }),
+            Err(too_large) => problems.push(FieldError { field: "amount", reason: too_large.into() }),
+        }
     }
+    let total = Money::sum_checked(lines.iter().map(|l| l.amount)).unwrap_or_else(|too_large| {
+        problems.push(FieldError { field: "total", reason: too_large.into() });
+        Money::ZERO
+    });
     if !problems.is_empty() {
         return Err(Error::from_fields(problems));
     }
@@ -344,6 +357,7 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
         due_date,
         notes,
         lines,
+        total,
     })
 }
 
@@ -386,7 +400,6 @@ type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
 /// Binds an order's own fields, in the order both the insert and the update name them: number, date,
 /// customer, salesperson, branch, warehouse, due date, total, line count, notes.
 fn bind_header<'q>(query: Query<'q>, order_no: &'q str, valid: &'q ValidOrder) -> Query<'q> {
-    let total: Money = valid.lines.iter().map(|l| l.amount).sum();
     query
         .bind(order_no)
         .bind(valid.order_date.to_string())
@@ -395,7 +408,7 @@ fn bind_header<'q>(query: Query<'q>, order_no: &'q str, valid: &'q ValidOrder) -
         .bind(valid.branch_id)
         .bind(valid.warehouse_id)
         .bind(valid.due_date.to_string())
-        .bind(total)
+        .bind(valid.total)
         .bind(valid.lines.len() as i64)
         .bind(&valid.notes)
 }
@@ -489,8 +502,8 @@ pub async fn confirm(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
     .await?;
     let mut cost_total = Money::ZERO;
     for (line_id, quantity, on_hand, value, cost_price) in costs {
-        let unit_cost = if on_hand.is_positive() { Quantity::units(1).share_of(on_hand, value) } else { cost_price };
-        cost_total += quantity.times(unit_cost);
+        let unit_cost = if on_hand.is_positive() { Quantity::units(1).share_of(on_hand, value)? } else { cost_price };
+        cost_total = cost_total.checked_add(quantity.times(unit_cost)?)?;
         sqlx::query("UPDATE order_lines SET unit_cost = ? WHERE id = ?")
             .bind(unit_cost)
             .bind(line_id)

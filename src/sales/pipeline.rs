@@ -132,14 +132,16 @@ const OPPORTUNITY_SELECT: &str = "SELECT p.id, p.code, p.customer_id, c.code AS 
 
 /// An opportunity's weighted amount: amount × probability %, rounded half away from zero (amounts are
 /// never negative, so half up). The forecast's SQL does the same sum: `(amount * probability + 50) / 100`.
+/// The table holds probabilities of 0 to 100, so the weighted amount is never more than the amount.
 pub fn weighted(amount: Money, probability: i64) -> Money {
-    let minor = (i128::from(amount.minor()) * i128::from(probability) + 50) / 100;
-    Money::from_minor(i64::try_from(minor).unwrap_or(i64::MAX))
+    let minor = (i128::from(amount.minor()) * i128::from(probability.clamp(0, 100)) + 50) / 100;
+    Money::from_i128(minor).unwrap_or(amount)
 }
 
-/// The largest amount an opportunity may have: 100 billion yuan (the table checks it too), so that
-/// amount × probability and their sums stay far inside 64 bits.
-pub const MAX_AMOUNT: Money = Money::yuan(100_000_000_000);
+/// The largest amount an opportunity may have: what any amount may be ([`crate::money::MAX_ENTRY`],
+/// 100 billion yuan, which the table checks too), so that amount × probability and their sums stay far
+/// inside 64 bits.
+pub const MAX_AMOUNT: Money = crate::money::MAX_ENTRY;
 
 pub(crate) async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Opportunity> {
     let mut builder = QueryBuilder::<Sqlite>::new(OPPORTUNITY_SELECT);
@@ -218,20 +220,15 @@ pub(crate) async fn validate(
     let code = text::collect(text::bounded("code", &input.code, 40), String::new(), &mut problems);
     let name = text::collect(text::required("name", &input.name, 200), String::new(), &mut problems);
     let notes = text::collect(text::bounded("notes", &input.notes, 2_000), String::new(), &mut problems);
+    // Parsing refuses more than MAX_AMOUNT.
     let amount = match input.amount.trim().parse::<Money>() {
-        Ok(amount) if amount > MAX_AMOUNT => {
-            let reason =
-                Reason::NotAllowed { value: input.amount.trim().into(), allowed: format!("at most {MAX_AMOUNT}") };
-            problems.push(FieldError { field: "amount", reason });
-            Money::ZERO
-        }
         Ok(amount) if !amount.is_negative() => amount,
         Ok(_) => {
             problems.push(FieldError { field: "amount", reason: Reason::NotPositive { value: input.amount.clone() } });
             Money::ZERO
         }
         Err(e) => {
-            problems.push(FieldError { field: "amount", reason: Reason::BadMoney(e) });
+            problems.push(FieldError { field: "amount", reason: e.into() });
             Money::ZERO
         }
     };
@@ -660,6 +657,8 @@ pub async fn board(db: &Db, actor: &Actor, closed_since: Option<NaiveDate>) -> R
                 }
             }
         };
+        // Sums of amounts the table bounds by MAX_AMOUNT: they fit in 64 bits up to 900,000 opportunities
+        // in one column, and beyond that SQLite's sum() raises "integer overflow" (an Error::Db), never wraps.
         let mut sums = QueryBuilder::<Sqlite>::new(
             "SELECT count(*), coalesce(sum(p.amount), 0), coalesce(sum((p.amount * p.probability + 50) / 100), 0)
              FROM opportunities p",
@@ -710,6 +709,7 @@ pub async fn forecast(db: &Db, actor: &Actor, from: Option<NaiveDate>, months: u
     let months = months.clamp(1, 60);
     let end = first + chrono::Months::new(months);
     let mut conn = db.pool().acquire().await?;
+    // Sums of bounded amounts, as on the board: exact, or SQLite's "integer overflow" error.
     let grouped = |status: &'static str, date_column: &'static str| {
         let mut builder = QueryBuilder::<Sqlite>::new(format!(
             "SELECT substr(p.{date_column}, 1, 7), count(*), coalesce(sum(p.amount), 0),

@@ -153,7 +153,6 @@ pub async fn create(db: &Db, actor: &Actor, input: &QuoteInput) -> Result<Quote>
         "" => next_number(&mut tx, "quotes", "quote_no", "QT").await?,
         typed => typed.to_string(),
     };
-    let total: Money = valid.lines.iter().map(|l| l.amount).sum();
     let id = sqlx::query(
         "INSERT INTO quotes (quote_no, quote_date, valid_until, customer_id, salesperson_id, branch_id, opportunity_id,
              status, total, notes, created_by, updated_at)
@@ -166,7 +165,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &QuoteInput) -> Result<Quote>
     .bind(valid.salesperson_id)
     .bind(valid.branch_id)
     .bind(input.opportunity_id)
-    .bind(total)
+    .bind(valid.total)
     .bind(&valid.notes)
     .bind(actor.user_id)
     .bind(now_stamp())

@@ -313,7 +313,7 @@ pub async fn opportunities_command(db: &Db, actor: &Actor, command: Opportunitie
                 })
                 .collect();
             print_table(&["month", "open", "open amount", "forecast", "won", "won amount"], &rows);
-            let total: Money = forecast.months.iter().map(|m| m.weighted).sum();
+            let total = Money::sum_checked(forecast.months.iter().map(|m| m.weighted))?;
             println!(
                 "forecast {}; {} overdue worth {}",
                 total.grouped(),

@@ -201,7 +201,7 @@ pub async fn products_command(db: &Db, actor: &Actor, command: ProductsCommand) 
                         p.unit.clone(),
                         p.standard_price.grouped(),
                         p.member_price.map(|m| m.grouped()).unwrap_or_default(),
-                        p.moving_average_cost().grouped(),
+                        p.moving_average_cost().map(|m| m.grouped()).unwrap_or("-".into()),
                         p.stock_quantity.to_string(),
                     ]
                 })
@@ -232,7 +232,7 @@ pub async fn products_command(db: &Db, actor: &Actor, command: ProductsCommand) 
                 "on hand: {}  value: {}  average cost: {}",
                 p.stock_quantity,
                 p.stock_value.grouped(),
-                p.moving_average_cost().grouped()
+                p.moving_average_cost().map(|m| m.grouped()).unwrap_or("-".into())
             );
             println!("active: {}", crate::yes_no(p.active));
         }
@@ -327,7 +327,7 @@ pub async fn stock_command(db: &Db, actor: &Actor, command: StockCommand) -> Res
                         r.name,
                         r.category.unwrap_or_default(),
                         r.quantity.to_string(),
-                        r.average_cost.grouped(),
+                        r.average_cost.map(|m| m.grouped()).unwrap_or("-".into()),
                         r.value.grouped(),
                     ]
                 })

@@ -60,7 +60,7 @@ function productsTab(body, me) {
         page.rows.map((p) => h("tr.clickable", { dataset: { sku: p.sku }, onclick: () => canEdit && openProductForm(p, load) },
           h("td", { text: p.sku }), h("td", { text: p.name }), h("td", { text: p.category ?? "" }), h("td", { text: p.subcategory ?? "" }),
           h("td", { text: p.unit }), h("td.num", { text: p.standard_price }), h("td.num", { text: p.member_price ?? "" }),
-          h("td.num", { text: p.average_cost }), h("td.num", { text: p.stock_quantity })))));
+          h("td.num", { text: p.average_cost ?? "—" }), h("td.num", { text: p.stock_quantity })))));
     } catch (error) { showError(error); }
   }
   body.replaceChildren(h("div.toolbar", {}, search,
@@ -141,7 +141,7 @@ async function valuationTab(body) {
       valueChart(valuation.by_category),
       table("valuation-table", ["field.sku", "field.name", "field.category", "stock.quantity", "stock.average_cost", "stock.value"],
         valuation.rows.map((r) => h("tr", {}, h("td", { text: r.sku }), h("td", { text: r.name }), h("td", { text: r.category ?? "" }),
-          h("td.num", { text: r.quantity }), h("td.num", { text: r.average_cost }), h("td.num", { text: r.value })))));
+          h("td.num", { text: r.quantity }), h("td.num", { text: r.average_cost ?? "—" }), h("td.num", { text: r.value })))));
   } catch (error) { showError(error); }
 }
 
