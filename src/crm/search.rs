@@ -6,7 +6,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::crm::pinyin_key::pinyin_keys;
+use crate::crm::pinyin_key::search_keys;
 use crate::db::with_raw;
 use crate::error::Result;
 use crate::text::{self, escape_like};
@@ -123,17 +123,17 @@ pub fn pairs(body: &str) -> String {
     out
 }
 
-/// The searchable text: every part, lower-cased, plus the pinyin initials and full pinyin of
-/// every part and the bare digits of phone numbers. Parts are separated by a newline so a
-/// match never spans two fields.
+/// The searchable text: every part, lower-cased, plus the pinyin keys of every part (initials and
+/// full pinyin, of every common reading: [`search_keys`]) and the bare digits of phone numbers.
+/// Parts are separated by a newline so a match never spans two fields.
 pub fn body(parts: &[impl AsRef<str>]) -> String {
     let mut lines: Vec<String> = Vec::with_capacity(parts.len() * 2);
     for part in parts.iter().map(AsRef::as_ref).filter(|p| !p.trim().is_empty()) {
         lines.push(part.to_lowercase());
-        let (initials, full) = pinyin_keys(part);
         if !part.is_ascii() {
-            lines.push(initials);
-            lines.push(full);
+            let keys = search_keys(part);
+            lines.extend(keys.initials);
+            lines.extend(keys.full);
         }
         let digits = text::digits(part);
         if digits.len() >= 5 && digits != part {

@@ -1,0 +1,92 @@
+//! Issue 10, "search that misses": customers are found by the initials of the way their names are read
+//! (重庆 by `cq`, 厦门 by `xm`, 单 as a surname by `s`), sorted by that reading, in new and older files.
+
+mod common;
+
+use suanpan::crm::contacts::{self, ContactInput};
+use suanpan::crm::customer_list::{self, CustomerQuery, CustomerSort};
+use suanpan::crm::customers::{self, CustomerInput};
+use suanpan::{Actor, Db};
+
+/// The names of the customers the list finds for `words`, sorted by name: the engine call behind the
+/// window's list and the CLI's `customers list --search`.
+async fn found(db: &Db, actor: &Actor, words: &str) -> Vec<String> {
+    let query = CustomerQuery { search: words.into(), sort: CustomerSort::Name, ..Default::default() };
+    customer_list::list(db, actor, &query).await.expect("list").rows.into_iter().map(|r| r.name).collect()
+}
+
+const NAMES: [(&str, &str); 13] = [
+    ("重庆长安贸易", "cqca"),
+    ("长沙银行", "csyh"),
+    ("长春一汽", "cc"),
+    ("厦门航空", "xmhk"),
+    ("朝阳区五金店", "cyq"),
+    ("单伟", "sw"),
+    ("单县羊汤馆", "sx"),
+    ("曾小明", "zxm"),
+    ("解大伟", "xdw"),
+    ("仇立", "ql"),
+    ("乐山大佛旅游", "ls"),
+    ("蚌埠商贸", "bbsm"),
+    ("六安茶叶", "la"),
+];
+
+#[tokio::test]
+async fn place_names_and_surnames_are_found_by_the_initials_people_type() {
+    let c = common::company().await;
+    for (name, _) in NAMES {
+        customers::create(&c.db, &c.owner, &common::input(name, "")).await.expect(name);
+    }
+    for (name, initials) in NAMES {
+        let hits = found(&c.db, &c.owner, initials).await;
+        assert!(hits.iter().any(|h| h == name), "{initials} should find {name}, found {hits:?}");
+    }
+    assert_eq!(found(&c.db, &c.owner, "cq").await, ["重庆长安贸易"]);
+    assert_eq!(found(&c.db, &c.owner, "xmhk").await, ["厦门航空"], "厦 is xià in 厦门");
+    assert_eq!(found(&c.db, &c.owner, "chongqing").await, ["重庆长安贸易"]);
+    assert_eq!(found(&c.db, &c.owner, "zengxiaoming").await, ["曾小明"]);
+    // What the first readings gave is still found: nobody loses a search they used to type.
+    assert_eq!(found(&c.db, &c.owner, "zqza").await, ["重庆长安贸易"]);
+    assert_eq!(found(&c.db, &c.owner, "cxm").await, ["曾小明"]);
+}
+
+#[tokio::test]
+async fn the_name_sort_files_a_name_under_its_reading() {
+    let c = common::company().await;
+    for name in ["中山五金", "重庆火锅", "长沙米粉", "曾小明", "厦门鼓浪屿", "上海鼎盛", "单伟"]
+    {
+        customers::create(&c.db, &c.owner, &common::input(name, "")).await.expect(name);
+    }
+    // changsha, chongqing, shanghai, shanwei, xiamen, zengxiaoming, zhongshan: under the first readings
+    // (zhangsha, zhongqing, shawei/danwei, cengxiaoming) 长沙 and 重庆 sat among the Z's.
+    assert_eq!(
+        found(&c.db, &c.owner, "").await,
+        ["长沙米粉", "重庆火锅", "上海鼎盛", "单伟", "厦门鼓浪屿", "曾小明", "中山五金"]
+    );
+}
+
+#[tokio::test]
+async fn contacts_cities_and_a_long_name_are_found_too() {
+    let c = common::company().await;
+    let input = CustomerInput { city: "重庆".into(), ..common::input("鼎盛贸易", "") };
+    let customer = customers::create(&c.db, &c.owner, &input).await.expect("customer").customer;
+    let contact = ContactInput { name: "曾志强".into(), ..Default::default() };
+    contacts::add(&c.db, &c.owner, customer.id, &contact).await.expect("contact");
+    assert_eq!(found(&c.db, &c.owner, "cq").await, ["鼎盛贸易"], "by its city");
+    assert_eq!(found(&c.db, &c.owner, "zzq").await, ["鼎盛贸易"], "by its contact's surname");
+
+    // Twenty polyphonic characters, five times over: a bounded search row, still found by the reading
+    // of its start and by one character read another common way.
+    let long = "重长行朝单曾解仇乐会藏传调便宿区查种秘折".repeat(5);
+    customers::create(&c.db, &c.owner, &common::input(&long, "")).await.expect("long name");
+    let body: String =
+        sqlx::query_scalar("SELECT s.body FROM customer_search s JOIN customers c ON c.id = s.rowid WHERE c.name = ?")
+            .bind(&long)
+            .fetch_one(c.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(body.lines().count(), 3 + 8 + 2, "code, its digits, name, 8 initials strings, 2 spellings: {body}");
+    assert!(body.len() < 10 * long.len(), "{} bytes for a name of {}", body.len(), long.len());
+    assert_eq!(found(&c.db, &c.owner, "zcxc").await, [long.clone()], "the chosen readings");
+    assert_eq!(found(&c.db, &c.owner, "cc").await, [long.clone()], "重 read chóng");
+}
