@@ -87,7 +87,7 @@ fn sounds(text: &str) -> Vec<Sound> {
 pub fn pinyin_keys(name: &str) -> (String, String) {
     let sounds = sounds(name);
     let initials = sounds.iter().map(|s| s.chosen_initial()).collect();
-    (initials, full(&sounds, |chosen, _| chosen))
+    (initials, full(&sounds))
 }
 
 /// What a field is found by, beyond its own text.
@@ -96,12 +96,13 @@ pub struct SearchKeys {
     /// The chosen reading's initials first, then the pinyin crate's first readings' when they differ,
     /// then stretches with one character read another common way; at most [`MOST_INITIALS`].
     pub initials: Vec<String>,
-    /// The chosen reading spelt out, then the crate's first readings' when they differ.
-    pub full: Vec<String>,
+    /// The chosen reading spelt out. The first readings' spelling is not kept: nobody types
+    /// "zhongqing" for 重庆, and full spellings are the long part of a search row.
+    pub full: String,
 }
 
 /// The pinyin keys a field is searched by. Bounded whatever the text: at most [`MOST_INITIALS`]
-/// initials strings, alternatives cut to [`WINDOW`] characters either side, two full spellings.
+/// initials strings, alternatives cut to [`WINDOW`] characters either side, one full spelling.
 pub fn search_keys(text: &str) -> SearchKeys {
     let sounds = sounds(text);
     let chosen: Vec<char> = sounds.iter().map(|s| s.chosen_initial()).collect();
@@ -117,9 +118,7 @@ pub fn search_keys(text: &str) -> SearchKeys {
             add_new(&mut initials, around.map(|k| if k == at { other } else { chosen[k] }).collect());
         }
     }
-    let mut full_keys = vec![full(&sounds, |chosen, _| chosen)];
-    add_new(&mut full_keys, full(&sounds, |_, first| first));
-    SearchKeys { initials, full: full_keys }
+    SearchKeys { initials, full: full(&sounds) }
 }
 
 /// Adds `key` unless a key already there holds it.
@@ -129,13 +128,13 @@ fn add_new(keys: &mut Vec<String>, key: String) {
     }
 }
 
-/// The spelling of every sound, reading each Chinese character as `pick(chosen, first)` says.
-fn full(sounds: &[Sound], pick: fn(&'static str, &'static str) -> &'static str) -> String {
+/// The spelling of every sound, each Chinese character as chosen.
+fn full(sounds: &[Sound]) -> String {
     let mut out = String::with_capacity(sounds.len() * 4);
     for sound in sounds {
         match *sound {
             Sound::Kept(c) => out.push(c),
-            Sound::Han { chosen, first, .. } => out.push_str(pick(chosen, first)),
+            Sound::Han { chosen, .. } => out.push_str(chosen),
         }
     }
     out
@@ -144,93 +143,81 @@ fn full(sounds: &[Sound], pick: fn(&'static str, &'static str) -> &'static str) 
 /// The readings of the phrase `text` starts with, the longest one the table knows, one a character.
 fn phrase_at(text: &str) -> Option<&'static str> {
     let first = text.chars().next()?;
-    let from = PHRASES.partition_point(|(phrase, _)| phrase.chars().next() < Some(first));
-    PHRASES[from..]
+    let at = PHRASES.binary_search_by_key(&first, |(c, _)| *c).ok()?;
+    PHRASES[at]
+        .1
         .iter()
-        .take_while(|(phrase, _)| phrase.starts_with(first))
         .filter(|(phrase, _)| text.starts_with(phrase))
         .max_by_key(|(phrase, _)| phrase.len())
         .map(|(_, readings)| *readings)
 }
 
-/// Place names and words whose characters a name reads otherwise than alone, sorted by the phrase
-/// (a test checks it), with one reading a character.
-const PHRASES: &[(&str, &str)] = &[
-    ("万俟", "mo qi"),
-    ("东莞", "dong guan"),
-    ("东阿", "dong e"),
-    ("乐亭", "lao ting"),
-    ("乐器", "yue qi"),
-    ("乐山", "le shan"),
-    ("乐清", "yue qing"),
-    ("乐陵", "le ling"),
-    ("会稽", "kuai ji"),
-    ("会计", "kuai ji"),
-    ("传媒", "chuan mei"),
-    ("六合", "lu he"),
-    ("六安", "lu an"),
-    ("六盘水", "liu pan shui"),
-    ("分行", "fen hang"),
-    ("单于", "chan yu"),
-    ("单位", "dan wei"),
-    ("单县", "shan xian"),
-    ("厦门", "xia men"),
-    ("商行", "shang hang"),
-    ("大厦", "da sha"),
-    ("大埔", "da bu"),
-    ("尉迟", "yu chi"),
-    ("快乐", "kuai le"),
-    ("总行", "zong hang"),
-    ("支行", "zhi hang"),
-    ("朝阳", "chao yang"),
-    ("朝鲜", "chao xian"),
-    ("枞阳", "zong yang"),
-    ("校长", "xiao zhang"),
-    ("歙县", "she xian"),
-    ("浒墅关", "xu shu guan"),
-    ("琴行", "qin hang"),
-    ("番禺", "pan yu"),
-    ("筠连", "jun lian"),
-    ("荥阳", "xing yang"),
-    ("莘县", "shen xian"),
-    ("莘庄", "xin zhuang"),
-    ("蔚县", "yu xian"),
-    ("蚌埠", "beng bu"),
-    ("行业", "hang ye"),
-    ("行长", "hang zhang"),
-    ("西藏", "xi zang"),
-    ("解放", "jie fang"),
-    ("调味", "tiao wei"),
-    ("车行", "che hang"),
-    ("重型", "zhong xing"),
-    ("重工", "zhong gong"),
-    ("重庆", "chong qing"),
-    ("重点", "zhong dian"),
-    ("铅山", "yan shan"),
-    ("银行", "yin hang"),
-    ("长丰", "chang feng"),
-    ("长乐", "chang le"),
-    ("长兴", "chang xing"),
-    ("长城", "chang cheng"),
-    ("长子", "zhang zi"),
-    ("长宁", "chang ning"),
-    ("长安", "chang an"),
-    ("长寿", "chang shou"),
-    ("长岭", "chang ling"),
-    ("长春", "chang chun"),
-    ("长武", "chang wu"),
-    ("长江", "chang jiang"),
-    ("长沙", "chang sha"),
-    ("长治", "chang zhi"),
-    ("长泰", "chang tai"),
-    ("长海", "chang hai"),
-    ("长清", "chang qing"),
-    ("长白山", "chang bai shan"),
-    ("长葛", "chang ge"),
-    ("长阳", "chang yang"),
-    ("长顺", "chang shun"),
-    ("音乐", "yin yue"),
-    ("黄陂", "huang pi"),
+/// Place names and words whose characters a name reads otherwise than alone, with one reading a
+/// character, under their first character; sorted by it for a binary search (a test checks it).
+const PHRASES: &[(char, &[(&str, &str)])] = &[
+    ('万', &[("万俟", "mo qi")]),
+    ('东', &[("东莞", "dong guan"), ("东阿", "dong e")]),
+    ('乐', &[("乐亭", "lao ting"), ("乐器", "yue qi"), ("乐山", "le shan"), ("乐清", "yue qing"), ("乐陵", "le ling")]),
+    ('会', &[("会稽", "kuai ji"), ("会计", "kuai ji")]),
+    ('传', &[("传媒", "chuan mei")]),
+    ('六', &[("六合", "lu he"), ("六安", "lu an"), ("六盘水", "liu pan shui")]),
+    ('分', &[("分行", "fen hang")]),
+    ('单', &[("单于", "chan yu"), ("单位", "dan wei"), ("单县", "shan xian")]),
+    ('厦', &[("厦门", "xia men")]),
+    ('商', &[("商行", "shang hang")]),
+    ('大', &[("大厦", "da sha"), ("大埔", "da bu")]),
+    ('尉', &[("尉迟", "yu chi")]),
+    ('快', &[("快乐", "kuai le")]),
+    ('总', &[("总行", "zong hang")]),
+    ('支', &[("支行", "zhi hang")]),
+    ('朝', &[("朝阳", "chao yang"), ("朝鲜", "chao xian")]),
+    ('枞', &[("枞阳", "zong yang")]),
+    ('校', &[("校长", "xiao zhang")]),
+    ('歙', &[("歙县", "she xian")]),
+    ('浒', &[("浒墅关", "xu shu guan")]),
+    ('琴', &[("琴行", "qin hang")]),
+    ('番', &[("番禺", "pan yu")]),
+    ('筠', &[("筠连", "jun lian")]),
+    ('荥', &[("荥阳", "xing yang")]),
+    ('莘', &[("莘县", "shen xian"), ("莘庄", "xin zhuang")]),
+    ('蔚', &[("蔚县", "yu xian")]),
+    ('蚌', &[("蚌埠", "beng bu")]),
+    ('行', &[("行业", "hang ye"), ("行长", "hang zhang")]),
+    ('西', &[("西藏", "xi zang")]),
+    ('解', &[("解放", "jie fang")]),
+    ('调', &[("调味", "tiao wei")]),
+    ('车', &[("车行", "che hang")]),
+    ('重', &[("重型", "zhong xing"), ("重工", "zhong gong"), ("重庆", "chong qing"), ("重点", "zhong dian")]),
+    ('铅', &[("铅山", "yan shan")]),
+    ('银', &[("银行", "yin hang")]),
+    (
+        '长',
+        &[
+            ("长丰", "chang feng"),
+            ("长乐", "chang le"),
+            ("长兴", "chang xing"),
+            ("长城", "chang cheng"),
+            ("长子", "zhang zi"),
+            ("长宁", "chang ning"),
+            ("长安", "chang an"),
+            ("长寿", "chang shou"),
+            ("长岭", "chang ling"),
+            ("长春", "chang chun"),
+            ("长武", "chang wu"),
+            ("长江", "chang jiang"),
+            ("长沙", "chang sha"),
+            ("长治", "chang zhi"),
+            ("长泰", "chang tai"),
+            ("长海", "chang hai"),
+            ("长清", "chang qing"),
+            ("长白山", "chang bai shan"),
+            ("长葛", "chang ge"),
+            ("长阳", "chang yang"),
+            ("长顺", "chang shun"),
+        ],
+    ),
+    ('音', &[("音乐", "yin yue")]),
+    ('黄', &[("黄陂", "huang pi")]),
 ];
 
 /// A surname's reading where it differs from the character's usual one; used for the first Chinese
@@ -365,7 +352,7 @@ mod tests {
     fn search_keys_hold_the_chosen_the_old_and_the_other_common_readings() {
         let keys = search_keys("重庆长安贸易");
         assert_eq!(keys.initials, ["cqcamy", "zqzamy"]);
-        assert_eq!(keys.full, ["chongqingchanganmaoyi", "zhongqingzhanganmaoyi"]);
+        assert_eq!(keys.full, "chongqingchanganmaoyi");
         let keys = search_keys("重阳贸易");
         assert_eq!(keys.initials, ["zymy", "cymy"]);
         assert_eq!(search_keys("上海鼎盛有限公司").initials, ["shdsyxgs"], "rare readings add nothing");
@@ -377,14 +364,16 @@ mod tests {
         let keys = search_keys(&name);
         assert_eq!(keys.initials.len(), MOST_INITIALS);
         assert!(keys.initials.iter().skip(2).all(|k| k.chars().count() <= 2 * WINDOW + 1));
-        assert_eq!(keys.full.len(), 2);
     }
 
     #[test]
     fn phrases_are_sorted_with_a_reading_a_character() {
         assert!(PHRASES.windows(2).all(|w| w[0].0 < w[1].0), "sorted for the binary search");
-        for (phrase, readings) in PHRASES {
-            assert_eq!(phrase.chars().count(), readings.split(' ').count(), "{phrase}");
+        for (first, phrases) in PHRASES {
+            for (phrase, readings) in *phrases {
+                assert!(phrase.starts_with(*first), "{phrase} under {first}");
+                assert_eq!(phrase.chars().count(), readings.split(' ').count(), "{phrase}");
+            }
         }
     }
 }

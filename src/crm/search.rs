@@ -133,7 +133,7 @@ pub fn body(parts: &[impl AsRef<str>]) -> String {
         if !part.is_ascii() {
             let keys = search_keys(part);
             lines.extend(keys.initials);
-            lines.extend(keys.full);
+            lines.push(keys.full);
         }
         let digits = text::digits(part);
         if digits.len() >= 5 && digits != part {
