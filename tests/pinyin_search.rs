@@ -6,7 +6,8 @@ mod common;
 use suanpan::crm::contacts::{self, ContactInput};
 use suanpan::crm::customer_list::{self, CustomerQuery, CustomerSort};
 use suanpan::crm::customers::{self, CustomerInput};
-use suanpan::{Actor, Db};
+use suanpan::crm::search;
+use suanpan::{Actor, Db, auth, users};
 
 /// The names of the customers the list finds for `words`, sorted by name: the engine call behind the
 /// window's list and the CLI's `customers list --search`.
@@ -89,4 +90,85 @@ async fn contacts_cities_and_a_long_name_are_found_too() {
     assert!(body.len() < 10 * long.len(), "{} bytes for a name of {}", body.len(), long.len());
     assert_eq!(found(&c.db, &c.owner, "zcxc").await, [long.clone()], "the chosen readings");
     assert_eq!(found(&c.db, &c.owner, "cc").await, [long.clone()], "重 read chóng");
+}
+
+/// A company file from before this change: schema version 7, its customers' keys made from the first
+/// reading of every character only, as that release wrote them.
+async fn file_with_the_first_readings(path: &std::path::Path) {
+    let dir = path.parent().unwrap().join("migrations-v7");
+    std::fs::create_dir(&dir).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap() {
+        let file = entry.unwrap().path();
+        let name = file.file_name().unwrap().to_str().unwrap().to_string();
+        if name.as_str() <= "0007_~" {
+            std::fs::copy(&file, dir.join(&name)).unwrap();
+        }
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path).create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap().run(&pool).await.unwrap();
+    let old = [
+        (1, "C000001", "重庆长安贸易", "zhongqingzhanganmaoyi", "c000001\n重庆长安贸易\nzqzamy\nzhongqingzhanganmaoyi"),
+        (
+            2,
+            "C000002",
+            "上海鼎盛",
+            "shanghaidingsheng",
+            "c000002\n上海鼎盛\nshds\nshanghaidingsheng\n曾小明\ncxm\ncengxiaoming",
+        ),
+        (3, "C000003", "广州华丰", "guangzhouhuafeng", "c000003\n广州华丰\ngzhf\nguangzhouhuafeng"),
+    ];
+    for (id, code, name, name_pinyin, body) in old {
+        sqlx::query(
+            "INSERT INTO customers (id, code, name, name_pinyin, kind, created_on, updated_at)
+             VALUES (?, ?, ?, ?, 'channel', '2024-01-02', '2024-01-02T00:00:00Z')",
+        )
+        .bind(id)
+        .bind(code)
+        .bind(name)
+        .bind(name_pinyin)
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO customer_search (rowid, body) VALUES (?, ?)")
+            .bind(id)
+            .bind(body)
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO customer_search_pairs (rowid, pairs) VALUES (?, ?)")
+            .bind(id)
+            .bind(search::pairs(body))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query("INSERT INTO contacts (customer_id, name, created_at) VALUES (2, '曾小明', '2024-01-02T00:00:00Z')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn a_file_made_with_the_first_readings_is_found_by_the_right_ones_once_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("company.sqlite");
+    file_with_the_first_readings(&path).await;
+
+    let (db, _) = Db::open(&path).await.unwrap();
+    users::create_owner(&db, "boss", "王老板", common::PASSWORD).await.unwrap();
+    let boss = auth::login(&db, "boss", common::PASSWORD).await.unwrap();
+    assert_eq!(found(&db, &boss, "cq").await, ["重庆长安贸易"]);
+    assert_eq!(found(&db, &boss, "zxm").await, ["上海鼎盛"], "by its contact, 曾 read zēng");
+    assert_eq!(found(&db, &boss, "zqza").await, ["重庆长安贸易"], "the old initials still work");
+    assert_eq!(found(&db, &boss, "").await, ["重庆长安贸易", "广州华丰", "上海鼎盛"], "sorted by the new key");
+
+    // Done once: the file now records the recipe, and a rebuild rewrites only rows whose keys change.
+    assert_eq!(search::refresh_keys(&db).await.unwrap(), 0);
+    sqlx::query("DELETE FROM derived_keys").execute(db.pool()).await.unwrap();
+    assert_eq!(search::refresh_keys(&db).await.unwrap(), 0, "every row already holds the new keys");
+    let version: i64 =
+        sqlx::query_scalar("SELECT version FROM customers WHERE id = 1").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(version, 1, "a derived key is not an edit");
 }

@@ -154,6 +154,8 @@ fn phrase_at(text: &str) -> Option<&'static str> {
 
 /// Place names and words whose characters a name reads otherwise than alone, with one reading a
 /// character, under their first character; sorted by it for a binary search (a test checks it).
+/// Changing this or the tables below changes the keys in company files: raise `search::KEYS_RECIPE`
+/// so that files are indexed again when opened.
 const PHRASES: &[(char, &[(&str, &str)])] = &[
     ('万', &[("万俟", "mo qi")]),
     ('东', &[("东莞", "dong guan"), ("东阿", "dong e")]),
