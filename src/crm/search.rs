@@ -6,8 +6,8 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::crm::pinyin_key::pinyin_keys;
-use crate::db::with_raw;
+use crate::crm::pinyin_key::{pinyin_keys, search_keys};
+use crate::db::{Db, with_raw};
 use crate::error::Result;
 use crate::text::{self, escape_like};
 
@@ -105,6 +105,108 @@ impl Staging {
     }
 }
 
+/// The recipe of the keys derived from customers' text in Rust (the sort key `name_pinyin` and the
+/// search rows). Raise it whenever [`body`] or the pinyin keys change what they make: opening a file
+/// whose keys an older recipe made rebuilds them ([`refresh_keys`]). 1 read every character its first
+/// reading only; 2 reads phrases and surnames and indexes the other common readings.
+const KEYS_RECIPE: i64 = 2;
+
+/// Rebuilds the derived keys of every customer if an older recipe made them, rewriting only the rows
+/// that change, in one transaction. Returns how many customers it rewrote. Run when a file is opened.
+pub async fn refresh_keys(db: &Db) -> Result<usize> {
+    if keys_recipe(&mut *db.pool().acquire().await?).await? >= KEYS_RECIPE {
+        return Ok(0);
+    }
+    let mut tx = db.write().await?;
+    if keys_recipe(&mut tx).await? >= KEYS_RECIPE {
+        return Ok(0);
+    }
+    sqlx::query(
+        "CREATE TEMP TABLE IF NOT EXISTS keys_staging
+             (id INTEGER PRIMARY KEY, name_pinyin TEXT NOT NULL, body TEXT NOT NULL, pairs TEXT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM temp.keys_staging").execute(&mut *tx).await?;
+    let changed = with_raw(&mut tx, stage_changed_keys).await?;
+    if changed > 0 {
+        // One statement an index: FTS5 writes out what it holds at every statement (see `Staging`).
+        for statement in [
+            "UPDATE customers SET name_pinyin = k.name_pinyin FROM temp.keys_staging k
+             WHERE k.id = customers.id AND customers.name_pinyin <> k.name_pinyin",
+            "DELETE FROM customer_search WHERE rowid IN (SELECT id FROM temp.keys_staging)",
+            "DELETE FROM customer_search_pairs WHERE rowid IN (SELECT id FROM temp.keys_staging)",
+            "INSERT INTO customer_search (rowid, body) SELECT id, body FROM temp.keys_staging",
+            "INSERT INTO customer_search_pairs (rowid, pairs) SELECT id, pairs FROM temp.keys_staging",
+        ] {
+            sqlx::query(statement).execute(&mut *tx).await?;
+        }
+    }
+    sqlx::query("DROP TABLE temp.keys_staging").execute(&mut *tx).await?;
+    sqlx::query(
+        "INSERT INTO derived_keys (name, recipe) VALUES ('customer_search', ?)
+         ON CONFLICT (name) DO UPDATE SET recipe = excluded.recipe",
+    )
+    .bind(KEYS_RECIPE)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    if changed > 0 {
+        tracing::info!(changed, "customers' pinyin keys rebuilt");
+    }
+    Ok(changed)
+}
+
+/// The recipe that made the keys in the file; 1 for a file from before recipes were recorded.
+async fn keys_recipe(conn: &mut SqliteConnection) -> Result<i64> {
+    let recipe: Option<i64> = sqlx::query_scalar("SELECT recipe FROM derived_keys WHERE name = 'customer_search'")
+        .fetch_optional(conn)
+        .await?;
+    Ok(recipe.unwrap_or(1))
+}
+
+/// Computes every customer's keys afresh, reading customers, their contacts and their search rows in
+/// id order side by side, and stages those that differ from what the file holds.
+fn stage_changed_keys(raw: &rusqlite::Connection) -> Result<usize> {
+    let mut customers = raw.prepare(
+        "SELECT c.id, c.code, c.name, c.phone, c.email, c.city, c.address, c.tags, c.name_pinyin, s.body
+         FROM customers c LEFT JOIN customer_search s ON s.rowid = c.id ORDER BY c.id",
+    )?;
+    let mut contacts = raw.prepare("SELECT customer_id, name, phone FROM contacts ORDER BY customer_id, id")?;
+    let mut stage = raw.prepare("INSERT INTO temp.keys_staging (id, name_pinyin, body, pairs) VALUES (?, ?, ?, ?)")?;
+    let mut contacts = contacts.query([])?;
+    let read_contact = |row: Option<&rusqlite::Row>| -> rusqlite::Result<Option<(i64, String, String)>> {
+        row.map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).transpose()
+    };
+    let mut next_contact = read_contact(contacts.next()?)?;
+    let mut rows = customers.query([])?;
+    let mut changed = 0;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let mut parts = (1..=7).map(|i| row.get::<_, String>(i)).collect::<rusqlite::Result<Vec<String>>>()?;
+        while let Some((customer_id, name, phone)) = next_contact.take() {
+            if customer_id > id {
+                next_contact = Some((customer_id, name, phone));
+                break;
+            }
+            if customer_id == id {
+                parts.push(name);
+                parts.push(phone);
+            }
+            next_contact = read_contact(contacts.next()?)?;
+        }
+        let (_, name_pinyin) = pinyin_keys(&parts[1]);
+        let body = body(&parts);
+        let held_pinyin: String = row.get(8)?;
+        let held_body: Option<String> = row.get(9)?;
+        if name_pinyin != held_pinyin || held_body.as_deref() != Some(body.as_str()) {
+            stage.execute(rusqlite::params![id, name_pinyin, body, pairs(&body)])?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 /// The character pairs of every run of letters and digits in `body`, and each run's last
 /// character, separated by spaces: "上海鼎盛" → "上海 海鼎 鼎盛 盛".
 pub fn pairs(body: &str) -> String {
@@ -123,17 +225,17 @@ pub fn pairs(body: &str) -> String {
     out
 }
 
-/// The searchable text: every part, lower-cased, plus the pinyin initials and full pinyin of
-/// every part and the bare digits of phone numbers. Parts are separated by a newline so a
-/// match never spans two fields.
+/// The searchable text: every part, lower-cased, plus the pinyin keys of every part (initials and
+/// full pinyin, of every common reading: [`search_keys`]) and the bare digits of phone numbers.
+/// Parts are separated by a newline so a match never spans two fields.
 pub fn body(parts: &[impl AsRef<str>]) -> String {
     let mut lines: Vec<String> = Vec::with_capacity(parts.len() * 2);
     for part in parts.iter().map(AsRef::as_ref).filter(|p| !p.trim().is_empty()) {
         lines.push(part.to_lowercase());
-        let (initials, full) = pinyin_keys(part);
         if !part.is_ascii() {
-            lines.push(initials);
-            lines.push(full);
+            let keys = search_keys(part);
+            lines.extend(keys.initials);
+            lines.push(keys.full);
         }
         let digits = text::digits(part);
         if digits.len() >= 5 && digits != part {
