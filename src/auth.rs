@@ -87,6 +87,56 @@ impl Permission {
             Permission::ManageStock => "book purchases, receipts and stock moves",
         }
     }
+
+    /// The stable name the UI translates ("permission.<key>").
+    pub fn key(self) -> &'static str {
+        match self {
+            Permission::ReadCustomers => "read_customers",
+            Permission::WriteCustomers => "write_customers",
+            Permission::DeleteCustomers => "delete_customers",
+            Permission::MergeCustomers => "merge_customers",
+            Permission::EditPickLists => "edit_pick_lists",
+            Permission::ManageUsers => "manage_users",
+            Permission::ReadAudit => "read_audit",
+            Permission::Backup => "backup",
+            Permission::Restore => "restore",
+            Permission::ReadProducts => "read_products",
+            Permission::WriteProducts => "write_products",
+            Permission::ReadSales => "read_sales",
+            Permission::WriteSales => "write_sales",
+            Permission::ManageStock => "manage_stock",
+        }
+    }
+
+    /// Every permission, for the test that each is translated.
+    pub fn examples() -> Vec<Permission> {
+        use Permission::*;
+        let all = vec![
+            ReadCustomers,
+            WriteCustomers,
+            DeleteCustomers,
+            MergeCustomers,
+            EditPickLists,
+            ManageUsers,
+            ReadAudit,
+            Backup,
+            Restore,
+            ReadProducts,
+            WriteProducts,
+            ReadSales,
+            WriteSales,
+            ManageStock,
+        ];
+        // A new permission stops compiling here, next to the list it must join.
+        for permission in &all {
+            match permission {
+                ReadCustomers | WriteCustomers | DeleteCustomers | MergeCustomers | EditPickLists | ManageUsers => {}
+                ReadAudit | Backup | Restore | ReadProducts | WriteProducts | ReadSales | WriteSales => {}
+                ManageStock => {}
+            }
+        }
+        all
+    }
 }
 
 /// Which rows of owned records (customers, later orders and activities) a user sees.
@@ -141,7 +191,11 @@ impl Actor {
     }
 
     pub fn require(&self, permission: Permission) -> Result<()> {
-        if self.can(permission) { Ok(()) } else { Err(Error::Forbidden { action: permission.action() }) }
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden { permission: permission.key(), action: permission.action() })
+        }
     }
 
     /// Rows of customers (and, later, their orders and activities) this user may see.
@@ -165,7 +219,7 @@ pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(|_| Error::Refused("the password could not be hashed"))
+        .map_err(|_| Error::Refused(crate::error::Refusal::PasswordNotHashed))
 }
 
 fn verify_password(password: &str, stored_hash: &str) -> bool {
@@ -211,7 +265,7 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<Actor> {
 }
 
 fn actor_from_row(row: LoginRow) -> Result<Actor> {
-    let role = Role::parse(&row.role).ok_or(Error::Refused("the user has an unknown role"))?;
+    let role = Role::parse(&row.role).ok_or(Error::Refused(crate::error::Refusal::UnknownRole))?;
     Ok(Actor {
         user_id: row.id,
         username: row.username,

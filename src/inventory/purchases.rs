@@ -139,9 +139,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
     }
     let mut lines: Vec<(i64, Quantity, Money)> = Vec::new();
     for (index, line) in input.lines.iter().enumerate() {
-        let problem = |what: String| FieldError {
+        let problem = |reason: Reason| FieldError {
             field: "lines",
-            reason: Reason::Forbidden { value: format!("line {}: {what}", index + 1) },
+            reason: Reason::OnLine { line: index as u64 + 1, inner: reason.into() },
         };
         let product: Option<(i64, Money)> = match line.product_id {
             Some(id) => {
@@ -158,17 +158,17 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
             }
         };
         let Some((product_id, cost_price)) = product else {
-            problems.push(problem(format!("product '{}' does not exist", line.sku.trim())));
+            problems.push(problem(Reason::Unknown { value: line.sku.trim().to_string() }));
             continue;
         };
         let quantity = match line.quantity.parse::<Quantity>() {
             Ok(q) if q.is_positive() => q,
             Ok(q) => {
-                problems.push(problem(format!("quantity {q} must be greater than zero")));
+                problems.push(problem(Reason::NotPositive { value: q.to_string() }));
                 continue;
             }
             Err(e) => {
-                problems.push(problem(e.to_string()));
+                problems.push(problem(Reason::BadQuantity(e)));
                 continue;
             }
         };
@@ -177,11 +177,11 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
             cost => match cost.parse::<Money>() {
                 Ok(money) if !money.is_negative() => money,
                 Ok(money) => {
-                    problems.push(problem(format!("unit cost {money} is negative")));
+                    problems.push(problem(Reason::Negative { value: money.to_string() }));
                     continue;
                 }
                 Err(e) => {
-                    problems.push(problem(e.to_string()));
+                    problems.push(problem(Reason::BadMoney(e)));
                     continue;
                 }
             },
