@@ -131,6 +131,11 @@ impl Permission {
             Permission::EditSettings => "change the company's settings",
         }
     }
+
+    /// Every permission, for the test that each is translated.
+    pub fn examples() -> Vec<Permission> {
+        Permission::ALL.to_vec()
+    }
 }
 
 /// Which owned records a user sees and may change: all, their branch's, or their own.
@@ -240,7 +245,11 @@ impl Actor {
     }
 
     pub fn require(&self, permission: Permission) -> Result<()> {
-        if self.can(permission) { Ok(()) } else { Err(Error::Forbidden { action: permission.action() }) }
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden { permission: permission.key(), action: permission.action() })
+        }
     }
 
     /// Rows of customers (and, later, their orders and activities) this user may see.
@@ -264,7 +273,7 @@ pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(|_| Error::Refused("the password could not be hashed"))
+        .map_err(|_| Error::Refused(crate::error::Refusal::PasswordNotHashed))
 }
 
 fn verify_password(password: &str, stored_hash: &str) -> bool {
@@ -310,7 +319,7 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<Actor> {
 }
 
 fn actor_from_row(row: LoginRow) -> Result<Actor> {
-    let role = Role::parse(&row.role).ok_or(Error::Refused("the user has an unknown role"))?;
+    let role = Role::parse(&row.role).ok_or(Error::Refused(crate::error::Refusal::UnknownRole))?;
     Ok(Actor {
         user_id: row.id,
         username: row.username,

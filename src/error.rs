@@ -45,6 +45,27 @@ pub enum Reason {
     /// An amount or quantity beyond what may be entered, or a computed one beyond 64 bits.
     #[error("'{value}' is too large (at most {max})")]
     TooLarge { value: String, max: String },
+    /// A problem with one line of a document (an order's or a purchase's goods), by its number from 1.
+    #[error("line {line}: {inner}")]
+    OnLine { line: u64, inner: Box<Reason> },
+    #[error("'{value}' is also on line {first_line}")]
+    DuplicateInFile { value: String, first_line: u64 },
+    #[error("'{value}' has unreadable characters: is the encoding right?")]
+    Unreadable { value: String },
+    #[error("{found} fields where the header has {expected} (is the row cut short?)")]
+    WrongFieldCount { found: usize, expected: usize },
+    #[error("'{value}' is no longer sold")]
+    Discontinued { value: String },
+    #[error("'{value}' must not be negative")]
+    Negative { value: String },
+    /// A document entered or confirmed in the app (or already in stock), which an import leaves alone.
+    #[error("'{value}' was entered or confirmed in the app: an import does not replace it")]
+    NotReplaceable { value: String },
+    #[error("'{value}' already exists")]
+    AlreadyExists { value: String },
+    /// `permission` is the permission's stable key, for the UI; `action` the English phrase.
+    #[error("your role may not {action}")]
+    NotPermitted { permission: &'static str, action: &'static str },
 }
 
 impl From<MoneyParseError> for Reason {
@@ -99,6 +120,15 @@ impl Reason {
             Reason::Differs { .. } => "differs",
             Reason::Taken { .. } => "taken",
             Reason::TooLarge { .. } => "too_large",
+            Reason::OnLine { .. } => "on_line",
+            Reason::DuplicateInFile { .. } => "duplicate_in_file",
+            Reason::Unreadable { .. } => "unreadable",
+            Reason::WrongFieldCount { .. } => "wrong_field_count",
+            Reason::Discontinued { .. } => "discontinued",
+            Reason::Negative { .. } => "negative",
+            Reason::NotReplaceable { .. } => "not_replaceable",
+            Reason::AlreadyExists { .. } => "already_exists",
+            Reason::NotPermitted { .. } => "not_permitted",
         }
     }
 
@@ -113,8 +143,26 @@ impl Reason {
             | Reason::Unknown { value }
             | Reason::Forbidden { value }
             | Reason::NotPositive { value }
-            | Reason::Taken { value } => serde_json::json!({ "value": value }),
+            | Reason::Taken { value }
+            | Reason::Unreadable { value }
+            | Reason::Discontinued { value }
+            | Reason::Negative { value }
+            | Reason::NotReplaceable { value }
+            | Reason::AlreadyExists { value } => serde_json::json!({ "value": value }),
+            Reason::NotPermitted { permission, action } => {
+                serde_json::json!({ "permission": permission, "action": action })
+            }
             Reason::Differs { value, line } => serde_json::json!({ "value": value, "line": line }),
+            // The inner reason travels as its own code and values, for the UI to translate first.
+            Reason::OnLine { line, inner } => {
+                serde_json::json!({ "line": line, "inner": { "reason": inner.code(), "params": inner.params() } })
+            }
+            Reason::DuplicateInFile { value, first_line } => {
+                serde_json::json!({ "value": value, "first_line": first_line })
+            }
+            Reason::WrongFieldCount { found, expected } => {
+                serde_json::json!({ "found": found, "expected": expected })
+            }
             Reason::TooLarge { value, max } => serde_json::json!({ "value": value, "max": max }),
             Reason::BadQuantity(e) => serde_json::json!({ "value": e.to_string() }),
             Reason::NotAllowed { value, allowed } => {
@@ -124,6 +172,267 @@ impl Reason {
             Reason::Required | Reason::InFuture => serde_json::json!({}),
         }
     }
+
+    /// One of each kind, for the test that every code is translated.
+    pub fn examples() -> Vec<Reason> {
+        use Reason::*;
+        let value = || "x".to_string();
+        let all = vec![
+            Required,
+            TooLong { max: 1 },
+            BadDate { value: value() },
+            BadMoney(MoneyParseError::Empty),
+            BadEmail { value: value() },
+            BadPhone { value: value() },
+            NotAllowed { value: value(), allowed: value() },
+            Unknown { value: value() },
+            TooShort { min: 1 },
+            Forbidden { value: value() },
+            InFuture,
+            BadQuantity(QuantityParseError::Empty),
+            NotPositive { value: value() },
+            Differs { value: value(), line: 1 },
+            OnLine { line: 1, inner: Box::new(Required) },
+            DuplicateInFile { value: value(), first_line: 1 },
+            Unreadable { value: value() },
+            WrongFieldCount { found: 1, expected: 2 },
+            Discontinued { value: value() },
+            Negative { value: value() },
+            NotReplaceable { value: value() },
+            AlreadyExists { value: value() },
+            NotPermitted { permission: "read_customers", action: "read customers" },
+            Taken { value: value() },
+            TooLarge { value: value(), max: value() },
+        ];
+        // A new kind stops compiling here, next to the list it must join.
+        for reason in &all {
+            match reason {
+                Required | TooLong { .. } | BadDate { .. } | BadMoney(_) | BadEmail { .. } | BadPhone { .. } => {}
+                NotAllowed { .. } | Unknown { .. } | TooShort { .. } | Forbidden { .. } | InFuture => {}
+                BadQuantity(_) | NotPositive { .. } | Differs { .. } | OnLine { .. } | DuplicateInFile { .. } => {}
+                Unreadable { .. } | WrongFieldCount { .. } | Discontinued { .. } | Negative { .. } => {}
+                NotReplaceable { .. } | AlreadyExists { .. } | NotPermitted { .. } | Taken { .. } => {}
+                TooLarge { .. } => {}
+            }
+        }
+        all
+    }
+}
+
+/// Why the engine would not do something that is not any one field's fault. The `code()` is stable: the
+/// UI translates it; the English text is for logs and the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("a customer cannot be merged into itself")]
+    MergeIntoItself,
+    #[error("the password could not be hashed")]
+    PasswordNotHashed,
+    #[error("the user has an unknown role")]
+    UnknownRole,
+    #[error("this company file already has an owner")]
+    OwnerExists,
+    #[error("the company must keep at least one active owner")]
+    LastOwner,
+    #[error("a transfer needs two different warehouses")]
+    SameWarehouse,
+    #[error("the demo company needs a new, empty company file")]
+    DemoNeedsEmptyFile,
+    #[error("the demo has no owner")]
+    DemoHasNoOwner,
+    #[error("an import record without its previous values cannot be undone")]
+    NoPreviousValues,
+    #[error("the import was cancelled; nothing was written")]
+    ImportCancelled,
+    #[error("this import was already undone")]
+    AlreadyUndone,
+    #[error("this import's kind of record cannot be undone")]
+    UndoUnknownKind,
+    #[error("no import to save errors of")]
+    NoImportErrors,
+    #[error("an order moves on by confirm, deliver or cancel")]
+    OrderStatusByAction,
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+    #[error("say who you are with --user NAME (or SUANPAN_USER)")]
+    NoUser,
+    #[error("no password: set SUANPAN_PASSWORD or run in a terminal")]
+    NoPassword,
+    #[error("no password for the new user: set SUANPAN_NEW_PASSWORD or use --no-login")]
+    NoNewPassword,
+}
+
+impl Refusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::MergeIntoItself => "merge_into_itself",
+            Refusal::PasswordNotHashed => "password_not_hashed",
+            Refusal::UnknownRole => "unknown_role",
+            Refusal::OwnerExists => "owner_exists",
+            Refusal::LastOwner => "last_owner",
+            Refusal::SameWarehouse => "same_warehouse",
+            Refusal::DemoNeedsEmptyFile => "demo_needs_empty_file",
+            Refusal::DemoHasNoOwner => "demo_has_no_owner",
+            Refusal::NoPreviousValues => "no_previous_values",
+            Refusal::ImportCancelled => "import_cancelled",
+            Refusal::AlreadyUndone => "already_undone",
+            Refusal::UndoUnknownKind => "undo_unknown_kind",
+            Refusal::NoImportErrors => "no_import_errors",
+            Refusal::OrderStatusByAction => "order_status_by_action",
+            Refusal::PasswordsDiffer => "passwords_differ",
+            Refusal::NoUser => "no_user",
+            Refusal::NoPassword => "no_password",
+            Refusal::NoNewPassword => "no_new_password",
+        }
+    }
+
+    /// The values the UI's translated message fills in (none yet: each refusal says all it needs).
+    pub fn params(self) -> serde_json::Value {
+        serde_json::json!({})
+    }
+
+    /// Every refusal, for the test that every code is translated.
+    pub fn examples() -> Vec<Refusal> {
+        use Refusal::*;
+        let all = vec![
+            MergeIntoItself,
+            PasswordNotHashed,
+            UnknownRole,
+            OwnerExists,
+            LastOwner,
+            SameWarehouse,
+            DemoNeedsEmptyFile,
+            DemoHasNoOwner,
+            NoPreviousValues,
+            ImportCancelled,
+            AlreadyUndone,
+            UndoUnknownKind,
+            NoImportErrors,
+            OrderStatusByAction,
+            PasswordsDiffer,
+            NoUser,
+            NoPassword,
+            NoNewPassword,
+        ];
+        // A new refusal stops compiling here, next to the list it must join.
+        for refusal in &all {
+            match refusal {
+                MergeIntoItself | PasswordNotHashed | UnknownRole | OwnerExists | LastOwner | SameWarehouse => {}
+                DemoNeedsEmptyFile | DemoHasNoOwner | NoPreviousValues | ImportCancelled | AlreadyUndone => {}
+                UndoUnknownKind | NoImportErrors | OrderStatusByAction | PasswordsDiffer | NoUser | NoPassword => {}
+                NoNewPassword => {}
+            }
+        }
+        all
+    }
+}
+
+/// Why a file as a whole cannot be read or imported (not one row's fault).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileProblem {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file has a header but no data rows")]
+    NoRows,
+    /// The CSV reader failed (the detail is the reader's own English, for logs).
+    #[error("the file cannot be read: {detail}")]
+    Unreadable { detail: String },
+    #[error("reading the file stopped unexpectedly")]
+    Stopped,
+    #[error("{}", describe_headers(.0))]
+    Headers(Vec<HeaderProblem>),
+}
+
+impl FileProblem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FileProblem::Empty => "empty",
+            FileProblem::NoRows => "no_rows",
+            FileProblem::Unreadable { .. } => "unreadable",
+            FileProblem::Stopped => "stopped",
+            FileProblem::Headers(_) => "headers",
+        }
+    }
+
+    pub fn params(&self) -> serde_json::Value {
+        match self {
+            FileProblem::Unreadable { detail } => serde_json::json!({ "detail": detail }),
+            FileProblem::Headers(problems) => serde_json::json!({ "problems": problems }),
+            FileProblem::Empty | FileProblem::NoRows | FileProblem::Stopped => serde_json::json!({}),
+        }
+    }
+
+    /// One of each kind, for the test that every code is translated.
+    pub fn examples() -> Vec<FileProblem> {
+        use FileProblem::*;
+        let all = vec![
+            Empty,
+            NoRows,
+            Unreadable { detail: "x".into() },
+            Stopped,
+            Headers(vec![HeaderProblem::Missing("code")]),
+        ];
+        // A new kind stops compiling here, next to the list it must join.
+        for problem in &all {
+            match problem {
+                Empty | NoRows | Unreadable { .. } | Stopped | Headers(_) => {}
+            }
+        }
+        all
+    }
+}
+
+/// Why a file's headers do not fit the format: a column is missing, or two headers name one column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderProblem {
+    #[error("no column for '{0}'")]
+    Missing(&'static str),
+    #[error("two columns for '{0}'")]
+    Twice(&'static str),
+}
+
+impl HeaderProblem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            HeaderProblem::Missing(_) => "missing",
+            HeaderProblem::Twice(_) => "twice",
+        }
+    }
+
+    pub fn params(&self) -> serde_json::Value {
+        match self {
+            HeaderProblem::Missing(column) | HeaderProblem::Twice(column) => serde_json::json!({ "column": column }),
+        }
+    }
+
+    /// One of each kind, for the test that every code is translated.
+    pub fn examples() -> Vec<HeaderProblem> {
+        let all = vec![HeaderProblem::Missing("code"), HeaderProblem::Twice("code")];
+        for problem in &all {
+            match problem {
+                HeaderProblem::Missing(_) | HeaderProblem::Twice(_) => {}
+            }
+        }
+        all
+    }
+}
+
+impl Serialize for HeaderProblem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        Coded { code: self.code(), params: self.params(), message: self.to_string() }.serialize(serializer)
+    }
+}
+
+fn describe_headers(problems: &[HeaderProblem]) -> String {
+    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+/// How a coded message travels to the UI: the stable code, the values its translation fills in, and
+/// the English text for logs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coded {
+    pub code: &'static str,
+    pub params: serde_json::Value,
+    pub message: String,
 }
 
 /// One field's problem, when a form or an import row has several.
@@ -151,8 +460,9 @@ pub enum Error {
     Fields(Vec<FieldError>),
     #[error("{entity} '{key}' not found")]
     NotFound { entity: &'static str, key: String },
+    /// `permission` is the permission's stable key, for the UI; `action` the English phrase.
     #[error("your role may not {action}")]
-    Forbidden { action: &'static str },
+    Forbidden { permission: &'static str, action: &'static str },
     #[error("wrong user name or password")]
     BadLogin,
     #[error("not logged in")]
@@ -166,7 +476,7 @@ pub enum Error {
     #[error("this {entity} was changed by someone else since you opened it; reload it and try again")]
     Conflict { entity: &'static str },
     #[error("{0}")]
-    Refused(&'static str),
+    Refused(Refusal),
     #[error("not enough {sku} in {warehouse}: {available} available, {needed} needed")]
     InsufficientStock { sku: String, warehouse: String, available: String, needed: String },
     #[error("a {entity} that is {status} cannot be {action}")]
@@ -183,8 +493,8 @@ pub enum Error {
     /// A backup may not be written over the open company file or its write-ahead log.
     #[error("{path} is the open company file itself; choose another place for the backup")]
     TargetIsCompanyFile { path: String },
-    #[error("{file}, line {line}: {reason}")]
-    BadFile { file: String, line: u64, reason: String },
+    #[error("{file}, line {line}: {problem}")]
+    BadFile { file: String, line: u64, problem: FileProblem },
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
     #[error("database: {0}")]
@@ -224,6 +534,12 @@ impl Error {
         match self {
             Error::Invalid { field, reason } => vec![FieldError { field, reason }],
             Error::Fields(fields) => fields,
+            Error::AlreadyExists { field, value, .. } => {
+                vec![FieldError { field, reason: Reason::AlreadyExists { value } }]
+            }
+            Error::Forbidden { permission, action } => {
+                vec![FieldError { field: "record", reason: Reason::NotPermitted { permission, action } }]
+            }
             other => vec![FieldError { field: "record", reason: Reason::Forbidden { value: other.to_string() } }],
         }
     }
@@ -262,5 +578,47 @@ impl Error {
     /// Is this the user's doing (exit code 1, a one-line message) rather than a fault of the program?
     pub fn is_user_error(&self) -> bool {
         !matches!(self, Error::Db(_) | Error::RawDb(_) | Error::Migrate(_))
+    }
+
+    /// One of each kind, for the test that every code is translated.
+    pub fn examples() -> Vec<Error> {
+        use Error::*;
+        let io = || std::io::Error::other("x");
+        let all = vec![
+            Invalid { field: "name", reason: Reason::Required },
+            Fields(Vec::new()),
+            NotFound { entity: "customer", key: "x".into() },
+            Forbidden { permission: "read_customers", action: "read customers" },
+            BadLogin,
+            NotLoggedIn,
+            AlreadyExists { entity: "customer", field: "code", value: "x".into() },
+            PossibleDuplicate { matches: Vec::new() },
+            InUse { entity: "customer", by: "x".into() },
+            Conflict { entity: "customer" },
+            Refused(Refusal::LastOwner),
+            InsufficientStock { sku: "x".into(), warehouse: "x".into(), available: "0".into(), needed: "1".into() },
+            WrongStatus { entity: "order", status: "x".into(), action: "x" },
+            ImportRefused { bad_rows: 1 },
+            BatchChanged { changed: 1 },
+            NotACompanyFile { path: "x".into(), why: "x".into() },
+            NewerFile { path: "x".into(), version: 9 },
+            TargetIsCompanyFile { path: "x".into() },
+            BadFile { file: "x".into(), line: 1, problem: FileProblem::Empty },
+            Io { path: "x".into(), source: io() },
+            Db(sqlx::Error::PoolTimedOut),
+            RawDb(rusqlite::Error::QueryReturnedNoRows),
+            Migrate(sqlx::migrate::MigrateError::VersionMissing(1)),
+        ];
+        // A new kind stops compiling here, next to the list it must join.
+        for error in &all {
+            match error {
+                Invalid { .. } | Fields(_) | NotFound { .. } | Forbidden { .. } | BadLogin | NotLoggedIn => {}
+                AlreadyExists { .. } | PossibleDuplicate { .. } | InUse { .. } | Conflict { .. } | Refused(_) => {}
+                InsufficientStock { .. } | WrongStatus { .. } | ImportRefused { .. } | BatchChanged { .. } => {}
+                NotACompanyFile { .. } | BadFile { .. } | Io { .. } | Db(_) | RawDb(_) | Migrate(_) => {}
+                NewerFile { .. } | TargetIsCompanyFile { .. } => {}
+            }
+        }
+        all
     }
 }

@@ -142,7 +142,7 @@ pub fn line_figure(field: &'static str, index: usize, reason: Reason) -> FieldEr
     match reason {
         Reason::TooLarge { .. } => FieldError { field, reason },
         other => {
-            FieldError { field: "lines", reason: Reason::Forbidden { value: format!("line {}: {other}", index + 1) } }
+            FieldError { field: "lines", reason: Reason::OnLine { line: index as u64 + 1, inner: Box::new(other) } }
         }
     }
 }

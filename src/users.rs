@@ -6,7 +6,7 @@ use sqlx::SqliteConnection;
 use crate::audit;
 use crate::auth::{self, Actor, Permission, Role};
 use crate::db::{Db, now_stamp, unique_violation};
-use crate::error::{Error, Reason, Result};
+use crate::error::{Error, Reason, Refusal, Result};
 use crate::text;
 
 /// A user as the admin screen and the CLI list them.
@@ -58,7 +58,7 @@ pub async fn create_owner(db: &Db, username: &str, display_name: &str, password:
     let mut tx = db.write().await?;
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&mut *tx).await?;
     if users > 0 {
-        return Err(Error::Refused("this company file already has an owner"));
+        return Err(Error::Refused(Refusal::OwnerExists));
     }
     let id = insert(&mut tx, &username, &display_name, Role::Owner, None, Some(&hash), true).await?;
     let actor = Actor { user_id: id, username, display_name, role: Role::Owner, branch_id: None };
@@ -165,7 +165,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, change: &UserChange) -> Res
     .fetch_one(&mut *tx)
     .await?;
     if owners == 0 {
-        return Err(Error::Refused("the company must keep at least one active owner"));
+        return Err(Error::Refused(Refusal::LastOwner));
     }
     let changes = serde_json::json!({
         "display_name": [before.display_name, display_name],

@@ -76,7 +76,7 @@ async fn activities_import_once_undo_and_round_trip() {
         import::import_file(&c.db, &c.owner, Entity::Activities, &file, ImportOptions::default()).await.unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.inserted, 3);
-    assert!(report.notices.iter().any(|n| n.contains("新同事")));
+    assert!(report.notices.iter().any(|n| n.to_string().contains("新同事")));
     let again =
         import::import_file(&c.db, &c.owner, Entity::Activities, &file, ImportOptions::default()).await.unwrap();
     assert_eq!((again.inserted, again.skipped), (0, 3), "the same rows are not recorded twice");

@@ -157,8 +157,8 @@ async fn opportunities_expenses_and_service_import_once_round_trip_undo_and_fill
         .unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.inserted, 3);
-    assert!(report.notices.iter().any(|n| n.contains("被同行低价抢走")), "{:?}", report.notices);
-    assert!(report.notices.iter().any(|n| n.contains("新销售")), "{:?}", report.notices);
+    assert!(report.notices.iter().any(|n| n.to_string().contains("被同行低价抢走")), "{:?}", report.notices);
+    assert!(report.notices.iter().any(|n| n.to_string().contains("新销售")), "{:?}", report.notices);
     let lost = pipeline::by_code(&c.db, &c.owner, "OP2").await.unwrap();
     assert_eq!((lost.status.as_str(), lost.closed_on.as_deref()), ("lost", Some("2026-01-25")));
     assert_eq!(lost.lost_reason.as_deref(), Some("被同行低价抢走"));

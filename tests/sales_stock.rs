@@ -7,6 +7,7 @@ use common::{Company, company};
 use suanpan::catalog::products::{self, ProductInput};
 use suanpan::catalog::suppliers::{self, SupplierInput};
 use suanpan::crm::customers::{self, CustomerInput};
+use suanpan::error::Reason;
 use suanpan::inventory::purchases::{self, PurchaseInput, PurchaseLineInput};
 use suanpan::inventory::stock::{self, AdjustmentInput};
 use suanpan::inventory::warehouses;
@@ -261,8 +262,11 @@ async fn inactive_products_are_kept_but_not_sold() {
     let t2 = products::by_sku(&c.db, &c.owner, "T-2").await.unwrap();
     let input = ProductInput { active: Some(false), ..product("T-2", "19.99", "", "10.00") };
     products::update(&c.db, &c.owner, t2.id, &input).await.unwrap();
-    let refused = order(&c, &c.owner, customer, vec![line("T-2", "1", "")]).await;
-    assert!(matches!(refused, Err(Error::Invalid { field: "lines", .. })), "{refused:?}");
+    let refused = order(&c, &c.owner, customer, vec![line("T-1", "1", ""), line("T-2", "1", "")]).await;
+    let Err(Error::Invalid { field: "lines", reason: Reason::OnLine { line: 2, inner } }) = refused else {
+        panic!("{refused:?}")
+    };
+    assert_eq!(*inner, Reason::Discontinued { value: "T-2".into() }, "the second line, by a code the UI translates");
     assert_eq!(orders::get(&c.db, &c.owner, old.id).await.unwrap().lines[0].sku, "T-2");
     let listed = products::list(&c.db, &c.owner, &Default::default()).await.unwrap();
     assert_eq!(listed.rows.iter().map(|p| p.sku.as_str()).collect::<Vec<_>>(), ["T-1"]);

@@ -1,7 +1,12 @@
 //! Every string the window shows comes from the translation files, in both languages.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+
+use suanpan::api::ErrorPayload;
+use suanpan::auth::Permission;
+use suanpan::error::{Error, FileProblem, HeaderProblem, Reason, Refusal};
+use suanpan::io::notice::Notice;
 
 fn keys(file: &str) -> BTreeSet<String> {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
@@ -58,30 +63,137 @@ fn every_key_the_views_use_is_translated() {
     assert!(missing.is_empty(), "used but not translated: {missing:?}");
 }
 
+/// Every code the engine sends, in both languages, from the engine's own lists of its kinds; each with
+/// the values its translations fill in.
+fn engine_messages() -> Vec<(String, BTreeSet<String>)> {
+    let names = |params: serde_json::Value| -> BTreeSet<String> {
+        params.as_object().map(|map| map.keys().cloned().collect()).unwrap_or_default()
+    };
+    let mut messages = Vec::new();
+    for error in Error::examples() {
+        let payload = ErrorPayload::from(&error);
+        // The UI fills in `message` for any error, and says which action a permission is.
+        let mut filled = names(payload.params);
+        filled.extend(["message".to_string(), "action".to_string()]);
+        messages.push((format!("error.{}", payload.code), filled));
+    }
+    for reason in Reason::examples() {
+        let mut filled = names(reason.params());
+        filled.insert("action".into());
+        messages.push((format!("reason.{}", reason.code()), filled));
+    }
+    for refusal in Refusal::examples() {
+        messages.push((format!("refused.{}", refusal.code()), names(refusal.params())));
+    }
+    for notice in Notice::examples() {
+        messages.push((format!("notice.{}", notice.code()), names(notice.params())));
+    }
+    for problem in HeaderProblem::examples() {
+        messages.push((format!("header.{}", problem.code()), names(problem.params())));
+    }
+    for problem in FileProblem::examples() {
+        // A file problem is told inside the file's error, whose file and line it can name.
+        let mut filled = names(problem.params());
+        filled.extend(["file".to_string(), "line".to_string()]);
+        messages.push((format!("bad_file.{}", problem.code()), filled));
+    }
+    for permission in Permission::examples() {
+        messages.push((format!("permission.{}", permission.key()), BTreeSet::new()));
+    }
+    messages
+}
+
+/// The text of each key of a translation file.
+fn texts(file: &str) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+    text.lines()
+        .filter_map(|line| {
+            let (key, value) = line.trim().strip_prefix('"')?.split_once("\":")?;
+            let value: String = serde_json::from_str(value.trim().trim_end_matches(',')).ok()?;
+            Some((key.to_string(), value))
+        })
+        .collect()
+}
+
+/// The `{name}` placeholders of a translation, and the text without them.
+fn placeholders(text: &str) -> (BTreeSet<String>, String) {
+    let mut names = BTreeSet::new();
+    let mut rest = String::new();
+    let mut remaining = text;
+    while let Some(open) = remaining.find('{') {
+        rest.push_str(&remaining[..open]);
+        match remaining[open..].find('}') {
+            Some(close) => {
+                names.insert(remaining[open + 1..open + close].to_string());
+                remaining = &remaining[open + close + 1..];
+            }
+            None => {
+                remaining = &remaining[open..];
+                break;
+            }
+        }
+    }
+    rest.push_str(remaining);
+    (names, rest)
+}
+
 #[test]
-fn every_error_code_and_reason_is_translated() {
-    let chinese = keys("ui/i18n/zh-CN.js");
-    let codes = ["invalid", "not_found", "forbidden", "bad_login", "not_logged_in", "already_exists"]
-        .into_iter()
-        .chain([
-            "possible_duplicate",
-            "in_use",
-            "conflict",
-            "refused",
-            "not_a_company_file",
-            "io",
-            "database",
-            "migration",
-        ])
-        .chain(["newer_file", "target_is_company_file"]);
-    for code in codes {
-        assert!(chinese.contains(&format!("error.{code}")), "error.{code}");
+fn every_code_the_engine_sends_is_translated_in_both_languages() {
+    let chinese = texts("ui/i18n/zh-CN.js");
+    let english = texts("ui/i18n/en.js");
+    let messages = engine_messages();
+    assert!(messages.len() > 80, "only {} codes", messages.len());
+    let mut wrong = Vec::new();
+    for (key, filled) in &messages {
+        for (language, texts) in [("zh-CN", &chinese), ("en", &english)] {
+            let Some(text) = texts.get(key) else {
+                wrong.push(format!("{language}: no {key}"));
+                continue;
+            };
+            let (names, rest) = placeholders(text);
+            let unknown: Vec<_> = names.difference(filled).collect();
+            if !unknown.is_empty() {
+                wrong.push(format!("{language} {key}: the engine sends no {unknown:?}"));
+            }
+            if language == "zh-CN" && rest.chars().any(|c| c.is_ascii_alphabetic()) {
+                wrong.push(format!("zh-CN {key}: English in “{text}”"));
+            }
+        }
     }
-    let reasons = ["required", "too_long", "bad_date", "bad_money", "bad_email", "bad_phone", "not_allowed"]
-        .into_iter()
-        .chain(["unknown", "too_short", "forbidden_value", "in_future", "bad_quantity", "not_positive", "differs"])
-        .chain(["too_large"]);
-    for reason in reasons {
-        assert!(chinese.contains(&format!("reason.{reason}")), "reason.{reason}");
-    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_window_gets_codes_and_values_where_it_got_english_sentences() {
+    let payload = |error: Error| serde_json::to_value(ErrorPayload::from(&error)).unwrap();
+
+    let refused = payload(Error::Refused(Refusal::LastOwner));
+    assert_eq!(
+        (refused["code"].as_str(), refused["params"]["refusal"].as_str()),
+        (Some("refused"), Some("last_owner"))
+    );
+
+    let forbidden = payload(Error::Forbidden { permission: "merge_customers", action: "merge customers" });
+    assert_eq!(forbidden["params"]["permission"], "merge_customers");
+
+    let headers = FileProblem::Headers(vec![HeaderProblem::Missing("name"), HeaderProblem::Twice("code")]);
+    let bad_file = payload(Error::BadFile { file: "a.csv".into(), line: 1, problem: headers });
+    assert_eq!(bad_file["params"]["problem"], "headers");
+    assert_eq!(bad_file["params"]["line"], 1);
+    assert_eq!(bad_file["params"]["problems"][0]["code"], "missing");
+    assert_eq!(bad_file["params"]["problems"][0]["params"]["column"], "name");
+    assert_eq!(bad_file["params"]["problems"][1]["code"], "twice");
+
+    let line = Reason::OnLine { line: 3, inner: Box::new(Reason::Unknown { value: "P9".into() }) };
+    let on_line = payload(Error::invalid("lines", line));
+    let field = &on_line["fields"][0];
+    assert_eq!((field["reason"].as_str(), field["params"]["line"].as_u64()), (Some("on_line"), Some(3)));
+    assert_eq!(field["params"]["inner"]["reason"], "unknown");
+    assert_eq!(field["params"]["inner"]["params"]["value"], "P9");
+    assert_eq!(field["message"], "line 3: 'P9' does not exist", "English stays for logs and the CLI");
+
+    let notice = serde_json::to_value(Notice::SalespersonCreated { name: "小马".into() }).unwrap();
+    assert_eq!(notice["code"], "salesperson_created");
+    assert_eq!(notice["params"]["name"], "小马");
+    assert!(notice["message"].as_str().unwrap().contains("小马"));
 }

@@ -8,13 +8,13 @@ use crate::auth::{Actor, Permission};
 use crate::crm::customers::{Customer, ValidCustomer, fetch_in, fetch_visible_in, referencing_columns, update_in};
 use crate::crm::search;
 use crate::db::{Db, now_stamp};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 
 /// Merges `merged_id` into `survivor_id` in one transaction and returns the survivor.
 pub async fn merge(db: &Db, actor: &Actor, survivor_id: i64, merged_id: i64) -> Result<Customer> {
     actor.require(Permission::MergeCustomers)?;
     if survivor_id == merged_id {
-        return Err(Error::Refused("a customer cannot be merged into itself"));
+        return Err(Error::Refused(Refusal::MergeIntoItself));
     }
     let mut tx = db.write().await?;
     let survivor = fetch_visible_in(&mut tx, actor, survivor_id).await?;

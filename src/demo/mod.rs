@@ -13,7 +13,7 @@ use crate::audit;
 use crate::auth::{self, Actor, Role};
 use crate::crm::customers::{CustomerInput, Lookups, insert_in};
 use crate::db::{Db, now_stamp};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::{settings, users};
 
 mod pipeline;
@@ -91,7 +91,7 @@ const STREETS: [&str; 8] = ["人民路", "中山路", "解放路", "建设路", 
 /// Fills a new, empty company file with a demo company of `scale` × 1,000 customers.
 pub async fn generate(db: &Db, scale: u32) -> Result<DemoSummary> {
     if !users::needs_owner(db).await? {
-        return Err(Error::Refused("the demo company needs a new, empty company file"));
+        return Err(Error::Refused(Refusal::DemoNeedsEmptyFile));
     }
     let scale = scale.max(1);
     let mut rng = ChaCha8Rng::seed_from_u64(0x5a_u64.wrapping_add(u64::from(scale)));
@@ -140,7 +140,7 @@ pub async fn generate(db: &Db, scale: u32) -> Result<DemoSummary> {
             });
         }
     }
-    let owner = owner.ok_or(Error::Refused("the demo has no owner"))?;
+    let owner = owner.ok_or(Error::Refused(Refusal::DemoHasNoOwner))?;
 
     let customers = scale as usize * CUSTOMERS_PER_SCALE;
     let mut contacts = 0;

@@ -142,9 +142,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
     // Product, quantity, unit cost, amount.
     let mut lines: Vec<(i64, Quantity, Money, Money)> = Vec::new();
     for (index, line) in input.lines.iter().enumerate() {
-        let problem = |what: String| FieldError {
+        let problem = |reason: Reason| FieldError {
             field: "lines",
-            reason: Reason::Forbidden { value: format!("line {}: {what}", index + 1) },
+            reason: Reason::OnLine { line: index as u64 + 1, inner: reason.into() },
         };
         let product: Option<(i64, Money)> = match line.product_id {
             Some(id) => {
@@ -161,14 +161,14 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
             }
         };
         let Some((product_id, cost_price)) = product else {
-            problems.push(problem(format!("product '{}' does not exist", line.sku.trim())));
+            problems.push(problem(Reason::Unknown { value: line.sku.trim().to_string() }));
             continue;
         };
         // Both figures are checked before the line is given up on, so a line reports each bad one.
         let quantity = match line.quantity.parse::<Quantity>() {
             Ok(q) if q.is_positive() => Some(q),
             Ok(q) => {
-                problems.push(problem(format!("quantity {q} must be greater than zero")));
+                problems.push(problem(Reason::NotPositive { value: q.to_string() }));
                 None
             }
             Err(e) => {
@@ -181,7 +181,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
             cost => match cost.parse::<Money>() {
                 Ok(money) if !money.is_negative() => Some(money),
                 Ok(money) => {
-                    problems.push(problem(format!("unit cost {money} is negative")));
+                    problems.push(problem(Reason::Negative { value: money.to_string() }));
                     None
                 }
                 Err(e) => {

@@ -10,7 +10,7 @@ use sqlx::SqliteConnection;
 use crate::audit;
 use crate::auth::{Actor, Permission, SALES_OWNER, Scope};
 use crate::db::{Db, now_stamp, today, with_raw};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, FieldError, Reason, Refusal, Result};
 use crate::inventory::warehouses;
 use crate::money::{AmountTooLarge, Money};
 use crate::quantity::Quantity;
@@ -452,7 +452,7 @@ pub async fn transfer(
         return Err(Error::invalid("quantity", Reason::NotPositive { value: quantity.to_string() }));
     }
     if from_warehouse == to_warehouse {
-        return Err(Error::Refused("a transfer needs two different warehouses"));
+        return Err(Error::Refused(Refusal::SameWarehouse));
     }
     let mut tx = db.write().await?;
     warehouses::fetch_in(&mut tx, to_warehouse).await?;

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+pub use crate::error::HeaderProblem;
+
 /// One column of an import format.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Column {
@@ -140,13 +142,6 @@ pub struct ColumnMap {
     pub positions: Vec<Option<usize>>,
     /// File headers that matched no column: ignored, and the import says so.
     pub ignored: Vec<String>,
-}
-
-/// Why a file's headers do not fit the format.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HeaderProblem {
-    Missing(&'static str),
-    Twice(&'static str),
 }
 
 fn fold(header: &str) -> String {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, FileProblem, Result};
 use crate::io::decode::{self, Encoding};
 use crate::io::formula;
 
@@ -85,7 +85,7 @@ impl CsvSource {
         };
         match source.next_row()? {
             Some(header) => source.headers = header.fields,
-            None => return Err(source.bad_file(1, "the file is empty")),
+            None => return Err(source.bad_file(1, FileProblem::Empty)),
         }
         Ok(source)
     }
@@ -128,7 +128,7 @@ impl CsvSource {
         loop {
             let more = self.reader.read_record(&mut self.record).map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
-                self.bad_file(line, &e.to_string())
+                self.bad_file(line, FileProblem::Unreadable { detail: e.to_string() })
             })?;
             if !more {
                 return Ok(false);
@@ -146,8 +146,8 @@ impl CsvSource {
         }
     }
 
-    pub fn bad_file(&self, line: u64, reason: &str) -> Error {
-        Error::BadFile { file: self.path.display().to_string(), line, reason: reason.to_string() }
+    pub fn bad_file(&self, line: u64, problem: FileProblem) -> Error {
+        Error::BadFile { file: self.path.display().to_string(), line, problem }
     }
 }
 

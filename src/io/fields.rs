@@ -2,6 +2,7 @@
 //! so a row reports all of its problems at once.
 
 use crate::error::{FieldError, Reason};
+use crate::io::notice::Notice;
 use crate::money::Money;
 use crate::quantity::Quantity;
 
@@ -58,13 +59,12 @@ pub async fn ensure_salesperson(
     conn: &mut sqlx::SqliteConnection,
     actor: &crate::auth::Actor,
     name: &str,
-    notices: &mut Vec<String>,
+    notices: &mut Vec<Notice>,
 ) -> crate::error::Result<()> {
     if !name.trim().is_empty() {
         let (_, created) = crate::users::ensure_salesperson(conn, actor, name).await?;
         if created {
-            notices
-                .push(format!("created salesperson '{}' (cannot log in until the owner sets a password)", name.trim()));
+            notices.push(Notice::SalespersonCreated { name: name.trim().to_string() });
         }
     }
     Ok(())
@@ -78,12 +78,12 @@ pub async fn ensure_pick(
     actor: &crate::auth::Actor,
     list: crate::crm::picklists::PickList,
     name: &str,
-    notices: &mut Vec<String>,
+    notices: &mut Vec<Notice>,
 ) -> crate::error::Result<()> {
     if !name.trim().is_empty() && actor.can(crate::auth::Permission::EditPickLists) {
         let (_, added) = crate::crm::picklists::ensure(conn, list, name).await?;
         if added {
-            notices.push(format!("added '{}' to the list of {}", name.trim(), list.field()));
+            notices.push(Notice::PickAdded { name: name.trim().to_string(), list });
         }
     }
     Ok(())

@@ -12,11 +12,12 @@ use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, Permission, Role};
 use crate::db::{Db, now_stamp};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, FieldError, FileProblem, Reason, Refusal, Result};
 use crate::io::bulk;
 use crate::io::columns::{self, Column, HeaderProblem, RowFields};
 use crate::io::csv_source::{CsvSource, SourceOptions};
 use crate::io::import_orders::CheckedLine;
+use crate::io::notice::Notice;
 use crate::io::read_ahead::ReadAhead;
 use crate::io::{
     import_activities, import_contacts, import_customers, import_expenses, import_opportunities, import_orders,
@@ -267,7 +268,7 @@ pub struct ImportReport {
     pub more_errors: u64,
     pub bad_rows: Vec<BadRow>,
     pub ignored_columns: Vec<String>,
-    pub notices: Vec<String>,
+    pub notices: Vec<Notice>,
     /// Some once written; None after a dry run or when any row was bad.
     pub batch_id: Option<i64>,
 }
@@ -346,7 +347,7 @@ pub struct Preview {
     /// For each header, the column it was matched to (None: ignored).
     pub matched: Vec<Option<&'static str>>,
     /// Problems with the headers as a whole (a required column missing); empty when fine.
-    pub header_problems: Vec<String>,
+    pub header_problems: Vec<HeaderProblem>,
     /// Every column of the format, for choosing where a header goes.
     pub columns: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
@@ -365,7 +366,7 @@ pub fn preview(entity: Entity, path: &Path, options: &ImportOptions, rows: usize
             }
             (matched, Vec::new())
         }
-        Err(problems) => (vec![None; source.headers().len()], vec![describe_header_problems(&problems)]),
+        Err(problems) => (vec![None; source.headers().len()], problems),
     };
     let mut first = Vec::new();
     while first.len() < rows {
@@ -397,7 +398,7 @@ pub async fn import_file(
     let source = CsvSource::open(path, options.source)?;
     let columns = entity.columns();
     let map = columns::map_headers(columns, source.headers(), &options.mapping)
-        .map_err(|problems| source.bad_file(1, &describe_header_problems(&problems)))?;
+        .map_err(|problems| source.bad_file(1, FileProblem::Headers(problems)))?;
     let report = ImportReport {
         entity,
         file: path.display().to_string(),
@@ -491,7 +492,7 @@ async fn import_in(
     let headers = source.headers().to_vec();
     let header_count = headers.len();
     let file_bytes = source.progress().1;
-    let no_rows = source.bad_file(1, "the file has a header but no data rows");
+    let no_rows = source.bad_file(1, FileProblem::NoRows);
     let progress_of_file = source.progress_handle();
     let started = std::time::Instant::now();
     let key_position = columns.iter().position(|c| c.key == entity.key_column());
@@ -534,7 +535,7 @@ async fn import_in(
     while let Some((row, checked)) = source.next_row()? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             tx.rollback().await?;
-            return Err(Error::Refused("the import was cancelled; nothing was written"));
+            return Err(Error::Refused(Refusal::ImportCancelled));
         }
         report.rows += 1;
         if let Some(progress) = options.progress.as_ref().filter(|_| report.rows.is_multiple_of(1_000)) {
@@ -543,19 +544,12 @@ async fn import_in(
         }
         let mut problems: Vec<(String, Reason)> = Vec::new();
         if row.fields.len() != header_count {
-            let reason = Reason::NotAllowed {
-                value: format!("{} fields", row.fields.len()),
-                allowed: format!("{header_count} fields, one per header (is the row cut short?)"),
-            };
-            problems.push((String::new(), reason));
+            problems.push((String::new(), Reason::WrongFieldCount { found: row.fields.len(), expected: header_count }));
         }
         if let Some(position) = row.fields.iter().position(|f| f.contains('\u{FFFD}')) {
             let column = headers.get(position).cloned().unwrap_or_default();
             let value = row.fields[position].clone();
-            problems.push((
-                column,
-                Reason::Forbidden { value: format!("{value} (unreadable characters: is the encoding right?)") },
-            ));
+            problems.push((column, Reason::Unreadable { value }));
         }
         let fields = RowFields { columns, map, fields: &row.fields };
         let key = entity.record_key(&fields);
@@ -563,7 +557,7 @@ async fn import_in(
             if let Some(first) = first_line_of_key.get(&key) {
                 problems.push((
                     header_of(&headers, map, key_position),
-                    Reason::Forbidden { value: format!("{key} (also on line {first})") },
+                    Reason::DuplicateInFile { value: key, first_line: *first },
                 ));
             } else {
                 first_line_of_key.insert(key, row.line);
@@ -689,17 +683,6 @@ fn column_of_field(field: &str) -> &str {
 
 fn header_of(headers: &[String], map: &columns::ColumnMap, column: Option<usize>) -> String {
     column.and_then(|c| map.positions[c]).and_then(|p| headers.get(p)).cloned().unwrap_or_default()
-}
-
-fn describe_header_problems(problems: &[HeaderProblem]) -> String {
-    problems
-        .iter()
-        .map(|p| match p {
-            HeaderProblem::Missing(key) => format!("no column for '{key}'"),
-            HeaderProblem::Twice(key) => format!("two columns for '{key}'"),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// Opens the import's batch (inside its transaction: a failed import leaves no batch behind), so that
@@ -865,9 +848,9 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
         return Err(Error::not_found("import", batch_id));
     }
     if undone_at.is_some() {
-        return Err(Error::Refused("this import was already undone"));
+        return Err(Error::Refused(Refusal::AlreadyUndone));
     }
-    let entity = Entity::parse(&entity).ok_or(Error::Refused("this import's kind of record cannot be undone"))?;
+    let entity = Entity::parse(&entity).ok_or(Error::Refused(Refusal::UndoUnknownKind))?;
     actor.require(entity.permission())?;
     let records: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(
         "SELECT record_id, action, before, version_after FROM import_batch_records WHERE batch_id = ? ORDER BY rowid DESC",

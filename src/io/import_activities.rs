@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::io::columns::RowFields;
 use crate::io::fields;
 use crate::io::import::{RowFailure, RowOutcome};
+use crate::io::notice::Notice;
 
 pub struct ActivityImport {
     batch_id: i64,
@@ -24,7 +25,7 @@ impl ActivityImport {
         conn: &mut SqliteConnection,
         actor: &Actor,
         row: &RowFields<'_>,
-        notices: &mut Vec<String>,
+        notices: &mut Vec<Notice>,
     ) -> Result<RowOutcome, RowFailure> {
         let operator = row.get("operator");
         fields::ensure_salesperson(conn, actor, operator, notices).await?;

@@ -108,7 +108,7 @@ pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, bef
             };
             contacts::update_in(conn, id, &contacts::validate(&input)?).await?;
         }
-        _ => return Err(Error::Refused("an import record without its previous values cannot be undone")),
+        _ => return Err(Error::Refused(crate::error::Refusal::NoPreviousValues)),
     }
     if let Some(customer_id) = customer_id {
         search::reindex(conn, customer_id).await?;

@@ -15,6 +15,7 @@ use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
 use crate::io::fields;
 use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
+use crate::io::notice::Notice;
 
 /// New customers are written this many at a time.
 const CHUNK: usize = 2_000;
@@ -74,7 +75,7 @@ impl CustomerImport {
         row: &RowFields<'_>,
         line: u64,
         mode: Mode,
-        notices: &mut Vec<String>,
+        notices: &mut Vec<Notice>,
     ) -> Result<RowOutcome, RowFailure> {
         let code = row.get("code");
         if code.is_empty() {
@@ -87,8 +88,8 @@ impl CustomerImport {
         let input = input_of(row, code, owner);
         let known = self.codes.entry(code.into()).or_insert(Code { id: 0, line: 0 });
         if known.line > 0 {
-            let value = format!("{code} (also on line {})", known.line);
-            return Err(RowFailure::field("code", Reason::Forbidden { value }));
+            let reason = Reason::DuplicateInFile { value: code.to_string(), first_line: known.line };
+            return Err(RowFailure::field("code", reason));
         }
         known.line = line;
         match (known.id > 0).then_some(known.id) {
@@ -176,6 +177,6 @@ pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, bef
             let before: Customer = previous_values(before)?;
             customers::update_in(conn, id, &ValidCustomer::from_stored(&before)?).await
         }
-        _ => Err(Error::Refused("an import record without its previous values cannot be undone")),
+        _ => Err(Error::Refused(crate::error::Refusal::NoPreviousValues)),
     }
 }

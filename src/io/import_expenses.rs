@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::io::columns::RowFields;
 use crate::io::fields;
 use crate::io::import::{RowFailure, RowOutcome};
+use crate::io::notice::Notice;
 use crate::sales::expenses::{self, ExpenseInput};
 
 pub struct ExpenseImport {
@@ -26,7 +27,7 @@ impl ExpenseImport {
         conn: &mut SqliteConnection,
         actor: &Actor,
         row: &RowFields<'_>,
-        notices: &mut Vec<String>,
+        notices: &mut Vec<Notice>,
     ) -> Result<RowOutcome, RowFailure> {
         fields::ensure_salesperson(conn, actor, row.get("salesperson"), notices).await?;
         fields::ensure_pick(conn, actor, PickList::ExpenseCategory, row.get("category"), notices).await?;

@@ -12,6 +12,7 @@ use crate::error::{Error, Reason, Result};
 use crate::io::columns::RowFields;
 use crate::io::fields;
 use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
+use crate::io::notice::Notice;
 use crate::sales::pipeline::{self, OpportunityInput};
 
 pub struct OpportunityImport {
@@ -51,7 +52,7 @@ impl OpportunityImport {
         actor: &Actor,
         row: &RowFields<'_>,
         mode: Mode,
-        notices: &mut Vec<String>,
+        notices: &mut Vec<Notice>,
     ) -> Result<RowOutcome, RowFailure> {
         let code = row.get("code").trim();
         if code.is_empty() {
@@ -155,6 +156,6 @@ pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, bef
             .await?;
             Ok(())
         }
-        _ => Err(Error::Refused("an import record without its previous values cannot be undone")),
+        _ => Err(Error::Refused(crate::error::Refusal::NoPreviousValues)),
     }
 }

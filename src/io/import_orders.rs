@@ -17,6 +17,7 @@ use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::{ColumnMap, RowFields};
 use crate::io::fields;
 use crate::io::import::{ImportOptions, Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
+use crate::io::notice::Notice;
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::sales::orders::{Order, OrderStatus, quantities_by_product};
@@ -384,7 +385,7 @@ impl OrderImport {
         row: &RowFields<'_>,
         line: u64,
         writing: bool,
-        notices: &mut Vec<String>,
+        notices: &mut Vec<Notice>,
         checked: Option<CheckedLine>,
     ) -> Result<RowOutcome, RowFailure> {
         let order_no = self.field(row, Col::OrderNo);
@@ -404,16 +405,13 @@ impl OrderImport {
             return Ok(RowOutcome::Skipped);
         }
         if existing.is_some_and(|(_, replaceable)| !replaceable) {
-            let value = format!("{order_no} (confirmed in the app: cancel it there instead of replacing it)");
-            return Err(RowFailure::field("order_no", Reason::Forbidden { value }));
+            return Err(RowFailure::field("order_no", Reason::NotReplaceable { value: order_no.to_string() }));
         }
         let salesperson = self.field(row, Col::Salesperson);
         if !salesperson.is_empty() && !self.checker.people.contains_key(salesperson) {
             let (id, created) = users::ensure_salesperson(conn, actor, salesperson).await?;
             if created {
-                notices.push(format!(
-                    "created salesperson '{salesperson}' (cannot log in until the owner sets a password)"
-                ));
+                notices.push(Notice::SalespersonCreated { name: salesperson.to_string() });
             }
             let branch: Option<i64> = sqlx::query_scalar("SELECT branch_id FROM users WHERE id = ?")
                 .bind(id)

@@ -107,6 +107,6 @@ pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, bef
                 .await?;
             Ok(())
         }
-        _ => Err(Error::Refused("an import record without its previous values cannot be undone")),
+        _ => Err(Error::Refused(crate::error::Refusal::NoPreviousValues)),
     }
 }

@@ -99,8 +99,7 @@ impl PurchaseImport {
         match existing {
             Some(_) if self.mode == Mode::Insert => return Ok(RowOutcome::Skipped),
             Some((_, false)) => {
-                let value = format!("{po_no} (entered in the app or already in stock: not replaced by an import)");
-                return Err(RowFailure::field("po_no", Reason::Forbidden { value }));
+                return Err(RowFailure::field("po_no", Reason::NotReplaceable { value: po_no.to_string() }));
             }
             _ => {}
         }

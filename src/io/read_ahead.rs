@@ -5,7 +5,7 @@
 
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, FileProblem, Result};
 use crate::io::csv_source::{CsvSource, SourceRow};
 
 /// Rows per batch: large enough that handing over costs nothing per row, small enough to keep the
@@ -108,11 +108,7 @@ impl<T: Default + Send + 'static> ReadAhead<T> {
                 // The reading thread ended without saying the file was done: never pass that off as
                 // the end of the file (rows would be lost without a word).
                 Err(_) => {
-                    return Err(Error::BadFile {
-                        file: self.path.clone(),
-                        line: 0,
-                        reason: "reading the file stopped unexpectedly".into(),
-                    });
+                    return Err(Error::BadFile { file: self.path.clone(), line: 0, problem: FileProblem::Stopped });
                 }
             }
         }

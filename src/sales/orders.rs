@@ -278,9 +278,9 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
     }
     let mut lines = Vec::with_capacity(input.lines.len());
     for (index, line) in input.lines.iter().enumerate() {
-        let line_problem = |what: String| FieldError {
+        let line_problem = |reason: Reason| FieldError {
             field: "lines",
-            reason: Reason::Forbidden { value: format!("line {}: {what}", index + 1) },
+            reason: Reason::OnLine { line: index as u64 + 1, inner: reason.into() },
         };
         let product: Option<PricedProduct> = match (line.product_id, line.sku.trim()) {
             (Some(id), _) => {
@@ -297,17 +297,17 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
             }
         };
         let Some(product) = product else {
-            problems.push(line_problem(format!("product '{}' does not exist", line.sku.trim())));
+            problems.push(line_problem(Reason::Unknown { value: line.sku.trim().to_string() }));
             continue;
         };
         if !product.active {
-            problems.push(line_problem(format!("product '{}' is no longer sold", line.sku.trim())));
+            problems.push(line_problem(Reason::Discontinued { value: line.sku.trim().to_string() }));
         }
         // Both figures are checked before the line is given up on, so a line reports each bad one.
         let quantity = match line.quantity.parse::<Quantity>() {
             Ok(q) if q.is_positive() => Some(q),
             Ok(q) => {
-                problems.push(line_problem(format!("quantity {q} must be greater than zero")));
+                problems.push(line_problem(Reason::NotPositive { value: q.to_string() }));
                 None
             }
             Err(e) => {
@@ -323,7 +323,7 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
             price => match price.parse::<Money>() {
                 Ok(money) if !money.is_negative() => Some(money),
                 Ok(money) => {
-                    problems.push(line_problem(format!("unit price {money} is negative")));
+                    problems.push(line_problem(Reason::Negative { value: money.to_string() }));
                     None
                 }
                 Err(e) => {

@@ -34,12 +34,34 @@ export function describeError(error) {
     return t("error.unknown", { message: String(error) });
   }
   if (error.code === "invalid" && error.fields?.length) {
-    return error.fields.map((f) => `${fieldLabel(f.field)}：${t(`reason.${f.reason}`, f.params)}`).join("；");
+    return error.fields.map((f) => `${fieldLabel(f.field)}：${describeReason(f.reason, f.params)}`).join("；");
   }
   const params = { ...error.params, message: error.message };
   if (params.entity) params.entity = has(`entity.${params.entity}`) ? t(`entity.${params.entity}`) : params.entity;
   if (params.field) params.field = fieldLabel(params.field);
+  if (params.permission) params.action = t(`permission.${params.permission}`);
+  if (params.refusal) params.refusal = t(`refused.${params.refusal}`, error.params);
+  if (params.problem) {
+    const problems = (params.problems ?? []).map((p) => describeCoded("header", p)).join("；");
+    params.problem = t(`bad_file.${params.problem}`, { ...error.params, problems });
+  }
   return has(`error.${error.code}`) ? t(`error.${error.code}`, params) : t("error.unknown", params);
+}
+
+/** Why a field or an import row was refused (`reason.<code>`); a reason inside it (a document line's) first. */
+export function describeReason(code, params = {}) {
+  const filled = { ...params };
+  if (filled.inner) filled.inner = describeReason(filled.inner.reason, filled.inner.params);
+  if (filled.permission) filled.action = t(`permission.${filled.permission}`);
+  return t(`reason.${code}`, filled);
+}
+
+/** A coded message the engine sends as {code, params} (an import's notices, header problems) in `family`. */
+export function describeCoded(family, { code, params = {} }) {
+  const filled = { ...params };
+  if (filled.column) filled.column = fieldLabel(filled.column);
+  if (filled.list) filled.list = has(`picklist.${filled.list}`) ? t(`picklist.${filled.list}`) : filled.list;
+  return t(`${family}.${code}`, filled);
 }
 
 export const fieldLabel = (field) => (has(`field.${field}`) ? t(`field.${field}`) : field);

@@ -116,8 +116,12 @@ pub async fn import_cancel(state: State<'_, AppState>) -> Reply<()> {
 #[tauri::command]
 pub async fn import_save_errors(state: State<'_, AppState>, path: PathBuf) -> Reply<()> {
     state.session().await?;
-    let report =
-        state.last_import.read().await.clone().ok_or_else(|| fail(Error::Refused("no import to save errors of")))?;
+    let report = state
+        .last_import
+        .read()
+        .await
+        .clone()
+        .ok_or_else(|| fail(Error::Refused(suanpan::error::Refusal::NoImportErrors)))?;
     import::write_error_csv(&report, &path).map_err(fail)
 }
 

@@ -143,7 +143,7 @@ pub async fn order_step(state: State<'_, AppState>, id: i64, step: String) -> Re
         "confirm" => orders::confirm(&db, &actor, id).await,
         "deliver" => orders::deliver(&db, &actor, id).await,
         "cancel" => orders::cancel(&db, &actor, id).await,
-        _ => Err(suanpan::Error::Refused("an order moves on by confirm, deliver or cancel")),
+        _ => Err(suanpan::Error::Refused(suanpan::error::Refusal::OrderStatusByAction)),
     }
     .map_err(fail)
 }

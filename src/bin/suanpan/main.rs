@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use suanpan::crm::{self, CustomerInput, CustomerQuery, CustomerSort};
-use suanpan::error::Reason;
+use suanpan::error::{Reason, Refusal};
 use suanpan::io::csv_source::SourceOptions;
 use suanpan::io::decode::Encoding;
 use suanpan::io::export;
@@ -579,7 +579,7 @@ fn print_import_report(report: &import::ImportReport, errors_out: Option<&std::p
 }
 
 async fn login(db: &Db, user: Option<&str>) -> Result<Actor, Error> {
-    let username = user.ok_or(Error::Refused("say who you are with --user NAME (or SUANPAN_USER)"))?;
+    let username = user.ok_or(Error::Refused(Refusal::NoUser))?;
     let password = password_for(username, false)?;
     auth::login(db, username, &password).await
 }
@@ -589,14 +589,14 @@ fn password_for(username: &str, confirm: bool) -> Result<String, Error> {
         return Ok(password);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Error::Refused("no password: set SUANPAN_PASSWORD or run in a terminal"));
+        return Err(Error::Refused(Refusal::NoPassword));
     }
     let read = |prompt: String| {
         rpassword::prompt_password(prompt).map_err(|source| Error::Io { path: "terminal".into(), source })
     };
     let password = read(format!("password for {username}: "))?;
     if confirm && read("again: ".to_string())? != password {
-        return Err(Error::Refused("the two passwords differ"));
+        return Err(Error::Refused(Refusal::PasswordsDiffer));
     }
     Ok(password)
 }
@@ -766,11 +766,11 @@ fn new_user_password(username: &str) -> Result<String, Error> {
             };
             let password = read(format!("new password for {username}: "))?;
             if read("again: ".into())? != password {
-                return Err(Error::Refused("the two passwords differ"));
+                return Err(Error::Refused(Refusal::PasswordsDiffer));
             }
             Ok(password)
         }
-        Err(_) => Err(Error::Refused("no password for the new user: set SUANPAN_NEW_PASSWORD or use --no-login")),
+        Err(_) => Err(Error::Refused(Refusal::NoNewPassword)),
     }
 }
 

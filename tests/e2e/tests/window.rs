@@ -275,6 +275,14 @@ async fn importing_a_gbk_file_through_the_window() {
     window.wait_text("#import-summary", |t| t.contains("有错误")).await;
     let errors = window.text("#import-errors").await;
     assert!(errors.contains("2023-02-30"), "{errors}");
+    // Problems the importer finds itself are told in Chinese too, not in the engine's English.
+    assert!(errors.contains("“C4001”在第 2 行已经出现过"), "{errors}");
+    assert!(errors.contains("这一行有 2 列，表头有 7 列"), "{errors}");
+    assert!(!errors.contains("also on line") && !errors.contains("fields"), "{errors}");
+    window.type_into("#import-path", fixtures.join("missing_name_column.csv").to_str().unwrap()).await;
+    window.click("#import-check").await;
+    window.wait_text("#import-header-problems", |t| t.contains("缺少“名称”列")).await;
+    window.wait_text("#import-failed", |t| t.contains("文件有误：表头有误：缺少“名称”列")).await;
 
     // The GBK file with Chinese headers: detected, checked, imported.
     window.type_into("#import-path", fixtures.join("customers_gbk.csv").to_str().unwrap()).await;

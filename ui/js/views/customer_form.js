@@ -1,6 +1,6 @@
 // The customer form: fields, contacts, duplicate warnings, merge and history, in a side panel.
 import * as api from "../api.js";
-import { t, fieldLabel, describeError } from "../i18n.js";
+import { t, fieldLabel, describeError, describeReason } from "../i18n.js";
 import { h, toast, showError, confirmDialog, grouped } from "../ui.js";
 import { can, onlyOwnRecords } from "../session.js";
 import { openOrderForm } from "./order_form.js";
@@ -80,7 +80,7 @@ export async function openCustomerForm(id, me, { onChanged }) {
       }
       (error?.fields ?? []).forEach((f) => {
         const target = panel.querySelector(`.field-error[data-for="${f.field}"]`);
-        if (target) target.textContent = t(`reason.${f.reason}`, f.params);
+        if (target) target.textContent = describeReason(f.reason, f.params);
       });
       showError(error);
     }

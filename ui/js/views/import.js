@@ -1,7 +1,7 @@
 // The import panel: pick a file, see the encoding, columns and first rows, check every row, then import
 // with a progress bar and a cancel button; the list of past imports, each of which can be undone.
 import * as api from "../api.js";
-import { t, fieldLabel, describeError } from "../i18n.js";
+import { t, fieldLabel, describeError, describeReason, describeCoded } from "../i18n.js";
 import { h, toast, showError, confirmDialog } from "../ui.js";
 
 const ENCODINGS = ["", "UTF-8", "GB18030", "UTF-16LE", "UTF-16BE"];
@@ -67,7 +67,9 @@ export function openImport(initialEntity, { onImported }) {
       columnKeys = p.columns;
       previewBox.replaceChildren(...[
         h("p#import-detected", { text: t("import.detected", { encoding: p.encoding, delimiter: p.delimiter === "\t" ? "Tab" : p.delimiter }) }),
-        p.header_problems.length ? h("p.field-error", { text: p.header_problems.join("; ") }) : null,
+        p.header_problems.length
+          ? h("p.field-error#import-header-problems", { text: p.header_problems.map((hp) => describeCoded("header", hp)).join("；") })
+          : null,
         h("div.scroll-x", {}, h("table.plain.preview", {},
           h("tr", {}, ...p.headers.map((header) => h("th", { text: header }))),
           h("tr.mapped", {}, ...p.matched.map((key, index) => h("td", {}, h("select.map", {
@@ -120,7 +122,7 @@ export function openImport(initialEntity, { onImported }) {
         h("table.plain#import-errors", {},
           h("tr", {}, h("th", { text: t("import.line") }), h("th", { text: t("import.column") }), h("th", { text: t("import.reason") })),
           ...shown.map((e) => h("tr", {}, h("td", { text: e.line }), h("td", { text: e.column }),
-            h("td", { text: t(`reason.${e.reason}`, e.params) })))),
+            h("td", { text: describeReason(e.reason, e.params) })))),
         report.errors.length > SHOWN_ERRORS ? h("p.muted", { text: t("import.more_errors", { more: report.errors.length - SHOWN_ERRORS + report.more_errors }) }) : null,
       ].filter(Boolean));
       return;
@@ -128,7 +130,7 @@ export function openImport(initialEntity, { onImported }) {
     commitButton.disabled = !dryRun;
     resultBox.replaceChildren(
       h("p.ok#import-summary", { text: t(dryRun ? "import.checked" : "import.done", counts) }),
-      ...report.notices.map((n) => h("p.muted", { text: n })),
+      ...report.notices.map((n) => h("p.muted.import-notice", { text: describeCoded("notice", n) })),
       ...report.ignored_columns.map((c) => h("p.muted", { text: t("import.ignored_column", { column: c }) })));
     if (!dryRun) toast(t("import.done", counts));
   }
