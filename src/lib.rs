@@ -14,6 +14,7 @@ pub mod demo; // a deterministic, realistic demo company
 pub mod error; // typed errors with stable codes
 pub mod inventory; // warehouses, stock levels and moves, moving average cost, purchases
 pub mod io; // import and export of files: encodings, CSV, batches
+pub mod lines; // the rules every line of an order, a quote or a purchase keeps, in a form or a file
 pub mod money; // exact money in minor units
 pub mod period; // days, ISO weeks, months, quarters, years
 pub mod quantity; // exact quantities of goods in thousandths

@@ -565,3 +565,57 @@ async fn regression_a_confirmed_imported_draft_releases_what_it_reserved() {
     orders::deliver(&c.db, &c.owner, draft.id).await.unwrap();
     assert_eq!(stock_of(&c, "P001").await, (on_hand - Quantity::units(2), Quantity::ZERO));
 }
+
+/// Issue 10: the order form and the orders importer each had their own checks of a line's figures, and
+/// they drifted (a negative price was "negative" in one and "not positive" in the other). Both now call
+/// the same rules: the same figures get the same verdict through either door.
+#[tokio::test]
+async fn a_line_s_figures_get_the_same_verdict_from_the_form_and_from_a_file() {
+    let c = trading_company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("0", "10", "not_positive"),
+        ("-2", "10", "not_positive"),
+        ("abc", "10", "bad_quantity"),
+        ("900000000000", "10", "too_large"),
+        ("1", "-1", "negative"),
+        ("1", "x", "bad_money"),
+        ("1", "900000000000", "too_large"),
+        ("999999999", "99999999999", "too_large"),
+        ("2", "168.50", "ok"),
+        ("1", "168.005", "bad_money"),
+    ];
+    for (n, (quantity, price, expected)) in cases.into_iter().enumerate() {
+        let form = orders::create(
+            &c.db,
+            &c.owner,
+            &OrderInput {
+                customer_code: "C1".into(),
+                lines: vec![OrderLineInput {
+                    sku: "P001".into(),
+                    quantity: quantity.into(),
+                    unit_price: price.into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        )
+        .await;
+        let form_verdict = match form {
+            Ok(_) => "ok".to_string(),
+            Err(error) => {
+                let payload = suanpan::api::ErrorPayload::from(&error);
+                let field = &payload.fields[0];
+                match field.params.get("inner") {
+                    Some(inner) => inner["reason"].as_str().unwrap().to_string(),
+                    None => field.reason.to_string(),
+                }
+            }
+        };
+        let file =
+            orders_file(dir.path(), "one.csv", &[&format!("SO7{n},2024-03-15,C1,,P001,{quantity},{price},,,draft")]);
+        let report = import(&c, &c.owner, Entity::Orders, &file, Default::default()).await;
+        let file_verdict = report.errors.first().map_or("ok", |e| e.reason);
+        assert_eq!((form_verdict.as_str(), file_verdict), (expected, expected), "{quantity} × {price}");
+    }
+}

@@ -9,6 +9,7 @@ use crate::auth::{Actor, Permission};
 use crate::db::{Db, Page, next_number, now_stamp, page_limit, today, unique_violation};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::stock::{self, MoveKind, NewMove};
+use crate::lines;
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::settings::PaymentTerms;
@@ -140,7 +141,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
         problems.push(FieldError { field: "lines", reason: Reason::Required });
     }
     // Product, quantity, unit cost, amount.
-    let mut lines: Vec<(i64, Quantity, Money, Money)> = Vec::new();
+    let mut valid_lines: Vec<(i64, Quantity, Money, Money)> = Vec::new();
     for (index, line) in input.lines.iter().enumerate() {
         let problem = |reason: Reason| FieldError {
             field: "lines",
@@ -164,42 +165,23 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
             problems.push(problem(Reason::Unknown { value: line.sku.trim().to_string() }));
             continue;
         };
-        // Both figures are checked before the line is given up on, so a line reports each bad one.
-        let quantity = match line.quantity.parse::<Quantity>() {
-            Ok(q) if q.is_positive() => Some(q),
-            Ok(q) => {
-                problems.push(problem(Reason::NotPositive { value: q.to_string() }));
-                None
-            }
-            Err(e) => {
-                problems.push(text::line_figure("quantity", index, e.into()));
-                None
-            }
-        };
-        let unit_cost = match line.unit_cost.trim() {
-            "" => Some(cost_price),
-            cost => match cost.parse::<Money>() {
-                Ok(money) if !money.is_negative() => Some(money),
-                Ok(money) => {
-                    problems.push(problem(Reason::Negative { value: money.to_string() }));
-                    None
-                }
-                Err(e) => {
-                    problems.push(text::line_figure("unit_cost", index, e.into()));
-                    None
-                }
-            },
-        };
-        let (Some(quantity), Some(unit_cost)) = (quantity, unit_cost) else {
+        // Both figures are checked before the line is given up on, so a line reports each bad one. The
+        // rules are the ones a file's lines keep (`lines`); an empty cost is the product's cost price.
+        let quantity =
+            lines::quantity(&line.quantity).map_err(|r| problems.push(text::line_figure("quantity", index, r)));
+        let unit_cost = lines::price(&line.unit_cost)
+            .map(|typed| typed.unwrap_or(cost_price))
+            .map_err(|r| problems.push(text::line_figure("unit_cost", index, r)));
+        let (Ok(quantity), Ok(unit_cost)) = (quantity, unit_cost) else {
             continue;
         };
-        match quantity.times(unit_cost) {
-            Ok(amount) => lines.push((product_id, quantity, unit_cost, amount)),
-            Err(too_large) => problems.push(FieldError { field: "amount", reason: too_large.into() }),
+        match lines::amount(quantity, unit_cost) {
+            Ok(amount) => valid_lines.push((product_id, quantity, unit_cost, amount)),
+            Err(reason) => problems.push(FieldError { field: "amount", reason }),
         }
     }
-    let total = Money::sum_checked(lines.iter().map(|line| line.3)).unwrap_or_else(|too_large| {
-        problems.push(FieldError { field: "total", reason: too_large.into() });
+    let total = lines::total(valid_lines.iter().map(|line| line.3)).unwrap_or_else(|reason| {
+        problems.push(FieldError { field: "total", reason });
         Money::ZERO
     });
     if !problems.is_empty() {
@@ -230,15 +212,18 @@ pub async fn create(db: &Db, actor: &Actor, input: &PurchaseInput) -> Result<Pur
     let mut insert = QueryBuilder::<Sqlite>::new(
         "INSERT INTO purchase_lines (purchase_id, line_no, product_id, quantity, unit_cost, amount) ",
     );
-    insert.push_values(lines.iter().enumerate(), |mut values, (index, (product_id, quantity, unit_cost, amount))| {
-        values
-            .push_bind(id)
-            .push_bind(index as i64 + 1)
-            .push_bind(*product_id)
-            .push_bind(*quantity)
-            .push_bind(*unit_cost)
-            .push_bind(*amount);
-    });
+    insert.push_values(
+        valid_lines.iter().enumerate(),
+        |mut values, (index, (product_id, quantity, unit_cost, amount))| {
+            values
+                .push_bind(id)
+                .push_bind(index as i64 + 1)
+                .push_bind(*product_id)
+                .push_bind(*quantity)
+                .push_bind(*unit_cost)
+                .push_bind(*amount);
+        },
+    );
     insert.build().execute(&mut *tx).await?;
     let purchase = fetch_in(&mut tx, id).await?;
     audit::record(&mut tx, actor, "purchase_order", id, "create", serde_json::to_value(&purchase).unwrap_or_default())

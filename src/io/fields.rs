@@ -4,44 +4,16 @@
 use crate::error::{FieldError, Reason};
 use crate::io::notice::Notice;
 use crate::money::Money;
-use crate::quantity::Quantity;
 
-/// A quantity greater than zero (returns are their own documents).
-pub fn positive_quantity(field: &'static str, text: &str, problems: &mut Vec<FieldError>) -> Option<Quantity> {
-    match text.parse::<Quantity>() {
-        Ok(quantity) if quantity.is_positive() => Some(quantity),
-        Ok(quantity) => {
-            problems.push(FieldError { field, reason: Reason::NotPositive { value: quantity.to_string() } });
-            None
-        }
-        Err(e) => {
-            problems.push(FieldError { field, reason: e.into() });
-            None
-        }
-    }
+/// A figure checked by the rule every form and file keeps (`crate::lines`), its problem collected under
+/// `field`.
+pub fn checked<T>(field: &'static str, checked: Result<T, Reason>, problems: &mut Vec<FieldError>) -> Option<T> {
+    checked.map_err(|reason| problems.push(FieldError { field, reason })).ok()
 }
 
-/// An amount of money that is not negative; `Some(None)` when it may be left empty and is.
-pub fn amount(
-    field: &'static str,
-    text: &str,
-    required: bool,
-    problems: &mut Vec<FieldError>,
-) -> Option<Option<Money>> {
-    if text.is_empty() && !required {
-        return Some(None);
-    }
-    match text.parse::<Money>() {
-        Ok(money) if money.is_negative() => {
-            problems.push(FieldError { field, reason: Reason::NotPositive { value: text.into() } });
-            None
-        }
-        Ok(money) => Some(Some(money)),
-        Err(e) => {
-            problems.push(FieldError { field, reason: e.into() });
-            None
-        }
-    }
+/// A price a file must give (it is history: today's list price would be wrong).
+pub fn required_price(text: &str) -> Result<Money, Reason> {
+    crate::lines::price(text)?.ok_or(Reason::Required)
 }
 
 /// A reference by code (a sku, a supplier): what the lookup `found`, or "required" / "unknown".

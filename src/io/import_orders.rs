@@ -18,6 +18,7 @@ use crate::io::columns::{ColumnMap, RowFields};
 use crate::io::fields;
 use crate::io::import::{ImportOptions, Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
 use crate::io::notice::Notice;
+use crate::lines;
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::sales::orders::{Order, OrderStatus, quantities_by_product};
@@ -211,9 +212,10 @@ impl OrderChecker {
         let Assignee { salesperson_id, branch_id } = assignee;
         let sku = self.field(row, Col::Sku);
         let product = fields::known("sku", sku, self.products.get(sku), problems);
-        let quantity = fields::positive_quantity("quantity", self.field(row, Col::Quantity), problems);
-        let unit_price = fields::amount("unit_price", self.field(row, Col::UnitPrice), true, problems).flatten();
-        let unit_cost = fields::amount("unit_cost", self.field(row, Col::UnitCost), false, problems);
+        let quantity = fields::checked("quantity", lines::quantity(self.field(row, Col::Quantity)), problems);
+        let unit_price =
+            fields::checked("unit_price", fields::required_price(self.field(row, Col::UnitPrice)), problems);
+        let unit_cost = fields::checked("unit_cost", lines::price(self.field(row, Col::UnitCost)), problems);
         let status = match self.field(row, Col::Status) {
             "" => Some(OrderStatus::Delivered),
             text => OrderStatus::parse(text).or_else(|| {
@@ -240,14 +242,14 @@ impl OrderChecker {
         let unit_cost = unit_cost.unwrap_or(product.cost_price);
         // Each figure is bounded, their products are not: a line whose amount would not fit is refused,
         // on the price that makes it so (the file has no column for the amount).
-        let (amount, cost_amount) = match (quantity.times(unit_price), quantity.times(unit_cost)) {
+        let (amount, cost_amount) = match (lines::amount(quantity, unit_price), lines::amount(quantity, unit_cost)) {
             (Ok(amount), Ok(cost_amount)) => (amount, cost_amount),
-            (Err(too_large), _) => {
-                problems.push(FieldError { field: "unit_price", reason: too_large.into() });
+            (Err(reason), _) => {
+                problems.push(FieldError { field: "unit_price", reason });
                 return None;
             }
-            (_, Err(too_large)) => {
-                problems.push(FieldError { field: "unit_cost", reason: too_large.into() });
+            (_, Err(reason)) => {
+                problems.push(FieldError { field: "unit_cost", reason });
                 return None;
             }
         };

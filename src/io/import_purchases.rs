@@ -14,6 +14,7 @@ use crate::inventory::stock::{self, MoveKind, NewMove};
 use crate::io::columns::{ColumnMap, PURCHASES, RowFields};
 use crate::io::fields;
 use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
+use crate::lines;
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::settings::PaymentTerms;
@@ -119,8 +120,9 @@ impl PurchaseImport {
             fields::known("supplier_code", supplier_code, self.suppliers.get(supplier_code).copied(), &mut problems);
         let sku = self.field(row, "sku");
         let product_id = fields::known("sku", sku, self.products.get(sku).copied(), &mut problems);
-        let quantity = fields::positive_quantity("quantity", self.field(row, "quantity"), &mut problems);
-        let unit_cost = fields::amount("unit_cost", self.field(row, "unit_cost"), true, &mut problems).flatten();
+        let quantity = fields::checked("quantity", lines::quantity(self.field(row, "quantity")), &mut problems);
+        let unit_cost =
+            fields::checked("unit_cost", fields::required_price(self.field(row, "unit_cost")), &mut problems);
         let (Some(po_date), Some(supplier_id), Some(product_id), Some(quantity), Some(unit_cost), true) =
             (po_date, supplier_id, product_id, quantity, unit_cost, problems.is_empty())
         else {
@@ -130,7 +132,7 @@ impl PurchaseImport {
         // Each figure is bounded, their product is not: a line whose amount would not fit is refused, on
         // the cost that makes it so (the file has no column for the amount); so is one that makes its
         // order's total too large.
-        let amount = quantity.times(unit_cost).map_err(|e| RowFailure::field("unit_cost", e.into()))?;
+        let amount = lines::amount(quantity, unit_cost).map_err(|reason| RowFailure::field("unit_cost", reason))?;
         match self.index.get(po_no) {
             Some(&at) => {
                 let document = &self.documents[at].1;

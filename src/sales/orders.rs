@@ -12,6 +12,7 @@ use crate::crm::customers;
 use crate::db::{Db, next_number, now_stamp, today, unique_violation};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::stock::{self, MoveKind, NewMove};
+use crate::lines;
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::sales::salesperson::{self, Assignee};
@@ -276,7 +277,7 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
     if input.lines.is_empty() {
         problems.push(FieldError { field: "lines", reason: Reason::Required });
     }
-    let mut lines = Vec::with_capacity(input.lines.len());
+    let mut valid_lines = Vec::with_capacity(input.lines.len());
     for (index, line) in input.lines.iter().enumerate() {
         let line_problem = |reason: Reason| FieldError {
             field: "lines",
@@ -304,44 +305,27 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
             problems.push(line_problem(Reason::Discontinued { value: line.sku.trim().to_string() }));
         }
         // Both figures are checked before the line is given up on, so a line reports each bad one.
-        let quantity = match line.quantity.parse::<Quantity>() {
-            Ok(q) if q.is_positive() => Some(q),
-            Ok(q) => {
-                problems.push(line_problem(Reason::NotPositive { value: q.to_string() }));
-                None
-            }
-            Err(e) => {
-                problems.push(text::line_figure("quantity", index, e.into()));
-                None
-            }
-        };
-        let unit_price = match line.unit_price.trim() {
-            "" => match (member, product.member_price) {
-                (true, Some(price)) => Some(price),
-                _ => Some(product.standard_price),
-            },
-            price => match price.parse::<Money>() {
-                Ok(money) if !money.is_negative() => Some(money),
-                Ok(money) => {
-                    problems.push(line_problem(Reason::Negative { value: money.to_string() }));
-                    None
-                }
-                Err(e) => {
-                    problems.push(text::line_figure("unit_price", index, e.into()));
-                    None
-                }
-            },
-        };
-        let (Some(quantity), Some(unit_price)) = (quantity, unit_price) else {
+        // The rules are the ones a file's lines keep (`lines`); an empty price is the customer's price.
+        let quantity =
+            lines::quantity(&line.quantity).map_err(|r| problems.push(text::line_figure("quantity", index, r)));
+        let unit_price = lines::price(&line.unit_price)
+            .map(|typed| {
+                typed.unwrap_or(match (member, product.member_price) {
+                    (true, Some(price)) => price,
+                    _ => product.standard_price,
+                })
+            })
+            .map_err(|r| problems.push(text::line_figure("unit_price", index, r)));
+        let (Ok(quantity), Ok(unit_price)) = (quantity, unit_price) else {
             continue;
         };
-        match quantity.times(unit_price) {
-            Ok(amount) => lines.push(ValidLine { product_id: product.id, quantity, unit_price, amount }),
-            Err(too_large) => problems.push(FieldError { field: "amount", reason: too_large.into() }),
+        match lines::amount(quantity, unit_price) {
+            Ok(amount) => valid_lines.push(ValidLine { product_id: product.id, quantity, unit_price, amount }),
+            Err(reason) => problems.push(FieldError { field: "amount", reason }),
         }
     }
-    let total = Money::sum_checked(lines.iter().map(|l| l.amount)).unwrap_or_else(|too_large| {
-        problems.push(FieldError { field: "total", reason: too_large.into() });
+    let total = lines::total(valid_lines.iter().map(|l| l.amount)).unwrap_or_else(|reason| {
+        problems.push(FieldError { field: "total", reason });
         Money::ZERO
     });
     if !problems.is_empty() {
@@ -356,7 +340,7 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
         warehouse_id,
         due_date,
         notes,
-        lines,
+        lines: valid_lines,
         total,
     })
 }
