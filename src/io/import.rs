@@ -3,19 +3,21 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
-use serde::{Deserialize, Serialize};
-use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
+use serde::Serialize;
+use sqlx::{Connection, Sqlite, SqliteConnection};
 
 use crate::audit;
-use crate::auth::{Actor, Permission, Role};
+use crate::auth::{Actor, Role};
 use crate::db::{Db, now_stamp};
-use crate::error::{Error, FieldError, FileProblem, Reason, Refusal, Result};
+use crate::error::{Error, FileProblem, Reason, Refusal, Result};
+pub use crate::io::batch::{ImportOptions, Mode, Progress, peak_memory_mib};
+use crate::io::batch::{RowFailure, RowOutcome, record_batch_records};
 use crate::io::bulk;
-use crate::io::columns::{self, Column, HeaderProblem, RowFields};
-use crate::io::csv_source::{CsvSource, SourceOptions};
+use crate::io::columns::{self, HeaderProblem, RowFields};
+use crate::io::csv_source::CsvSource;
+pub use crate::io::entity::Entity;
 use crate::io::import_orders::CheckedLine;
 use crate::io::notice::Notice;
 use crate::io::read_ahead::ReadAhead;
@@ -24,125 +26,19 @@ use crate::io::{
     import_products, import_purchases, import_service, import_suppliers,
 };
 
-/// What can be imported. Each later module adds its entities here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Entity {
-    Customers,
-    Contacts,
-    Products,
-    Suppliers,
-    Orders,
-    Purchases,
-    Activities,
-    Opportunities,
-    Expenses,
-    Service,
-}
-
-impl Entity {
-    pub fn parse(text: &str) -> Option<Entity> {
-        match text {
-            "customers" | "customer" | "客户" => Some(Entity::Customers),
-            "contacts" | "contact" | "联系人" => Some(Entity::Contacts),
-            "products" | "product" | "商品" | "产品" => Some(Entity::Products),
-            "suppliers" | "supplier" | "供应商" => Some(Entity::Suppliers),
-            "orders" | "order" | "订单" | "销售订单" => Some(Entity::Orders),
-            "purchases" | "purchase" | "采购" | "采购单" => Some(Entity::Purchases),
-            "activities" | "activity" | "活动" | "跟进记录" => Some(Entity::Activities),
-            "opportunities" | "opportunity" | "商机" => Some(Entity::Opportunities),
-            "expenses" | "expense" | "费用" => Some(Entity::Expenses),
-            "service" | "services" | "服务" | "服务反馈" => Some(Entity::Service),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Entity::Customers => "customers",
-            Entity::Contacts => "contacts",
-            Entity::Products => "products",
-            Entity::Suppliers => "suppliers",
-            Entity::Orders => "orders",
-            Entity::Purchases => "purchases",
-            Entity::Activities => "activities",
-            Entity::Opportunities => "opportunities",
-            Entity::Expenses => "expenses",
-            Entity::Service => "service",
-        }
-    }
-
-    pub fn columns(self) -> &'static [Column] {
-        match self {
-            Entity::Customers => columns::CUSTOMERS,
-            Entity::Contacts => columns::CONTACTS,
-            Entity::Products => columns::PRODUCTS,
-            Entity::Suppliers => columns::SUPPLIERS,
-            Entity::Orders => columns::ORDERS,
-            Entity::Purchases => columns::PURCHASES,
-            Entity::Activities => columns::ACTIVITIES,
-            Entity::Opportunities => columns::OPPORTUNITIES,
-            Entity::Expenses => columns::EXPENSES,
-            Entity::Service => columns::SERVICE,
-        }
-    }
-
-    /// The column that identifies a record within its parent: re-importing matches rows by it.
-    fn key_column(self) -> &'static str {
-        match self {
-            Entity::Customers | Entity::Suppliers | Entity::Opportunities => "code",
-            Entity::Contacts => "name",
-            Entity::Products => "sku",
-            Entity::Orders => "order_no",
-            Entity::Purchases => "po_no",
-            Entity::Activities | Entity::Expenses | Entity::Service => "date",
-        }
-    }
-
-    /// What identifies a row's record in the file: a second row with the same key is an error.
-    /// Orders and purchases have one row per line: their writers check that a document's lines agree.
-    /// Customers keep the line of each code with the code's id (a file of a million customers would
-    /// otherwise hold every code twice).
-    fn record_key(self, fields: &RowFields<'_>) -> String {
-        match self {
-            Entity::Suppliers | Entity::Opportunities => fields.get("code").to_string(),
-            Entity::Products => fields.get("sku").to_string(),
-            Entity::Customers
-            | Entity::Orders
-            | Entity::Purchases
-            | Entity::Activities
-            | Entity::Expenses
-            | Entity::Service => String::new(),
-            Entity::Contacts => match (fields.get("customer_code"), fields.get("name")) {
-                ("", _) | (_, "") => String::new(),
-                (customer, name) => format!("{customer} / {name}"),
-            },
-        }
-    }
-
-    fn permission(self) -> Permission {
-        match self {
-            Entity::Customers | Entity::Contacts | Entity::Activities | Entity::Service => Permission::WriteCustomers,
-            Entity::Products | Entity::Suppliers => Permission::WriteProducts,
-            Entity::Orders | Entity::Opportunities | Entity::Expenses => Permission::WriteSales,
-            Entity::Purchases => Permission::ManageStock,
-        }
-    }
-
-    /// How a batch of this entity is taken back. Exhaustive: a new entity must say how.
-    fn undone_by(self) -> UndoneBy {
-        match self {
-            Entity::Customers => UndoneBy::Records(RecordKind::Customers),
-            Entity::Contacts => UndoneBy::Records(RecordKind::Contacts),
-            Entity::Products => UndoneBy::Records(RecordKind::Products),
-            Entity::Suppliers => UndoneBy::Records(RecordKind::Suppliers),
-            Entity::Opportunities => UndoneBy::Records(RecordKind::Opportunities),
-            Entity::Orders => UndoneBy::Orders,
-            Entity::Purchases => UndoneBy::Purchases,
-            Entity::Activities => UndoneBy::BatchId("activities"),
-            Entity::Expenses => UndoneBy::BatchId("expenses"),
-            Entity::Service => UndoneBy::BatchId("service_requests"),
-        }
+/// How a batch of `entity` is taken back. Exhaustive: a new entity must say how.
+fn undone_by(entity: Entity) -> UndoneBy {
+    match entity {
+        Entity::Customers => UndoneBy::Records(RecordKind::Customers),
+        Entity::Contacts => UndoneBy::Records(RecordKind::Contacts),
+        Entity::Products => UndoneBy::Records(RecordKind::Products),
+        Entity::Suppliers => UndoneBy::Records(RecordKind::Suppliers),
+        Entity::Opportunities => UndoneBy::Records(RecordKind::Opportunities),
+        Entity::Orders => UndoneBy::Orders,
+        Entity::Purchases => UndoneBy::Purchases,
+        Entity::Activities => UndoneBy::BatchId("activities"),
+        Entity::Expenses => UndoneBy::BatchId("expenses"),
+        Entity::Service => UndoneBy::BatchId("service_requests"),
     }
 }
 
@@ -190,48 +86,6 @@ impl RecordKind {
             RecordKind::Opportunities => import_opportunities::undo_record(conn, id, action, before).await,
         }
     }
-}
-
-/// Insert new records and skip those whose code exists (the default), or update those too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    #[default]
-    Insert,
-    Upsert,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Insert => "insert",
-            Mode::Upsert => "upsert",
-        }
-    }
-}
-
-/// How far an import has got, for a progress bar.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Progress {
-    pub rows: u64,
-    pub bytes: u64,
-    pub total_bytes: u64,
-}
-
-#[derive(Default)]
-pub struct ImportOptions {
-    pub source: SourceOptions,
-    /// File header → column key, for headers the built-in names do not know.
-    pub mapping: HashMap<String, String>,
-    pub mode: Mode,
-    /// Validate everything, write nothing.
-    pub dry_run: bool,
-    pub cancel: Option<Arc<AtomicBool>>,
-    /// Imported orders and purchases are history: by default they move no stock. When set, delivered
-    /// orders take stock out, confirmed ones reserve it and purchases bring it in (never refused for
-    /// lack of stock: the past happened).
-    pub moves_stock: bool,
-    pub progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
 }
 
 /// One problem in one row: the line, the column (as the file names it) and why.
@@ -288,53 +142,6 @@ enum Writer {
     Opportunities(import_opportunities::OpportunityImport),
     Expenses(import_expenses::ExpenseImport),
     Service(import_service::ServiceImport),
-}
-
-/// What writing one row did.
-pub enum RowOutcome {
-    Inserted {
-        id: i64,
-        version: i64,
-    },
-    Updated {
-        id: i64,
-        version: i64,
-        before: serde_json::Value,
-    },
-    /// Written, and found again by the batch id its record carries (order lines: a million of them).
-    InsertedInBatch,
-    UpdatedInBatch,
-    Skipped,
-}
-
-/// Why a row could not be written: its fields (reported, the import goes on) or a fault (stops it).
-pub enum RowFailure {
-    Fields(Vec<FieldError>),
-    Fault(Error),
-}
-
-impl RowFailure {
-    /// One field's problem.
-    pub fn field(field: &'static str, reason: Reason) -> RowFailure {
-        RowFailure::Fields(vec![FieldError { field, reason }])
-    }
-}
-
-/// A record's fields as a batch kept them before an update, read back for an undo.
-pub fn previous_values<T: serde::de::DeserializeOwned>(before: &str) -> Result<T> {
-    serde_json::from_str(before)
-        .map_err(|e| Error::Io { path: "import batch".into(), source: std::io::Error::other(e) })
-}
-
-impl From<Error> for RowFailure {
-    fn from(error: Error) -> RowFailure {
-        match error {
-            Error::Invalid { .. } | Error::Fields(_) | Error::Forbidden { .. } | Error::AlreadyExists { .. } => {
-                RowFailure::Fields(error.field_errors())
-            }
-            fault => RowFailure::Fault(fault),
-        }
-    }
 }
 
 /// What the import screen shows before anything is checked: the encoding and delimiter found,
@@ -661,18 +468,6 @@ async fn import_in(
     Ok(report)
 }
 
-/// The process's peak resident memory so far, for the debug log of an import's phases and the import
-/// bench (Linux only; 0 elsewhere).
-pub fn peak_memory_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
-            line.trim().trim_end_matches("kB").trim().parse::<u64>().ok()
-        })
-        .map_or(0, |kib| kib / 1024)
-}
-
 /// The column a validation field belongs to (the engine calls the customer type `type`, as the file does).
 fn column_of_field(field: &str) -> &str {
     match field {
@@ -736,30 +531,7 @@ async fn finish_batch(
     audit::record(conn, actor, "import_batch", batch_id, "import", summary).await
 }
 
-/// Remembers records a batch wrote one by one: `(record id, insert|update, fields before, version after)`.
-pub(crate) async fn record_batch_records(
-    conn: &mut SqliteConnection,
-    batch_id: i64,
-    written: &[(i64, &'static str, Option<String>, i64)],
-) -> Result<()> {
-    for chunk in written.chunks(2_000) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO import_batch_records (batch_id, record_id, action, before, version_after) ",
-        );
-        insert.push_values(chunk, |mut values, (record_id, action, before, version)| {
-            values
-                .push_bind(batch_id)
-                .push_bind(*record_id)
-                .push_bind(*action)
-                .push_bind(before.clone())
-                .push_bind(*version);
-        });
-        insert.build().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// How many of a batch's records in `table` (a fixed name from [`Entity::batch_table`]) were edited
+/// How many of a batch's records in `table` (a fixed name from [`undone_by`]) were edited
 /// since: each edit adds to a record's version.
 async fn changed_in_table(conn: &mut SqliteConnection, table: &'static str, batch_id: i64) -> Result<usize> {
     let changed: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -858,7 +630,7 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     .bind(batch_id)
     .fetch_all(&mut *tx)
     .await?;
-    let changed = match entity.undone_by() {
+    let changed = match undone_by(entity) {
         UndoneBy::Orders => import_orders::changed_since(&mut tx, batch_id, &records).await?,
         UndoneBy::Purchases => import_purchases::changed_since(&mut tx, batch_id).await?,
         UndoneBy::BatchId(table) => changed_in_table(&mut tx, table, batch_id).await?,
@@ -878,7 +650,7 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
     if changed > 0 {
         return Err(Error::BatchChanged { changed });
     }
-    match entity.undone_by() {
+    match undone_by(entity) {
         UndoneBy::Orders => import_orders::undo(&mut tx, actor, batch_id, &records).await?,
         UndoneBy::Purchases => import_purchases::undo(&mut tx, batch_id).await?,
         UndoneBy::BatchId(table) => {

@@ -9,8 +9,8 @@ use crate::crm::contacts::{self, Contact, ContactInput};
 use crate::crm::customers;
 use crate::crm::search;
 use crate::error::{Error, Reason, Result};
+use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::columns::RowFields;
-use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
 
 /// One contacts import: the customers already found, by code.
 #[derive(Default)]

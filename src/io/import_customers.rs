@@ -11,10 +11,10 @@ use crate::crm::customers::{self, Customer, CustomerInput, Lookups, ValidCustome
 use crate::crm::search;
 use crate::db::with_raw;
 use crate::error::{Error, Reason, Result};
+use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
 use crate::io::fields;
-use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::notice::Notice;
 
 /// New customers are written this many at a time.
@@ -137,7 +137,7 @@ impl CustomerImport {
         self.flush(conn).await?;
         let bulk = &mut self.bulk;
         with_raw(conn, |raw| Ok(bulk.finish(raw)?)).await?;
-        tracing::debug!(peak_mib = crate::io::import::peak_memory_mib(), "import: customers written, indexes built");
+        tracing::debug!(peak_mib = crate::io::batch::peak_memory_mib(), "import: customers written, indexes built");
         self.search.finish(conn).await
     }
 }

@@ -7,9 +7,9 @@ use sqlx::SqliteConnection;
 use crate::auth::Actor;
 use crate::crm::picklists::PickList;
 use crate::error::Result;
+use crate::io::batch::{RowFailure, RowOutcome};
 use crate::io::columns::RowFields;
 use crate::io::fields;
-use crate::io::import::{RowFailure, RowOutcome};
 use crate::io::notice::Notice;
 use crate::sales::expenses::{self, ExpenseInput};
 

@@ -9,9 +9,9 @@ use sqlx::SqliteConnection;
 use crate::auth::{Actor, Scope};
 use crate::crm::picklists::PickList;
 use crate::error::{Error, Reason, Result};
+use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::columns::RowFields;
 use crate::io::fields;
-use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::notice::Notice;
 use crate::sales::pipeline::{self, OpportunityInput};
 

@@ -7,8 +7,8 @@ use sqlx::SqliteConnection;
 use crate::catalog::categories::CategoryCache;
 use crate::catalog::products::{self, Product, ProductInput};
 use crate::error::{Error, Result};
+use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::columns::RowFields;
-use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
 
 pub struct ProductImport {
     existing: HashMap<String, i64>,

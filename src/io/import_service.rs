@@ -6,8 +6,8 @@ use sqlx::SqliteConnection;
 use crate::auth::Actor;
 use crate::crm::service::{self, ServiceInput};
 use crate::error::Result;
+use crate::io::batch::{RowFailure, RowOutcome};
 use crate::io::columns::RowFields;
-use crate::io::import::{RowFailure, RowOutcome};
 
 pub struct ServiceImport {
     batch_id: i64,

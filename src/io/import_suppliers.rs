@@ -6,8 +6,8 @@ use sqlx::SqliteConnection;
 
 use crate::catalog::suppliers::{self, Supplier, SupplierInput, ValidSupplier};
 use crate::error::{Error, Result};
+use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::columns::RowFields;
-use crate::io::import::{Mode, RowFailure, RowOutcome, previous_values};
 
 pub struct SupplierImport {
     existing: HashMap<String, i64>,

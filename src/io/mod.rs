@@ -1,9 +1,11 @@
 //! Files in and out: decoding, reading CSV, matching headers, importing in batches, exporting.
 
+pub mod batch;
 pub mod bulk;
 pub mod columns;
 pub mod csv_source;
 pub mod decode;
+pub mod entity;
 pub mod export;
 pub mod fields;
 pub mod formula;

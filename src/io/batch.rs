@@ -1,0 +1,137 @@
+//! What every importer shares with the import that runs it: the options, what writing a row did or why
+//! it could not, and the batch's record of what it wrote (for undo). The dispatcher (`import`) depends
+//! on the importers, and they on this, never on the dispatcher.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::error::{Error, FieldError, Reason, Result};
+use crate::io::csv_source::SourceOptions;
+
+/// Insert new records and skip those whose code exists (the default), or update those too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Insert,
+    Upsert,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Insert => "insert",
+            Mode::Upsert => "upsert",
+        }
+    }
+}
+
+/// How far an import has got, for a progress bar.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
+    pub total_bytes: u64,
+}
+
+#[derive(Default)]
+pub struct ImportOptions {
+    pub source: SourceOptions,
+    /// File header → column key, for headers the built-in names do not know.
+    pub mapping: HashMap<String, String>,
+    pub mode: Mode,
+    /// Validate everything, write nothing.
+    pub dry_run: bool,
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Imported orders and purchases are history: by default they move no stock. When set, delivered
+    /// orders take stock out, confirmed ones reserve it and purchases bring it in (never refused for
+    /// lack of stock: the past happened).
+    pub moves_stock: bool,
+    pub progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
+}
+
+/// What writing one row did.
+pub enum RowOutcome {
+    Inserted {
+        id: i64,
+        version: i64,
+    },
+    Updated {
+        id: i64,
+        version: i64,
+        before: serde_json::Value,
+    },
+    /// Written, and found again by the batch id its record carries (order lines: a million of them).
+    InsertedInBatch,
+    UpdatedInBatch,
+    Skipped,
+}
+
+/// Why a row could not be written: its fields (reported, the import goes on) or a fault (stops it).
+pub enum RowFailure {
+    Fields(Vec<FieldError>),
+    Fault(Error),
+}
+
+impl RowFailure {
+    /// One field's problem.
+    pub fn field(field: &'static str, reason: Reason) -> RowFailure {
+        RowFailure::Fields(vec![FieldError { field, reason }])
+    }
+}
+
+/// A record's fields as a batch kept them before an update, read back for an undo.
+pub fn previous_values<T: serde::de::DeserializeOwned>(before: &str) -> Result<T> {
+    serde_json::from_str(before)
+        .map_err(|e| Error::Io { path: "import batch".into(), source: std::io::Error::other(e) })
+}
+
+impl From<Error> for RowFailure {
+    fn from(error: Error) -> RowFailure {
+        match error {
+            Error::Invalid { .. } | Error::Fields(_) | Error::Forbidden { .. } | Error::AlreadyExists { .. } => {
+                RowFailure::Fields(error.field_errors())
+            }
+            fault => RowFailure::Fault(fault),
+        }
+    }
+}
+
+/// The process's peak resident memory so far, for the debug log of an import's phases and the import
+/// bench (Linux only; 0 elsewhere).
+pub fn peak_memory_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+            line.trim().trim_end_matches("kB").trim().parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib / 1024)
+}
+
+/// Remembers records a batch wrote one by one: `(record id, insert|update, fields before, version after)`.
+pub(crate) async fn record_batch_records(
+    conn: &mut SqliteConnection,
+    batch_id: i64,
+    written: &[(i64, &'static str, Option<String>, i64)],
+) -> Result<()> {
+    for chunk in written.chunks(2_000) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO import_batch_records (batch_id, record_id, action, before, version_after) ",
+        );
+        insert.push_values(chunk, |mut values, (record_id, action, before, version)| {
+            values
+                .push_bind(batch_id)
+                .push_bind(*record_id)
+                .push_bind(*action)
+                .push_bind(before.clone())
+                .push_bind(*version);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
