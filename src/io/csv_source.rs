@@ -229,26 +229,38 @@ impl<R: Read> Read for LineEnds<R> {
             }
             written = buf.len().min(1);
         }
-        // A byte read becomes at most two: read no more than half the room left (one at the least).
+        // A byte read becomes at most two: read no more than half the room left (one at the least), so
+        // that only the second byte of a marked line end can miss the buffer.
         let room = buf.len() - written;
         if room == 0 || (written > 0 && room < 2) {
             return Ok(written);
         }
         self.read.resize((room / 2).max(1), 0);
         let n = self.inner.read(&mut self.read)?;
-        for &byte in &self.read[..n] {
-            let byte = if self.cr_alone && byte == b'\r' { b'\n' } else { byte };
-            let marked = byte == b'\n' && self.previous == b'\n';
-            for out in [marked.then_some(BLANK_LINE), Some(byte)].into_iter().flatten() {
-                match buf.get_mut(written) {
-                    Some(slot) => {
-                        *slot = out;
-                        written += 1;
-                    }
-                    None => self.pending = Some(out),
-                }
+        let mut rest = &self.read[..n];
+        while !rest.is_empty() {
+            let cr_alone = self.cr_alone;
+            let run = rest.iter().position(|&b| b == b'\n' || (cr_alone && b == b'\r')).unwrap_or(rest.len());
+            if run > 0 {
+                buf[written..written + run].copy_from_slice(&rest[..run]);
+                written += run;
+                self.previous = rest[run - 1];
+                rest = &rest[run..];
+                continue;
             }
-            self.previous = byte;
+            if self.previous == b'\n' {
+                buf[written] = BLANK_LINE;
+                written += 1;
+            }
+            match buf.get_mut(written) {
+                Some(slot) => {
+                    *slot = b'\n';
+                    written += 1;
+                }
+                None => self.pending = Some(b'\n'),
+            }
+            self.previous = b'\n';
+            rest = &rest[1..];
         }
         Ok(written)
     }
@@ -317,6 +329,28 @@ mod tests {
         assert_eq!(data[1], SourceRow { line: 5, fields: vec!["C2".into(), "x".into()] });
         let (_, data, _) = rows(b"code,name\r\nC1,\"a\rb\"\r\n");
         assert_eq!(data[0].fields[1], "a\rb", "a CR inside a CRLF file stays as it was");
+    }
+
+    #[test]
+    fn line_ends_come_out_the_same_through_any_size_of_buffer() {
+        let text = b"\n\na,b\r\n\r\nc,\"d\n\n\"\n\n\re\n";
+        for cr_alone in [false, true] {
+            let mut whole = Vec::new();
+            LineEnds::new(&text[..], cr_alone).read_to_end(&mut whole).unwrap();
+            for size in 1..8 {
+                let mut reader = LineEnds::new(&text[..], cr_alone);
+                let (mut pieces, mut buf) = (Vec::new(), vec![0; size]);
+                loop {
+                    match reader.read(&mut buf).unwrap() {
+                        0 => break,
+                        n => pieces.extend_from_slice(&buf[..n]),
+                    }
+                }
+                assert_eq!(pieces, whole, "{size} bytes at a time");
+            }
+            let marks = whole.iter().filter(|b| **b == BLANK_LINE).count();
+            assert_eq!(marks, if cr_alone { 8 } else { 4 }, "{:?}", String::from_utf8_lossy(&whole));
+        }
     }
 
     #[test]
