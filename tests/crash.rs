@@ -54,13 +54,13 @@ fn timed_run(db: &Path, args: &[&str]) -> Duration {
 }
 
 /// Starts the command and kills it `at` after its start. None when it was killed mid-way; how long it
-/// took when it ended on its own first (it must have succeeded).
-fn kill_at(mut command: Command, at: Duration) -> Option<Duration> {
+/// took when it ended on its own first (it must have succeeded; `context` says which run failed).
+fn kill_at(mut command: Command, at: Duration, context: &str) -> Option<Duration> {
     let started = Instant::now();
     let mut child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("the suanpan binary starts");
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
-            assert!(status.success(), "the run ended on its own but failed: {status}");
+            assert!(status.success(), "{context}: the run ended on its own but failed: {status}");
             return Some(started.elapsed());
         }
         let left = at.saturating_sub(started.elapsed());
@@ -101,7 +101,7 @@ fn kill_series(
                 fraction * 100.0,
                 whole.as_millis()
             );
-            let outcome = kill_at(lay(), at);
+            let outcome = kill_at(lay(), at, &context);
             check(&context);
             match outcome {
                 None => break,
