@@ -189,8 +189,11 @@ enum Outcome {
 const LIMIT: Duration = Duration::from_secs(30);
 const ENTITIES: [Entity; 3] = [Entity::Customers, Entity::Contacts, Entity::Orders];
 
+/// Row `i` of a good file.
+type GoodRow = fn(usize) -> Vec<String>;
+
 /// The headers of each entity's file, in English and in Chinese, and a good row `i` for them.
-fn good_file(entity: Entity, chinese: bool) -> (Vec<&'static str>, fn(usize) -> Vec<String>) {
+fn good_file(entity: Entity, chinese: bool) -> (Vec<&'static str>, GoodRow) {
     match (entity, chinese) {
         (Entity::Customers, false) => (vec!["code", "name", "phone"], |i| {
             vec![format!("H{i}"), format!("客户{i}"), format!("1390000{:04}", i % 10_000)]
