@@ -20,14 +20,7 @@ async fn backup_then_restore_brings_back_the_copy_and_keeps_the_replaced_file() 
     let kept = backup::restore(c.db.clone(), &c.owner, &copy).await.unwrap();
     let (db, _) = Db::open(&path).await.unwrap();
     let owner = auth::login(&db, "boss", common::PASSWORD).await.unwrap();
-    let names: Vec<String> = customers::list(&db, &owner, &CustomerQuery::default())
-        .await
-        .unwrap()
-        .rows
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
-    assert_eq!(names, ["备份前"]);
+    assert_eq!(common::customer_names(&db, &owner).await, ["备份前"]);
     let (replaced, _) = Db::open(&kept).await.unwrap();
     assert_eq!(customers::list(&replaced, &owner, &CustomerQuery::default()).await.unwrap().total, 2);
 }

@@ -13,15 +13,7 @@ use suanpan::io::import::{self, Entity, ImportOptions, Mode};
 const FORMULAS: [&str; 4] = ["=HYPERLINK(\"x\")", "@SUM(1)", "+1", "-2+3"];
 
 async fn names(c: &common::Company) -> Vec<String> {
-    let mut names: Vec<String> = customers::list(&c.db, &c.owner, &CustomerQuery::default())
-        .await
-        .unwrap()
-        .rows
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
-    names.sort();
-    names
+    common::customer_names(&c.db, &c.owner).await
 }
 
 /// Every field of every line of `file` as a spreadsheet reads it, without the importer's help.

@@ -10,15 +10,7 @@ use suanpan::users::{self, NewUser};
 use suanpan::{Actor, auth};
 
 async fn visible(c: &common::Company, actor: &Actor) -> Vec<String> {
-    let mut names: Vec<String> = customers::list(&c.db, actor, &CustomerQuery::default())
-        .await
-        .unwrap()
-        .rows
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
-    names.sort();
-    names
+    common::customer_names(&c.db, actor).await
 }
 
 /// Three customers: one of each salesperson and one the owner keeps unassigned.

@@ -50,6 +50,15 @@ pub async fn company() -> Company {
     Company { db, owner, accountant, manager, sales_sh, sales_gz, clerk, _dir: dir }
 }
 
+/// The names of the customers `actor` sees in `db`, sorted.
+pub async fn customer_names(db: &Db, actor: &Actor) -> Vec<String> {
+    let query = customers::CustomerQuery::default();
+    let mut names: Vec<String> =
+        customers::list(db, actor, &query).await.expect("list customers").rows.into_iter().map(|r| r.name).collect();
+    names.sort();
+    names
+}
+
 pub fn input(name: &str, phone: &str) -> CustomerInput {
     CustomerInput { name: name.into(), phone: phone.into(), ..Default::default() }
 }
