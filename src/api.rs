@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::auth::{Actor, Scope};
+use crate::choice::Choice;
 use crate::db::Db;
 use crate::error::{DuplicateMatch, Error, Result};
 use crate::{settings, users};
@@ -99,7 +100,7 @@ pub async fn startup(db: &Db) -> Result<Startup> {
 
 /// Sets the language for the screens before login and, when someone is logged in, for them.
 pub async fn set_language(db: &Db, actor: Option<&crate::Actor>, language: &str) -> Result<String> {
-    let language = users::valid_language(language)?;
+    let language = settings::Language::read("language", language)?.as_str();
     settings::set(db, settings::LANGUAGE, language).await?;
     if let Some(actor) = actor {
         users::set_language(db, actor, language).await?;

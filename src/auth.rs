@@ -6,6 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
+use crate::choice::Choice;
 use crate::db::Db;
 use crate::error::{Error, Reason, Result};
 
@@ -24,10 +25,10 @@ pub enum Role {
     Clerk,
 }
 
-impl Role {
-    pub const ALL: [Role; 5] = [Role::Owner, Role::Accountant, Role::BranchManager, Role::Salesperson, Role::Clerk];
+impl Choice for Role {
+    const ALL: &'static [Role] = &[Role::Owner, Role::Accountant, Role::BranchManager, Role::Salesperson, Role::Clerk];
 
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Role::Owner => "owner",
             Role::Accountant => "accountant",
@@ -37,15 +38,22 @@ impl Role {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Role> {
-        Some(match text.trim() {
-            "owner" | "老板" => Role::Owner,
-            "accountant" | "会计" => Role::Accountant,
-            "branch_manager" | "分店经理" | "经理" => Role::BranchManager,
-            "salesperson" | "销售" | "销售员" => Role::Salesperson,
-            "clerk" | "文员" => Role::Clerk,
-            _ => return None,
-        })
+    fn chinese(self) -> &'static str {
+        match self {
+            Role::Owner => "老板",
+            Role::Accountant => "会计",
+            Role::BranchManager => "分店经理",
+            Role::Salesperson => "销售",
+            Role::Clerk => "文员",
+        }
+    }
+
+    fn also(self) -> &'static [&'static str] {
+        match self {
+            Role::BranchManager => &["经理"],
+            Role::Salesperson => &["销售员"],
+            Role::Owner | Role::Accountant | Role::Clerk => &[],
+        }
     }
 }
 
@@ -342,6 +350,14 @@ mod tests {
     }
 
     #[test]
+    fn role_is_read_and_listed_from_its_variants() {
+        crate::choice::tests::check::<Role>();
+        assert_eq!(Role::parse("销售员"), Some(Role::Salesperson));
+        assert_eq!(Role::parse("经理"), Some(Role::BranchManager));
+        assert_eq!(Role::parse(""), None);
+    }
+
+    #[test]
     fn scopes_follow_the_role() {
         assert_eq!(actor(Role::Owner, Some(1)).scope(), Scope::All);
         assert_eq!(actor(Role::Accountant, None).scope(), Scope::All);
@@ -377,7 +393,7 @@ mod tests {
 
     #[test]
     fn the_permission_list_is_what_can_answers() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             let actor = actor(role, Some(1));
             let expected: Vec<&str> =
                 Permission::ALL.into_iter().filter(|p| actor.can(*p)).map(Permission::key).collect();

@@ -5,6 +5,7 @@ use sqlx::SqliteConnection;
 
 use crate::audit;
 use crate::auth::{Actor, Permission};
+use crate::choice::Choice;
 use crate::db::{Db, now_stamp, unique_violation};
 use crate::error::{Error, Reason, Result};
 use crate::text;
@@ -16,6 +17,40 @@ pub struct Branch {
     pub name: String,
     pub kind: String,
     pub parent_id: Option<i64>,
+}
+
+/// Whether a unit is a branch (a shop, an office) or a department within the company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BranchKind {
+    Branch,
+    Department,
+}
+
+impl Choice for BranchKind {
+    const ALL: &'static [BranchKind] = &[BranchKind::Branch, BranchKind::Department];
+    const WHEN_EMPTY: Option<BranchKind> = Some(BranchKind::Branch);
+
+    fn as_str(self) -> &'static str {
+        match self {
+            BranchKind::Branch => "branch",
+            BranchKind::Department => "department",
+        }
+    }
+
+    fn chinese(self) -> &'static str {
+        match self {
+            BranchKind::Branch => "分支机构",
+            BranchKind::Department => "部门",
+        }
+    }
+
+    fn also(self) -> &'static [&'static str] {
+        match self {
+            BranchKind::Branch => &["分店"],
+            BranchKind::Department => &[],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -31,16 +66,7 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewBranch) -> Result<Branch> {
     actor.require(Permission::ManageUsers)?;
     let code = text::required("code", &new.code, 20)?;
     let name = text::required("name", &new.name, 60)?;
-    let kind = match text::optional(new.kind.as_deref()).as_deref() {
-        None | Some("branch" | "分支机构" | "分店") => "branch",
-        Some("department" | "部门") => "department",
-        Some(other) => {
-            return Err(Error::invalid(
-                "kind",
-                Reason::NotAllowed { value: other.to_string(), allowed: "branch, department".into() },
-            ));
-        }
-    };
+    let kind = BranchKind::read("kind", new.kind.as_deref().unwrap_or_default())?.as_str();
     let mut tx = db.write().await?;
     let parent_id = match text::optional(new.parent_code.as_deref()) {
         Some(parent) => Some(id_by_code(&mut tx, &parent).await?),
@@ -74,4 +100,16 @@ pub async fn id_by_code(conn: &mut SqliteConnection, code: &str) -> Result<i64> 
         .fetch_optional(conn)
         .await?
         .ok_or_else(|| Error::invalid("branch", Reason::Unknown { value: code.to_string() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn branch_kind_is_read_and_listed_from_its_variants() {
+        crate::choice::tests::check::<BranchKind>();
+        assert_eq!(BranchKind::parse(""), Some(BranchKind::Branch));
+        assert_eq!(BranchKind::parse("分店"), Some(BranchKind::Branch));
+    }
 }

@@ -8,6 +8,7 @@ pub mod auth; // roles, permissions, scopes, passwords, login
 pub mod backup; // consistent copies of the company file, restore, daily backups
 pub mod branches; // branches and departments
 pub mod catalog; // products, categories, prices, suppliers
+pub mod choice; // values chosen from a fixed list: code, Chinese word, parsing, the allowed list
 pub mod crm; // customers, contacts, pick lists, search, merge
 pub mod db; // opening a company file, pragmas, migrations, safety copy
 pub mod demo; // a deterministic, realistic demo company

@@ -6,10 +6,45 @@ use sqlx::SqliteConnection;
 
 use crate::audit;
 use crate::auth::{Actor, Permission};
+use crate::choice::Choice;
 use crate::db::Db;
 use crate::error::{Error, Reason, Result};
 
 pub const LANGUAGE: &str = "ui.language";
+
+/// A language the window speaks; its code is what the window's translations are named by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Language {
+    #[serde(rename = "zh-CN")]
+    Chinese,
+    #[serde(rename = "en")]
+    English,
+}
+
+impl Choice for Language {
+    const ALL: &'static [Language] = &[Language::Chinese, Language::English];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Language::Chinese => "zh-CN",
+            Language::English => "en",
+        }
+    }
+
+    fn chinese(self) -> &'static str {
+        match self {
+            Language::Chinese => "中文",
+            Language::English => "英文",
+        }
+    }
+
+    fn also(self) -> &'static [&'static str] {
+        match self {
+            Language::Chinese => &["zh"],
+            Language::English => &["en-US"],
+        }
+    }
+}
 
 pub async fn get(db: &Db, key: &str) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(db.pool()).await?)
@@ -110,4 +145,17 @@ pub async fn set_payment_terms(db: &Db, actor: &Actor, terms: PaymentTerms) -> R
     audit::record_changes(&mut tx, actor, "settings", 0, "update", &before, &terms).await?;
     tx.commit().await?;
     Ok(terms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_is_read_and_listed_from_its_variants() {
+        crate::choice::tests::check::<Language>();
+        assert_eq!(Language::parse("zh"), Some(Language::Chinese));
+        assert_eq!(Language::parse("en-US"), Some(Language::English));
+        assert_eq!(Language::parse(""), None);
+    }
 }

@@ -5,8 +5,10 @@ use sqlx::SqliteConnection;
 
 use crate::audit;
 use crate::auth::{self, Actor, Permission, Role};
+use crate::choice::Choice;
 use crate::db::{Db, now_stamp, unique_violation};
 use crate::error::{Error, Reason, Refusal, Result};
+use crate::settings::Language;
 use crate::text;
 
 /// A user as the admin screen and the CLI list them.
@@ -72,8 +74,7 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewUser) -> Result<User> {
     actor.require(Permission::ManageUsers)?;
     let username = valid_username(&new.username)?;
     let display_name = text::required("display_name", &new.display_name, 60)?;
-    let role = Role::parse(&new.role)
-        .ok_or_else(|| Error::invalid("role", Reason::NotAllowed { value: new.role.clone(), allowed: role_names() }))?;
+    let role = Role::read("role", &new.role)?;
     let hash = new.password.as_deref().map(auth::hash_password).transpose()?;
     let mut tx = db.write().await?;
     let branch_id = match text::optional(new.branch_code.as_deref()) {
@@ -140,8 +141,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, change: &UserChange) -> Res
         None => before.display_name.clone(),
     };
     let role = match &change.role {
-        Some(role) => Role::parse(role)
-            .ok_or_else(|| Error::invalid("role", Reason::NotAllowed { value: role.clone(), allowed: role_names() }))?,
+        Some(role) => Role::read("role", role)?,
         None => Role::parse(&before.role).unwrap_or(Role::Salesperson),
     };
     let active = change.active.unwrap_or(before.active);
@@ -258,7 +258,7 @@ pub async fn language(db: &Db, user_id: i64) -> Result<Option<String>> {
 }
 
 pub async fn set_language(db: &Db, actor: &Actor, language: &str) -> Result<()> {
-    let language = valid_language(language)?;
+    let language = Language::read("language", language)?.as_str();
     sqlx::query("UPDATE users SET language = ? WHERE id = ?")
         .bind(language)
         .bind(actor.user_id)
@@ -267,25 +267,10 @@ pub async fn set_language(db: &Db, actor: &Actor, language: &str) -> Result<()> 
     Ok(())
 }
 
-pub fn valid_language(language: &str) -> Result<&'static str> {
-    match language {
-        "zh-CN" | "zh" => Ok("zh-CN"),
-        "en" | "en-US" => Ok("en"),
-        other => Err(Error::invalid(
-            "language",
-            Reason::NotAllowed { value: other.to_string(), allowed: "zh-CN, en".into() },
-        )),
-    }
-}
-
 fn valid_username(username: &str) -> Result<String> {
     let username = text::required("username", username, 40)?;
     if username.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid("username", Reason::Forbidden { value: username }));
     }
     Ok(username)
-}
-
-fn role_names() -> String {
-    Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
 }

@@ -7,6 +7,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Permission, Role};
+use crate::choice::Choice;
 use crate::crm::customers;
 use crate::db::{Db, Page, fetch_page, now_stamp, push_between, today};
 use crate::error::{Error, FieldError, Reason, Result};
@@ -23,23 +24,18 @@ pub enum ActivityKind {
     Other,
 }
 
-impl ActivityKind {
-    pub const ALLOWED: &'static str = "call/电话, visit/拜访, email/邮件, meeting/会议, service/服务, other/其他";
+impl Choice for ActivityKind {
+    const ALL: &'static [ActivityKind] = &[
+        ActivityKind::Call,
+        ActivityKind::Visit,
+        ActivityKind::Email,
+        ActivityKind::Meeting,
+        ActivityKind::Service,
+        ActivityKind::Other,
+    ];
+    const WHEN_EMPTY: Option<ActivityKind> = Some(ActivityKind::Other);
 
-    /// English or Chinese.
-    pub fn parse(text: &str) -> Option<ActivityKind> {
-        match text.trim().to_lowercase().as_str() {
-            "call" | "电话" | "打电话" => Some(ActivityKind::Call),
-            "visit" | "拜访" | "上门" => Some(ActivityKind::Visit),
-            "email" | "e-mail" | "邮件" | "电子邮件" => Some(ActivityKind::Email),
-            "meeting" | "会议" | "会面" => Some(ActivityKind::Meeting),
-            "service" | "服务" => Some(ActivityKind::Service),
-            "other" | "其他" | "" => Some(ActivityKind::Other),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             ActivityKind::Call => "call",
             ActivityKind::Visit => "visit",
@@ -47,6 +43,27 @@ impl ActivityKind {
             ActivityKind::Meeting => "meeting",
             ActivityKind::Service => "service",
             ActivityKind::Other => "other",
+        }
+    }
+
+    fn chinese(self) -> &'static str {
+        match self {
+            ActivityKind::Call => "电话",
+            ActivityKind::Visit => "拜访",
+            ActivityKind::Email => "邮件",
+            ActivityKind::Meeting => "会议",
+            ActivityKind::Service => "服务",
+            ActivityKind::Other => "其他",
+        }
+    }
+
+    fn also(self) -> &'static [&'static str] {
+        match self {
+            ActivityKind::Call => &["打电话"],
+            ActivityKind::Visit => &["上门"],
+            ActivityKind::Email => &["e-mail", "电子邮件"],
+            ActivityKind::Meeting => &["会面"],
+            ActivityKind::Service | ActivityKind::Other => &[],
         }
     }
 }
@@ -95,8 +112,7 @@ pub async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &Activi
         None
     });
     let kind = ActivityKind::parse(&input.kind).unwrap_or_else(|| {
-        let reason = Reason::NotAllowed { value: input.kind.trim().into(), allowed: ActivityKind::ALLOWED.into() };
-        problems.push(FieldError { field: "type", reason });
+        problems.push(FieldError { field: "type", reason: ActivityKind::not_allowed(&input.kind) });
         ActivityKind::Other
     });
     let minutes = match input.minutes.trim() {
@@ -251,4 +267,17 @@ pub async fn list(db: &Db, actor: &Actor, query: &ActivityQuery) -> Result<Page<
         query.limit,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activity_kind_is_read_and_listed_from_its_variants() {
+        crate::choice::tests::check::<ActivityKind>();
+        assert_eq!(ActivityKind::parse(""), Some(ActivityKind::Other));
+        assert_eq!(ActivityKind::parse("E-Mail"), Some(ActivityKind::Email));
+        assert_eq!(ActivityKind::parse("打电话"), Some(ActivityKind::Call));
+    }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::auth::{Actor, Permission};
+use crate::choice::Choice;
 use crate::crm::customers::push_scope;
 use crate::crm::kind::CustomerKind;
 use crate::crm::search;
@@ -128,8 +129,7 @@ pub async fn list(db: &Db, actor: &Actor, query: &CustomerQuery) -> Result<Page<
 fn push_conditions(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &CustomerQuery) {
     push_scope(builder, actor.scope());
     if let Some(kind) = query.kind.as_deref().filter(|k| !k.is_empty()) {
-        let kind =
-            CustomerKind::parse("type", kind).map(|k| k.as_str().to_string()).unwrap_or_else(|_| kind.to_string());
+        let kind = CustomerKind::parse(kind).map(|k| k.as_str().to_string()).unwrap_or_else(|| kind.to_string());
         builder.push(" AND c.kind = ").push_bind(kind);
     }
     if let Some(source) = query.source_id {

@@ -8,6 +8,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, CUSTOMER_OWNER, Permission, Role, Scope};
+use crate::choice::Choice;
 use crate::crm::kind::CustomerKind;
 use crate::crm::picklists::{self, PickList};
 use crate::crm::pinyin_key::pinyin_keys;
@@ -113,7 +114,7 @@ impl ValidCustomer {
         Ok(ValidCustomer {
             code: Some(stored.code.clone()),
             name: stored.name.clone(),
-            kind: CustomerKind::parse("type", &stored.kind)?,
+            kind: CustomerKind::read("type", &stored.kind)?,
             source_id: stored.source_id,
             level_id: stored.level_id,
             phone: stored.phone.clone(),
@@ -169,7 +170,7 @@ pub(crate) async fn validate(
     }
     let kind = match input.kind.trim() {
         "" => Some(CustomerKind::Consumer),
-        text => CustomerKind::parse("type", text).map_err(|e| problems.extend(e.field_errors())).ok(),
+        text => CustomerKind::read("type", text).map_err(|e| problems.extend(e.field_errors())).ok(),
     };
     let birthday = text::optional_date("birthday", Some(&input.birthday))
         .map_err(|e| problems.extend(e.field_errors()))

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Reason, Result};
+use crate::choice::Choice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -15,10 +15,10 @@ pub enum CustomerKind {
     Institution,
 }
 
-impl CustomerKind {
-    pub const ALL: [CustomerKind; 3] = [CustomerKind::Consumer, CustomerKind::Channel, CustomerKind::Institution];
+impl Choice for CustomerKind {
+    const ALL: &'static [CustomerKind] = &[CustomerKind::Consumer, CustomerKind::Channel, CustomerKind::Institution];
 
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             CustomerKind::Consumer => "consumer",
             CustomerKind::Channel => "channel",
@@ -26,27 +26,12 @@ impl CustomerKind {
         }
     }
 
-    pub fn chinese(self) -> &'static str {
+    fn chinese(self) -> &'static str {
         match self {
             CustomerKind::Consumer => "消费客户",
             CustomerKind::Channel => "中间客户",
             CustomerKind::Institution => "公利客户",
         }
-    }
-
-    pub fn parse(field: &'static str, text: &str) -> Result<CustomerKind> {
-        let text = text.trim();
-        CustomerKind::ALL.into_iter().find(|k| text.eq_ignore_ascii_case(k.as_str()) || text == k.chinese()).ok_or_else(
-            || {
-                Error::invalid(
-                    field,
-                    Reason::NotAllowed {
-                        value: text.to_string(),
-                        allowed: "consumer/消费客户, channel/中间客户, institution/公利客户".to_string(),
-                    },
-                )
-            },
-        )
     }
 }
 
@@ -56,8 +41,10 @@ mod tests {
 
     #[test]
     fn reads_english_and_chinese() {
-        assert_eq!(CustomerKind::parse("type", "中间客户").unwrap(), CustomerKind::Channel);
-        assert_eq!(CustomerKind::parse("type", " Consumer ").unwrap(), CustomerKind::Consumer);
-        assert!(CustomerKind::parse("type", "vip").is_err());
+        crate::choice::tests::check::<CustomerKind>();
+        assert_eq!(CustomerKind::read("type", "中间客户").unwrap(), CustomerKind::Channel);
+        assert_eq!(CustomerKind::read("type", " Consumer ").unwrap(), CustomerKind::Consumer);
+        assert!(CustomerKind::read("type", "vip").is_err());
+        assert!(CustomerKind::read("type", "").is_err(), "the form decides what an empty type means");
     }
 }

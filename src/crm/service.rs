@@ -6,6 +6,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Permission};
+use crate::choice::Choice;
 use crate::crm::customers::{self, push_scope};
 use crate::db::{Db, Page, fetch_page, now_stamp, push_between, today};
 use crate::error::{Error, FieldError, Reason, Result};
@@ -21,27 +22,39 @@ pub enum ServiceKind {
     Praise,
 }
 
-impl ServiceKind {
-    pub const ALLOWED: &'static str = "complaint/投诉, consultation/咨询, repair/维修, suggestion/建议, praise/表扬";
+impl Choice for ServiceKind {
+    const ALL: &'static [ServiceKind] = &[
+        ServiceKind::Complaint,
+        ServiceKind::Consultation,
+        ServiceKind::Repair,
+        ServiceKind::Suggestion,
+        ServiceKind::Praise,
+    ];
 
-    pub fn parse(text: &str) -> Option<ServiceKind> {
-        match text.trim().to_lowercase().as_str() {
-            "complaint" | "投诉" => Some(ServiceKind::Complaint),
-            "consultation" | "咨询" => Some(ServiceKind::Consultation),
-            "repair" | "维修" | "报修" => Some(ServiceKind::Repair),
-            "suggestion" | "建议" => Some(ServiceKind::Suggestion),
-            "praise" | "表扬" => Some(ServiceKind::Praise),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             ServiceKind::Complaint => "complaint",
             ServiceKind::Consultation => "consultation",
             ServiceKind::Repair => "repair",
             ServiceKind::Suggestion => "suggestion",
             ServiceKind::Praise => "praise",
+        }
+    }
+
+    fn chinese(self) -> &'static str {
+        match self {
+            ServiceKind::Complaint => "投诉",
+            ServiceKind::Consultation => "咨询",
+            ServiceKind::Repair => "维修",
+            ServiceKind::Suggestion => "建议",
+            ServiceKind::Praise => "表扬",
+        }
+    }
+
+    fn also(self) -> &'static [&'static str] {
+        match self {
+            ServiceKind::Repair => &["报修"],
+            _ => &[],
         }
     }
 }
@@ -55,21 +68,12 @@ pub enum ServiceStatus {
     Closed,
 }
 
-impl ServiceStatus {
-    pub const ALLOWED: &'static str = "open/待处理, in_progress/处理中, resolved/已解决, closed/已关闭";
+impl Choice for ServiceStatus {
+    const ALL: &'static [ServiceStatus] =
+        &[ServiceStatus::Open, ServiceStatus::InProgress, ServiceStatus::Resolved, ServiceStatus::Closed];
+    const WHEN_EMPTY: Option<ServiceStatus> = Some(ServiceStatus::Open);
 
-    /// English or Chinese; empty is open.
-    pub fn parse(text: &str) -> Option<ServiceStatus> {
-        match text.trim().to_lowercase().as_str() {
-            "open" | "待处理" | "" => Some(ServiceStatus::Open),
-            "in_progress" | "in progress" | "处理中" => Some(ServiceStatus::InProgress),
-            "resolved" | "已解决" => Some(ServiceStatus::Resolved),
-            "closed" | "已关闭" | "关闭" => Some(ServiceStatus::Closed),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             ServiceStatus::Open => "open",
             ServiceStatus::InProgress => "in_progress",
@@ -78,6 +82,25 @@ impl ServiceStatus {
         }
     }
 
+    fn chinese(self) -> &'static str {
+        match self {
+            ServiceStatus::Open => "待处理",
+            ServiceStatus::InProgress => "处理中",
+            ServiceStatus::Resolved => "已解决",
+            ServiceStatus::Closed => "已关闭",
+        }
+    }
+
+    fn also(self) -> &'static [&'static str] {
+        match self {
+            ServiceStatus::InProgress => &["in progress"],
+            ServiceStatus::Closed => &["关闭"],
+            ServiceStatus::Open | ServiceStatus::Resolved => &[],
+        }
+    }
+}
+
+impl ServiceStatus {
     fn is_done(self) -> bool {
         matches!(self, ServiceStatus::Resolved | ServiceStatus::Closed)
     }
@@ -144,14 +167,13 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
     let kind = ServiceKind::parse(&input.kind).unwrap_or_else(|| {
         let reason = match input.kind.trim() {
             "" => Reason::Required,
-            typed => Reason::NotAllowed { value: typed.into(), allowed: ServiceKind::ALLOWED.into() },
+            typed => ServiceKind::not_allowed(typed),
         };
         problems.push(FieldError { field: "type", reason });
         ServiceKind::Consultation
     });
     let status = ServiceStatus::parse(&input.status).unwrap_or_else(|| {
-        let reason = Reason::NotAllowed { value: input.status.trim().into(), allowed: ServiceStatus::ALLOWED.into() };
-        problems.push(FieldError { field: "status", reason });
+        problems.push(FieldError { field: "status", reason: ServiceStatus::not_allowed(&input.status) });
         ServiceStatus::Open
     });
     let satisfaction = match input.satisfaction.trim() {
@@ -374,7 +396,17 @@ pub async fn summary(db: &Db, actor: &Actor, query: &ServiceQuery, by: ServiceBy
 
 #[cfg(test)]
 mod tests {
-    use super::mean_tenths;
+    use super::{Choice, ServiceKind, ServiceStatus, mean_tenths};
+
+    #[test]
+    fn service_kind_and_status_are_read_and_listed_from_their_variants() {
+        crate::choice::tests::check::<ServiceKind>();
+        crate::choice::tests::check::<ServiceStatus>();
+        assert_eq!(ServiceKind::parse(""), None, "an empty type is a missing one, not a choice");
+        assert_eq!(ServiceKind::parse("报修"), Some(ServiceKind::Repair));
+        assert_eq!(ServiceStatus::parse(""), Some(ServiceStatus::Open));
+        assert_eq!(ServiceStatus::parse("In Progress"), Some(ServiceStatus::InProgress));
+    }
 
     #[test]
     fn the_mean_rounds_half_away_from_zero_to_tenths() {

@@ -11,6 +11,7 @@ use sqlx::SqliteConnection;
 
 use crate::audit;
 use crate::auth::{self, Actor, Role};
+use crate::choice::Choice;
 use crate::crm::customers::{CustomerInput, Lookups, insert_in};
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, Refusal, Result};

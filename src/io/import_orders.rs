@@ -10,6 +10,7 @@ use rusqlite::params;
 use sqlx::SqliteConnection;
 
 use crate::auth::{Actor, Role};
+use crate::choice::Choice;
 use crate::db::{now_stamp, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
 use crate::inventory::stock::{self, Booking};
@@ -219,8 +220,7 @@ impl OrderChecker {
         let status = match self.field(row, Col::Status) {
             "" => Some(OrderStatus::Delivered),
             text => OrderStatus::parse(text).or_else(|| {
-                let reason = Reason::NotAllowed { value: text.into(), allowed: OrderStatus::ALLOWED.into() };
-                problems.push(FieldError { field: "status", reason });
+                problems.push(FieldError { field: "status", reason: OrderStatus::not_allowed(text) });
                 None
             }),
         };

@@ -4,6 +4,7 @@
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
+use crate::choice::Choice;
 use crate::crm::service::{self, ServiceInput};
 use crate::error::Result;
 use crate::io::batch::{RowFailure, RowOutcome};

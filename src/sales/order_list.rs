@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::auth::{Actor, Permission};
+use crate::choice::Choice;
 use crate::crm::customers;
 use crate::db::{Db, Page, page_limit, push_between};
 use crate::error::Result;

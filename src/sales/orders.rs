@@ -8,6 +8,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Permission, Scope};
+use crate::choice::Choice;
 use crate::crm::customers;
 use crate::db::{Db, next_number, now_stamp, today, unique_violation};
 use crate::error::{Error, FieldError, Reason, Result};
@@ -29,22 +30,11 @@ pub enum OrderStatus {
     Cancelled,
 }
 
-impl OrderStatus {
-    pub const ALL: [OrderStatus; 4] =
-        [OrderStatus::Draft, OrderStatus::Confirmed, OrderStatus::Delivered, OrderStatus::Cancelled];
+impl Choice for OrderStatus {
+    const ALL: &'static [OrderStatus] =
+        &[OrderStatus::Draft, OrderStatus::Confirmed, OrderStatus::Delivered, OrderStatus::Cancelled];
 
-    /// English or Chinese, as SPEC §3 lists them.
-    pub fn parse(text: &str) -> Option<OrderStatus> {
-        match text.trim().to_lowercase().as_str() {
-            "draft" | "草稿" => Some(OrderStatus::Draft),
-            "confirmed" | "已确认" => Some(OrderStatus::Confirmed),
-            "delivered" | "已发货" => Some(OrderStatus::Delivered),
-            "cancelled" | "canceled" | "已取消" => Some(OrderStatus::Cancelled),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Draft => "draft",
             OrderStatus::Confirmed => "confirmed",
@@ -53,7 +43,22 @@ impl OrderStatus {
         }
     }
 
-    pub const ALLOWED: &'static str = "draft/草稿, confirmed/已确认, delivered/已发货, cancelled/已取消";
+    /// As SPEC §3 lists them.
+    fn chinese(self) -> &'static str {
+        match self {
+            OrderStatus::Draft => "草稿",
+            OrderStatus::Confirmed => "已确认",
+            OrderStatus::Delivered => "已发货",
+            OrderStatus::Cancelled => "已取消",
+        }
+    }
+
+    fn also(self) -> &'static [&'static str] {
+        match self {
+            OrderStatus::Cancelled => &["canceled"],
+            _ => &[],
+        }
+    }
 }
 
 /// One line as a form sends it. The product by id (forms) or sku (CLI); an empty price means the
@@ -576,4 +581,16 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
     audit::record(&mut tx, actor, "order", id, "cancel", serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_status_is_read_and_listed_from_its_variants() {
+        crate::choice::tests::check::<OrderStatus>();
+        assert_eq!(OrderStatus::parse("Canceled"), Some(OrderStatus::Cancelled));
+        assert_eq!(OrderStatus::parse(""), None);
+    }
 }

@@ -7,6 +7,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Permission};
+use crate::choice::Choice;
 use crate::crm::customers;
 use crate::crm::picklists::{self, PickList};
 use crate::db::{Db, Page, fetch_page, next_number, now_stamp, push_between, push_contains, today, unique_violation};
@@ -23,24 +24,33 @@ pub enum OpportunityStatus {
     Lost,
 }
 
-impl OpportunityStatus {
-    pub const ALLOWED: &'static str = "open/进行中, won/赢单, lost/丢单";
+impl Choice for OpportunityStatus {
+    const ALL: &'static [OpportunityStatus] =
+        &[OpportunityStatus::Open, OpportunityStatus::Won, OpportunityStatus::Lost];
+    const WHEN_EMPTY: Option<OpportunityStatus> = Some(OpportunityStatus::Open);
 
-    /// English or Chinese, as SPEC §3 lists them.
-    pub fn parse(text: &str) -> Option<OpportunityStatus> {
-        match text.trim().to_lowercase().as_str() {
-            "open" | "进行中" | "" => Some(OpportunityStatus::Open),
-            "won" | "赢单" | "成交" => Some(OpportunityStatus::Won),
-            "lost" | "丢单" | "失败" => Some(OpportunityStatus::Lost),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             OpportunityStatus::Open => "open",
             OpportunityStatus::Won => "won",
             OpportunityStatus::Lost => "lost",
+        }
+    }
+
+    /// As SPEC §3 lists them.
+    fn chinese(self) -> &'static str {
+        match self {
+            OpportunityStatus::Open => "进行中",
+            OpportunityStatus::Won => "赢单",
+            OpportunityStatus::Lost => "丢单",
+        }
+    }
+
+    fn also(self) -> &'static [&'static str] {
+        match self {
+            OpportunityStatus::Open => &[],
+            OpportunityStatus::Won => &["成交"],
+            OpportunityStatus::Lost => &["失败"],
         }
     }
 }
@@ -238,8 +248,7 @@ pub(crate) async fn validate(
         &mut problems,
     );
     let status = OpportunityStatus::parse(&input.status).unwrap_or_else(|| {
-        let reason =
-            Reason::NotAllowed { value: input.status.trim().into(), allowed: OpportunityStatus::ALLOWED.into() };
+        let reason = OpportunityStatus::not_allowed(&input.status);
         problems.push(FieldError { field: "status", reason });
         OpportunityStatus::Open
     });
@@ -750,4 +759,17 @@ pub async fn forecast(db: &Db, actor: &Actor, from: Option<NaiveDate>, months: u
         })
         .collect();
     Ok(Forecast { months, overdue_count, overdue_weighted })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opportunity_status_is_read_and_listed_from_its_variants() {
+        crate::choice::tests::check::<OpportunityStatus>();
+        assert_eq!(OpportunityStatus::parse(" "), Some(OpportunityStatus::Open));
+        assert_eq!(OpportunityStatus::parse("成交"), Some(OpportunityStatus::Won));
+        assert_eq!(OpportunityStatus::parse("失败"), Some(OpportunityStatus::Lost));
+    }
 }

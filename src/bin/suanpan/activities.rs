@@ -1,7 +1,8 @@
 //! The command line of activities and a customer's timeline.
 
 use clap::Subcommand;
-use suanpan::crm::activities::{self, ActivityInput};
+use suanpan::choice::Choice;
+use suanpan::crm::activities::{self, ActivityInput, ActivityKind};
 use suanpan::crm::customers;
 use suanpan::sales::timeline;
 use suanpan::{Actor, Db, Error};
@@ -14,8 +15,7 @@ pub enum ActivitiesCommand {
     Add {
         #[arg(long)]
         customer: String,
-        /// call/电话, visit/拜访, email/邮件, meeting/会议, service/服务, other/其他.
-        #[arg(long = "type", default_value = "call")]
+        #[arg(long = "type", default_value = "call", help = ActivityKind::allowed())]
         kind: String,
         #[arg(long, default_value = "")]
         minutes: String,

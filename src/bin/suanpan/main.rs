@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use suanpan::choice::Choice;
 use suanpan::crm::{self, CustomerInput, CustomerQuery, CustomerSort};
 use suanpan::error::{Reason, Refusal};
 use suanpan::io::csv_source::SourceOptions;
@@ -12,7 +13,7 @@ use suanpan::io::decode::Encoding;
 use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions, Mode};
 use suanpan::io::profiles;
-use suanpan::{Actor, Db, Error, auth, backup, branches, db, demo, users};
+use suanpan::{Actor, Db, Error, Role, auth, backup, branches, db, demo, users};
 use unicode_width::UnicodeWidthStr;
 
 mod activities;
@@ -193,8 +194,7 @@ struct AddCustomer {
     name: String,
     #[arg(long, default_value = "")]
     code: String,
-    /// consumer/消费客户, channel/中间客户, institution/公利客户.
-    #[arg(long = "type", default_value = "")]
+    #[arg(long = "type", default_value = "", help = crm::CustomerKind::allowed())]
     kind: String,
     #[arg(long, default_value = "")]
     source: String,
@@ -231,7 +231,7 @@ enum UsersCommand {
         username: String,
         #[arg(long)]
         name: Option<String>,
-        #[arg(long)]
+        #[arg(long, help = Role::allowed())]
         role: Option<String>,
         /// A branch code, or "" for none.
         #[arg(long)]
@@ -248,8 +248,7 @@ enum UsersCommand {
         username: String,
         #[arg(long)]
         name: String,
-        /// owner, accountant, branch_manager, salesperson, clerk.
-        #[arg(long)]
+        #[arg(long, help = Role::allowed())]
         role: String,
         #[arg(long)]
         branch: Option<String>,
@@ -265,8 +264,7 @@ enum BranchesCommand {
         code: String,
         #[arg(long)]
         name: String,
-        /// branch or department.
-        #[arg(long)]
+        #[arg(long, help = branches::BranchKind::allowed())]
         kind: Option<String>,
         #[arg(long)]
         parent: Option<String>,

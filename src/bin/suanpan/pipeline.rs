@@ -2,8 +2,9 @@
 
 use chrono::NaiveDate;
 use clap::Subcommand;
+use suanpan::choice::Choice;
 use suanpan::crm::picklists::{self, PickList};
-use suanpan::crm::service::{self, ServiceInput, ServiceQuery, ServiceStatus};
+use suanpan::crm::service::{self, ServiceInput, ServiceKind, ServiceQuery, ServiceStatus};
 use suanpan::error::Reason;
 use suanpan::money::Money;
 use suanpan::sales::expenses::{self, ExpenseInput, ExpenseQuery};
@@ -20,8 +21,7 @@ use crate::trade::parse_line;
 pub enum OpportunitiesCommand {
     /// Open ones by expected close, then closed ones.
     List {
-        /// open/进行中, won/赢单, lost/丢单.
-        #[arg(long)]
+        #[arg(long, help = OpportunityStatus::allowed())]
         status: Option<String>,
         #[arg(long, default_value = "")]
         search: String,
@@ -172,8 +172,7 @@ pub enum ExpensesCommand {
 #[derive(Subcommand)]
 pub enum ServiceCommand {
     List {
-        /// open/待处理, in_progress/处理中, resolved/已解决, closed/已关闭.
-        #[arg(long)]
+        #[arg(long, help = ServiceStatus::allowed())]
         status: Option<String>,
         #[arg(long, default_value_t = 100)]
         limit: i64,
@@ -182,7 +181,7 @@ pub enum ServiceCommand {
     Add {
         #[arg(long)]
         customer: String,
-        #[arg(long = "type")]
+        #[arg(long = "type", help = ServiceKind::allowed())]
         kind: String,
         #[arg(long, default_value = "")]
         content: String,
@@ -231,12 +230,7 @@ pub async fn opportunities_command(db: &Db, actor: &Actor, command: Opportunitie
         OpportunitiesCommand::List { status, search, limit } => {
             let status = match status.as_deref() {
                 None => None,
-                Some(text) => Some(OpportunityStatus::parse(text).ok_or_else(|| {
-                    Error::invalid(
-                        "status",
-                        Reason::NotAllowed { value: text.into(), allowed: OpportunityStatus::ALLOWED.into() },
-                    )
-                })?),
+                Some(text) => Some(OpportunityStatus::read("status", text)?),
             };
             let query = OpportunityQuery { status, text: search, limit: Some(limit), ..Default::default() };
             let page = pipeline::list(db, actor, &query).await?;
@@ -492,12 +486,7 @@ pub async fn service_command(db: &Db, actor: &Actor, command: ServiceCommand) ->
         ServiceCommand::List { status, limit } => {
             let status = match status.as_deref() {
                 None => None,
-                Some(text) => Some(ServiceStatus::parse(text).ok_or_else(|| {
-                    Error::invalid(
-                        "status",
-                        Reason::NotAllowed { value: text.into(), allowed: ServiceStatus::ALLOWED.into() },
-                    )
-                })?),
+                Some(text) => Some(ServiceStatus::read("status", text)?),
             };
             let page =
                 service::list(db, actor, &ServiceQuery { status, limit: Some(limit), ..Default::default() }).await?;

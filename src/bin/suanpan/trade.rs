@@ -3,6 +3,7 @@
 use clap::Subcommand;
 use suanpan::catalog::products::{self, ProductInput, ProductQuery};
 use suanpan::catalog::suppliers::{self, SupplierInput};
+use suanpan::choice::Choice;
 use suanpan::error::Reason;
 use suanpan::inventory::purchases::{self, PurchaseInput, PurchaseLineInput};
 use suanpan::inventory::stock::{self, AdjustmentInput};
@@ -125,7 +126,7 @@ pub enum OrdersCommand {
     /// Orders newest first; words match the number, a customer's code or name.
     List {
         search: Option<String>,
-        #[arg(long)]
+        #[arg(long, help = OrderStatus::allowed())]
         status: Option<String>,
         #[arg(long)]
         from: Option<String>,
@@ -436,9 +437,7 @@ pub async fn orders_command(db: &Db, actor: &Actor, command: OrdersCommand) -> R
     match command {
         OrdersCommand::List { search, status, from, to, limit, offset } => {
             let status = match status {
-                Some(text) => Some(OrderStatus::parse(&text).ok_or_else(|| {
-                    Error::invalid("status", Reason::NotAllowed { value: text, allowed: OrderStatus::ALLOWED.into() })
-                })?),
+                Some(text) => Some(OrderStatus::read("status", &text)?),
                 None => None,
             };
             let query = OrderQuery {
