@@ -89,6 +89,9 @@ struct Line {
     cost_amount: Money,
 }
 
+/// An existing order as read: number, id, salesperson, branch, whether an import may replace it.
+type ExistingRow = (String, i64, Option<i64>, Option<i64>, bool);
+
 /// An order already in the company: its id, whose it is, and whether an import may replace it
 /// (imported or draft: nothing in the books hangs on it).
 struct Existing {
@@ -301,7 +304,7 @@ impl OrderImport {
             sqlx::query_as("SELECT username, display_name, id, branch_id FROM users ORDER BY id DESC")
                 .fetch_all(&mut *conn)
                 .await?;
-        let existing: Vec<(String, i64, Option<i64>, Option<i64>, bool)> = sqlx::query_as(
+        let existing: Vec<ExistingRow> = sqlx::query_as(
             "SELECT order_no, id, salesperson_id, branch_id, import_batch_id IS NOT NULL OR status = 'draft' FROM orders",
         )
         .fetch_all(&mut *conn)
