@@ -5,7 +5,6 @@ mod common;
 use std::path::Path;
 
 use common::company;
-use suanpan::crm::customers::{self, CustomerQuery};
 use suanpan::io::csv_source::{CsvSource, SourceOptions};
 use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions, Mode};
