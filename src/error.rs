@@ -235,6 +235,8 @@ pub enum Refusal {
     LastOwner,
     #[error("a transfer needs two different warehouses")]
     SameWarehouse,
+    #[error("the last active warehouse cannot be deactivated")]
+    LastWarehouse,
     #[error("the demo company needs a new, empty company file")]
     DemoNeedsEmptyFile,
     #[error("the demo has no owner")]
@@ -270,6 +272,7 @@ impl Refusal {
             Refusal::OwnerExists => "owner_exists",
             Refusal::LastOwner => "last_owner",
             Refusal::SameWarehouse => "same_warehouse",
+            Refusal::LastWarehouse => "last_warehouse",
             Refusal::DemoNeedsEmptyFile => "demo_needs_empty_file",
             Refusal::DemoHasNoOwner => "demo_has_no_owner",
             Refusal::NoPreviousValues => "no_previous_values",
@@ -300,6 +303,7 @@ impl Refusal {
             OwnerExists,
             LastOwner,
             SameWarehouse,
+            LastWarehouse,
             DemoNeedsEmptyFile,
             DemoHasNoOwner,
             NoPreviousValues,
@@ -319,7 +323,7 @@ impl Refusal {
                 MergeIntoItself | PasswordNotHashed | UnknownRole | OwnerExists | LastOwner | SameWarehouse => {}
                 DemoNeedsEmptyFile | DemoHasNoOwner | NoPreviousValues | ImportCancelled | AlreadyUndone => {}
                 UndoUnknownKind | NoImportErrors | OrderStatusByAction | PasswordsDiffer | NoUser | NoPassword => {}
-                NoNewPassword => {}
+                NoNewPassword | LastWarehouse => {}
             }
         }
         all

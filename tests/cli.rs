@@ -374,3 +374,150 @@ fn payment_terms_are_shown_and_set_from_the_command_line() {
     let bad = suanpan(&db, Some("boss"), &["settings", "terms", "--supplier-days", "99999"]);
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
 }
+
+/// The binary run with a new user's password given, as a script adding users runs it.
+fn add_user(db: &Path, username: &str, role: &str) {
+    let output = Command::new(env!("CARGO_BIN_EXE_suanpan"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", "boss", "users", "add", username, "--name", username, "--role", role])
+        .env("SUANPAN_PASSWORD", "secret-123")
+        .env("SUANPAN_NEW_PASSWORD", "secret-123")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+/// The cells of the `stock levels` row of a product in a warehouse: on hand, reserved, available.
+fn stock_in(levels: &str, sku: &str, warehouse: &str) -> Vec<String> {
+    let row = levels
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|cells| cells.first() == Some(&sku) && cells.get(2) == Some(&warehouse));
+    row.map(|cells| cells[3..].iter().map(|c| c.to_string()).collect()).unwrap_or_default()
+}
+
+#[test]
+fn a_scripted_set_up_of_lists_warehouses_and_transfers_needs_no_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
+    let run = |args: &[&str]| {
+        let output = suanpan(&db, Some("boss"), args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output)
+    };
+
+    let added = run(&["lists", "add", "sources", "抖音", "--en", "Douyin"]);
+    assert_eq!(added.trim(), "added 客户来源 抖音 (Douyin), active");
+    let renamed = run(&["lists", "rename", "客户来源", "douyin", "--to", "抖音直播"]);
+    assert_eq!(renamed.trim(), "renamed 客户来源 抖音直播 (Douyin), active");
+    run(&["customers", "add", "--name", "上海鼎盛", "--source", "抖音直播"]);
+    let shown = run(&["lists", "show", "sources"]);
+    let row: Vec<&str> =
+        shown.lines().find(|l| l.starts_with("抖音直播")).unwrap_or_default().split_whitespace().collect();
+    assert_eq!(row, ["抖音直播", "Douyin", "yes", "1"], "{shown}");
+    let deactivated = run(&["lists", "deactivate", "sources", "抖音直播"]);
+    assert_eq!(deactivated.trim(), "deactivated 客户来源 抖音直播 (Douyin), inactive");
+    run(&["lists", "add", "lost-reasons", "预算取消"]);
+    assert!(run(&["lists", "show", "丢单原因"]).contains("预算取消"));
+
+    let warehouse = run(&["warehouses", "add", "GZ", "--name", "广州仓"]);
+    assert_eq!(warehouse.trim(), "added GZ 广州仓: negative stock refused, active");
+    let renamed = run(&["warehouses", "rename", "gz", "--to", "广州一号仓"]);
+    assert_eq!(renamed.trim(), "renamed GZ 广州一号仓: negative stock refused, active");
+    run(&["warehouses", "set", "广州一号仓", "--allow-negative", "true"]);
+    let warehouses = run(&["warehouses", "list"]);
+    let gz: Vec<&str> =
+        warehouses.lines().find(|l| l.starts_with("GZ")).unwrap_or_default().split_whitespace().collect();
+    assert_eq!(gz, ["GZ", "广州一号仓", "yes", "yes"], "{warehouses}");
+
+    run(&["products", "add", "--sku", "P1", "--name", "西湖龙井", "--cost", "80", "--price", "100"]);
+    run(&["suppliers", "add", "--code", "S1", "--name", "杭州茶厂"]);
+    run(&["purchases", "add", "--supplier", "S1", "--line", "P1=10@80"]);
+    run(&["purchases", "receive", "PO000001"]);
+    let moved = run(&[
+        "stock",
+        "transfer",
+        "--product",
+        "P1",
+        "--from",
+        "MAIN",
+        "--to",
+        "广州一号仓",
+        "--quantity",
+        "4",
+        "--date",
+        "2024-05-01",
+    ]);
+    assert_eq!(moved.trim(), "moved 4 of P1 from 主仓库 to 广州一号仓");
+    let levels = run(&["stock", "levels"]);
+    assert_eq!(stock_in(&levels, "P1", "主仓库"), ["6", "0", "6"], "{levels}");
+    assert_eq!(stock_in(&levels, "P1", "广州一号仓"), ["4", "0", "4"], "{levels}");
+    let moves = run(&["stock", "moves", "P1"]);
+    assert_eq!(moves.lines().filter(|l| l.starts_with("2024-05-01") && l.contains("transfer")).count(), 2, "{moves}");
+    let valuation = run(&["stock", "valuation"]);
+    assert!(valuation.contains("total 800.00"), "a transfer keeps the value: {valuation}");
+
+    run(&["stock", "adjust", "--sku", "P1", "--warehouse", "gz", "--quantity", "-1", "--reason", "破损"]);
+    assert_eq!(stock_in(&run(&["stock", "levels"]), "P1", "广州一号仓"), ["3", "0", "3"]);
+}
+
+#[test]
+fn lists_and_warehouses_refuse_what_the_engine_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
+    add_user(&db, "clerk", "clerk");
+    add_user(&db, "sales", "salesperson");
+    let refused = |user: &str, args: &[&str], why: &str| {
+        let output = suanpan(&db, Some(user), args);
+        assert_eq!(output.status.code(), Some(1), "{user} {args:?}: {}", stderr(&output));
+        let message = stderr(&output);
+        assert_eq!(message.lines().count(), 1, "{message}");
+        assert!(message.contains(why), "{user} {args:?}: {message}");
+    };
+
+    refused("clerk", &["lists", "add", "sources", "抖音"], "your role may not");
+    refused("sales", &["lists", "add", "levels", "VIP"], "your role may not");
+    refused("sales", &["lists", "rename", "sources", "网站", "--to", "官网"], "your role may not");
+    refused("sales", &["warehouses", "add", "GZ", "--name", "广州仓"], "your role may not");
+    refused("boss", &["lists", "add", "stages", "初步接触"], "list: 'stages' is not one of");
+
+    assert!(
+        suanpan(&db, Some("sales"), &["customers", "add", "--name", "上海鼎盛", "--source", "网站"]).status.success()
+    );
+    refused("boss", &["lists", "delete", "sources", "网站"], "still used");
+    let unused = suanpan(&db, Some("boss"), &["lists", "delete", "sources", "广告"]);
+    assert!(unused.status.success(), "{}", stderr(&unused));
+    assert!(!stdout(&suanpan(&db, Some("boss"), &["lists", "show", "sources"])).contains("广告"));
+
+    refused("boss", &["warehouses", "set", "MAIN", "--active", "false"], "last active warehouse");
+    refused(
+        "boss",
+        &["stock", "transfer", "--product", "P9", "--from", "MAIN", "--to", "MAIN", "--quantity", "1"],
+        "P9",
+    );
+    assert!(suanpan(&db, Some("boss"), &["products", "add", "--sku", "P1", "--name", "龙井"]).status.success());
+    refused(
+        "boss",
+        &["stock", "transfer", "--product", "P1", "--from", "MAIN", "--to", "MAIN", "--quantity", "1"],
+        "two different warehouses",
+    );
+    refused(
+        "boss",
+        &["stock", "transfer", "--product", "P1", "--from", "MAIN", "--to", "nowhere", "--quantity", "1"],
+        "nowhere",
+    );
+    assert!(suanpan(&db, Some("clerk"), &["warehouses", "add", "GZ", "--name", "广州仓"]).status.success());
+    refused(
+        "sales",
+        &["stock", "transfer", "--product", "P1", "--from", "MAIN", "--to", "GZ", "--quantity", "1"],
+        "your role may not",
+    );
+    refused(
+        "clerk",
+        &["stock", "transfer", "--product", "P1", "--from", "MAIN", "--to", "GZ", "--quantity", "1"],
+        "not enough P1",
+    );
+}

@@ -231,7 +231,7 @@ async fn adjustments_and_transfers_keep_the_value() {
     let booked = stock::adjust(&c.db, &c.owner, &found).await.unwrap();
     assert_eq!((booked.kind.as_str(), booked.value), ("adjustment", money("200.00")));
     let second = warehouses::create(&c.db, &c.owner, "GZ", "广州仓", None, false).await.unwrap();
-    stock::transfer(&c.db, &c.owner, t1.id, 1, second.id, "1.5").await.unwrap();
+    stock::transfer(&c.db, &c.owner, t1.id, 1, second.id, "1.5", None).await.unwrap();
     let levels = stock::levels(&c.db, &c.owner, Some(t1.id)).await.unwrap();
     let on_hand: Vec<_> = levels.iter().map(|l| l.on_hand.to_string()).collect();
     assert_eq!(on_hand, ["2.5", "1.5"]);
@@ -239,7 +239,7 @@ async fn adjustments_and_transfers_keep_the_value() {
     assert_eq!((t1.stock_quantity, t1.stock_value), (quantity("4"), money("200.00")));
     let moves = stock::moves(&c.db, &c.owner, t1.id, 10).await.unwrap();
     assert_eq!(moves.len(), 3);
-    assert!(stock::transfer(&c.db, &c.owner, t1.id, 1, second.id, "3").await.is_err());
+    assert!(stock::transfer(&c.db, &c.owner, t1.id, 1, second.id, "3", None).await.is_err());
 }
 
 #[tokio::test]

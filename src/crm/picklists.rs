@@ -6,6 +6,7 @@ use sqlx::{AssertSqlSafe, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Permission};
+use crate::choice::Choice;
 use crate::db::{Db, in_use_violation, unique_violation};
 use crate::error::{Error, Reason, Result};
 use crate::text;
@@ -17,6 +18,40 @@ pub enum PickList {
     Level,
     LostReason,
     ExpenseCategory,
+}
+
+impl Choice for PickList {
+    const ALL: &'static [Self] = &[PickList::Source, PickList::Level, PickList::LostReason, PickList::ExpenseCategory];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            PickList::Source => "source",
+            PickList::Level => "level",
+            PickList::LostReason => "lost_reason",
+            PickList::ExpenseCategory => "expense_category",
+        }
+    }
+
+    fn chinese(self) -> &'static str {
+        match self {
+            PickList::Source => "客户来源",
+            PickList::Level => "客户等级",
+            PickList::LostReason => "丢单原因",
+            PickList::ExpenseCategory => "费用类别",
+        }
+    }
+
+    /// The plural a command line says (`lists show sources`), with dashes or underscores.
+    fn also(self) -> &'static [&'static str] {
+        match self {
+            PickList::Source => &["sources", "来源"],
+            PickList::Level => &["levels", "等级"],
+            PickList::LostReason => &["lost_reasons", "lost-reasons", "lost-reason"],
+            PickList::ExpenseCategory => {
+                &["expense_categories", "expense-categories", "expense-category", "categories"]
+            }
+        }
+    }
 }
 
 impl PickList {
@@ -46,16 +81,6 @@ impl PickList {
             PickList::Level => ("customers", "level_id"),
             PickList::LostReason => ("opportunities", "lost_reason_id"),
             PickList::ExpenseCategory => ("expenses", "category_id"),
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<PickList> {
-        match text {
-            "source" | "sources" | "来源" => Some(PickList::Source),
-            "level" | "levels" | "等级" => Some(PickList::Level),
-            "lost_reason" | "lost_reasons" | "丢单原因" => Some(PickList::LostReason),
-            "expense_category" | "expense_categories" | "费用类别" => Some(PickList::ExpenseCategory),
-            _ => None,
         }
     }
 }
@@ -167,6 +192,14 @@ pub async fn resolve(conn: &mut SqliteConnection, list: PickList, name: &str) ->
         .ok_or_else(|| Error::invalid(list.field(), Reason::Unknown { value: name.trim().to_string() }))
 }
 
+/// The entry named `name` (as [`resolve`] finds it), with its use count.
+pub async fn by_name(db: &Db, list: PickList, name: &str) -> Result<PickItem> {
+    let mut conn = db.pool().acquire().await?;
+    let id = resolve(&mut conn, list, name).await?;
+    drop(conn);
+    find(db, list, id).await
+}
+
 /// The id of the entry named `name`, adding it when the list has none (imports bring their own
 /// categories and reasons); the bool says whether it was added.
 pub(crate) async fn ensure(conn: &mut SqliteConnection, list: PickList, name: &str) -> Result<(i64, bool)> {
@@ -180,4 +213,14 @@ pub(crate) async fn ensure(conn: &mut SqliteConnection, list: PickList, name: &s
     );
     let id = sqlx::query(AssertSqlSafe(sql)).bind(&name).execute(conn).await?.last_insert_rowid();
     Ok((id, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PickList;
+
+    #[test]
+    fn pick_lists_are_named_in_english_and_chinese() {
+        crate::choice::tests::check::<PickList>();
+    }
 }

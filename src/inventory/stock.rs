@@ -437,7 +437,8 @@ pub async fn adjust(db: &Db, actor: &Actor, input: &AdjustmentInput) -> Result<S
     Ok(booked)
 }
 
-/// Moves stock between warehouses; it leaves and arrives at the same value, so the average cost holds.
+/// Moves stock between warehouses on a day (none: today); it leaves and arrives at the same value, so the
+/// average cost holds.
 pub async fn transfer(
     db: &Db,
     actor: &Actor,
@@ -445,6 +446,7 @@ pub async fn transfer(
     from_warehouse: i64,
     to_warehouse: i64,
     quantity: &str,
+    on: Option<NaiveDate>,
 ) -> Result<()> {
     actor.require(Permission::ManageStock)?;
     let quantity = quantity_field("quantity", quantity)?;
@@ -458,7 +460,7 @@ pub async fn transfer(
     warehouses::fetch_in(&mut tx, to_warehouse).await?;
     let reason = "transfer";
     let mut new = NewMove {
-        date: today(),
+        date: on.unwrap_or_else(today),
         product_id,
         warehouse_id: from_warehouse,
         kind: MoveKind::Transfer,

@@ -240,6 +240,7 @@ export default {
   "refused.owner_exists": "This company file already has an owner",
   "refused.last_owner": "The company must keep at least one active owner",
   "refused.same_warehouse": "A transfer needs two different warehouses",
+  "refused.last_warehouse": "The last active warehouse cannot be deactivated",
   "refused.demo_needs_empty_file": "The demo company needs a new, empty company file",
   "refused.demo_has_no_owner": "The demo has no owner",
   "refused.no_previous_values": "An import record without its previous values cannot be undone",

@@ -240,6 +240,7 @@ export default {
   "refused.owner_exists": "这个公司账套已经有老板账号了",
   "refused.last_owner": "公司至少要保留一个启用的老板账号",
   "refused.same_warehouse": "调拨需要两个不同的仓库",
+  "refused.last_warehouse": "最后一个启用的仓库不能停用",
   "refused.demo_needs_empty_file": "演示公司需要一个新的空白账套文件",
   "refused.demo_has_no_owner": "演示数据里没有老板账号",
   "refused.no_previous_values": "这条导入记录没有保存原来的值，不能撤销",

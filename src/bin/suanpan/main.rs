@@ -17,9 +17,10 @@ use suanpan::{Actor, Db, Error, Role, auth, backup, branches, db, demo, users};
 use unicode_width::UnicodeWidthStr;
 
 mod activities;
+mod lists;
 mod pipeline;
 mod trade;
-use trade::{OrdersCommand, ProductsCommand, PurchasesCommand, StockCommand, SuppliersCommand};
+use trade::{OrdersCommand, ProductsCommand, PurchasesCommand, StockCommand, SuppliersCommand, WarehousesCommand};
 
 #[derive(Parser)]
 #[command(name = "suanpan", version, about = "算盘 Suanpan: customers, sales, stock and books of a small business")]
@@ -69,7 +70,14 @@ enum Command {
     /// Suppliers: list, add.
     #[command(subcommand)]
     Suppliers(SuppliersCommand),
-    /// Stock: levels, low, valuation, moves, adjust.
+    /// Pick lists (customer sources and levels, lost reasons, expense categories): show, add, rename,
+    /// deactivate, activate, delete.
+    #[command(subcommand)]
+    Lists(lists::ListsCommand),
+    /// Warehouses: list, add, rename, set (allow negative stock, active).
+    #[command(subcommand)]
+    Warehouses(WarehousesCommand),
+    /// Stock: levels, low, valuation, moves, adjust, transfer.
     #[command(subcommand)]
     Stock(StockCommand),
     /// Purchase orders: list, add, receive.
@@ -355,6 +363,10 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Suppliers(command) => {
             trade::suppliers_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
+        }
+        Command::Lists(command) => lists::lists_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
+        Command::Warehouses(command) => {
+            trade::warehouses_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?
         }
         Command::Stock(command) => trade::stock_command(&db, &login(&db, cli.user.as_deref()).await?, command).await?,
         Command::Purchases(command) => {

@@ -1,5 +1,6 @@
-//! The command line of trade: products, suppliers, stock, purchases and orders.
+//! The command line of trade: products, suppliers, warehouses, stock, purchases and orders.
 
+use chrono::NaiveDate;
 use clap::Subcommand;
 use suanpan::catalog::products::{self, ProductInput, ProductQuery};
 use suanpan::catalog::suppliers::{self, SupplierInput};
@@ -7,11 +8,12 @@ use suanpan::choice::Choice;
 use suanpan::error::Reason;
 use suanpan::inventory::purchases::{self, PurchaseInput, PurchaseLineInput};
 use suanpan::inventory::stock::{self, AdjustmentInput};
+use suanpan::inventory::warehouses::{self, Warehouse, WarehouseChange};
 use suanpan::sales::order_list::{self, OrderQuery};
 use suanpan::sales::orders::{self, Order, OrderInput, OrderLineInput, OrderStatus};
-use suanpan::{Actor, Db, Error};
+use suanpan::{Actor, Db, Error, branches};
 
-use crate::print_table;
+use crate::{print_table, yes_no};
 
 // Parsed once per run: the size of a variant does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -89,7 +91,7 @@ pub enum StockCommand {
     Moves { sku: String },
     /// Book a count difference, breakage or stock found (+5, -2) with its reason.
     Adjust {
-        #[arg(long)]
+        #[arg(long, alias = "product")]
         sku: String,
         #[arg(long, allow_hyphen_values = true)]
         quantity: String,
@@ -98,8 +100,57 @@ pub enum StockCommand {
         /// For stock found: what one unit cost (default: the average cost).
         #[arg(long, default_value = "")]
         cost: String,
-        #[arg(long, default_value_t = 1)]
-        warehouse: i64,
+        /// A warehouse's code or name (default: the first active one).
+        #[arg(long, default_value = "")]
+        warehouse: String,
+        /// Default: today.
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Move stock from one warehouse to another (each by code or name) at its average cost.
+    Transfer {
+        #[arg(long, alias = "sku")]
+        product: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, allow_hyphen_values = true)]
+        quantity: String,
+        /// Default: today.
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum WarehousesCommand {
+    /// Every warehouse: code, name, branch, whether stock may go below zero, whether it is active.
+    List,
+    Add {
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// The branch it belongs to, by code.
+        #[arg(long)]
+        branch: Option<String>,
+        /// Stock here may go below zero (selling what has not been booked in yet).
+        #[arg(long)]
+        allow_negative: bool,
+    },
+    /// Give a warehouse (by code or name) a new name.
+    Rename {
+        warehouse: String,
+        #[arg(long)]
+        to: String,
+    },
+    /// Change whether stock may go below zero, or whether the warehouse is active.
+    Set {
+        warehouse: String,
+        #[arg(long)]
+        allow_negative: Option<bool>,
+        #[arg(long)]
+        active: Option<bool>,
     },
 }
 
@@ -348,15 +399,16 @@ pub async fn stock_command(db: &Db, actor: &Actor, command: StockCommand) -> Res
                 .collect();
             print_table(&["date", "kind", "warehouse", "quantity", "value", "document / reason"], &rows);
         }
-        StockCommand::Adjust { sku, quantity, reason, cost, warehouse } => {
+        StockCommand::Adjust { sku, quantity, reason, cost, warehouse, date } => {
             let product = products::by_sku(db, actor, &sku).await?;
+            let warehouse = warehouses::named(db, actor, &warehouse).await?;
             let input = AdjustmentInput {
                 product_id: product.id,
-                warehouse_id: warehouse,
+                warehouse_id: warehouse.id,
                 quantity,
                 unit_cost: cost,
                 reason,
-                date: String::new(),
+                date: date.map(|d| d.to_string()).unwrap_or_default(),
             };
             let booked = stock::adjust(db, actor, &input).await?;
             println!(
@@ -366,6 +418,74 @@ pub async fn stock_command(db: &Db, actor: &Actor, command: StockCommand) -> Res
                 booked.value.grouped(),
                 booked.warehouse
             );
+        }
+        StockCommand::Transfer { product, from, to, quantity, date } => {
+            let product = products::by_sku(db, actor, &product).await?;
+            let from = warehouses::named(db, actor, &from).await?;
+            let to = warehouses::named(db, actor, &to).await?;
+            stock::transfer(db, actor, product.id, from.id, to.id, &quantity, date).await?;
+            println!("moved {quantity} of {} from {} to {}", product.sku, from.name, to.name);
+        }
+    }
+    Ok(())
+}
+
+fn print_warehouse(verb: &str, w: &Warehouse) {
+    println!(
+        "{verb} {} {}: negative stock {}, {}",
+        w.code,
+        w.name,
+        if w.allow_negative { "allowed" } else { "refused" },
+        if w.active { "active" } else { "inactive" }
+    );
+}
+
+pub async fn warehouses_command(db: &Db, actor: &Actor, command: WarehousesCommand) -> Result<(), Error> {
+    match command {
+        WarehousesCommand::List => {
+            let branches = branches::list(db).await?;
+            let branch_name = |id: Option<i64>| {
+                branches.iter().find(|b| Some(b.id) == id).map(|b| b.name.clone()).unwrap_or_default()
+            };
+            let rows: Vec<Vec<String>> = warehouses::list(db, actor)
+                .await?
+                .into_iter()
+                .map(|w| {
+                    vec![
+                        w.code,
+                        w.name,
+                        branch_name(w.branch_id),
+                        yes_no(w.allow_negative).into(),
+                        yes_no(w.active).into(),
+                    ]
+                })
+                .collect();
+            print_table(&["code", "name", "branch", "negative", "active"], &rows);
+        }
+        WarehousesCommand::Add { code, name, branch, allow_negative } => {
+            let branch_id = match branch {
+                Some(code) => Some(
+                    branches::list(db)
+                        .await?
+                        .into_iter()
+                        .find(|b| b.code == code)
+                        .ok_or_else(|| Error::not_found("branch", &code))?
+                        .id,
+                ),
+                None => None,
+            };
+            let warehouse = warehouses::create(db, actor, &code, &name, branch_id, allow_negative).await?;
+            print_warehouse("added", &warehouse);
+        }
+        WarehousesCommand::Rename { warehouse, to } => {
+            let id = warehouses::named(db, actor, &warehouse).await?.id;
+            let change = WarehouseChange { name: Some(to), ..Default::default() };
+            print_warehouse("renamed", &warehouses::update(db, actor, id, &change).await?);
+        }
+        WarehousesCommand::Set { warehouse, allow_negative, active } => {
+            let id = warehouses::named(db, actor, &warehouse).await?.id;
+            let change = WarehouseChange { allow_negative, active, ..Default::default() };
+            print_warehouse("set", &warehouses::update(db, actor, id, &change).await?);
         }
     }
     Ok(())
