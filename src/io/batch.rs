@@ -92,11 +92,11 @@ impl SkipReason {
         }
     }
 
-    /// The English words of the command line's summary.
+    /// The English words after a count in the command line's summary ("3 already imported").
     pub fn describe(self) -> &'static str {
         match self {
-            SkipReason::Exists => "their code exists",
-            SkipReason::AlreadyImported => "an earlier import recorded them",
+            SkipReason::Exists => "with a code that exists",
+            SkipReason::AlreadyImported => "already imported by an earlier import",
         }
     }
 

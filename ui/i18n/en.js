@@ -222,6 +222,8 @@ export default {
   "import.more_errors": "{more} more errors are not shown; save the bad rows to see them all.",
   "import.checked": "All good: {rows} rows; {inserted} to add, {updated} to update, {skipped} to skip.",
   "import.done": "Imported {rows} rows: {inserted} added, {updated} updated, {skipped} skipped.",
+  "skipped.exists": "{count} skipped: their code exists (this import only adds new records)",
+  "skipped.already_imported": "{count} skipped: an earlier import recorded rows equal in every column",
   "import.history": "Past imports",
   "import.when": "When",
   "import.file": "File",

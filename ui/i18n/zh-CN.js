@@ -222,6 +222,8 @@ export default {
   "import.more_errors": "另有 {more} 个错误未显示，请保存错误行查看全部。",
   "import.checked": "检查通过：共 {rows} 行，将新增 {inserted}、更新 {updated}、跳过 {skipped}。",
   "import.done": "导入完成：共 {rows} 行，新增 {inserted}、更新 {updated}、跳过 {skipped}。",
+  "skipped.exists": "{count} 行跳过：编号已存在（当前为只新增，不更新已有记录）",
+  "skipped.already_imported": "{count} 行跳过：与以前某次导入的记录每一列都相同",
   "import.history": "导入记录",
   "import.when": "时间",
   "import.file": "文件",
