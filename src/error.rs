@@ -48,8 +48,17 @@ pub enum Reason {
     /// A problem with one line of a document (an order's or a purchase's goods), by its number from 1.
     #[error("line {line}: {inner}")]
     OnLine { line: u64, inner: Box<Reason> },
-    #[error("'{value}' is also on line {first_line}")]
+    #[error(
+        "'{value}' is also on line {first_line}: a file holds each record once, so merge the two rows or \
+         give this one another code"
+    )]
     DuplicateInFile { value: String, first_line: u64 },
+    /// A contacts file names one customer's contact twice (contacts are matched by customer and name).
+    #[error(
+        "customer '{customer}' has the contact '{name}' twice in this file (also on line {first_line}): merge \
+         the two rows, or give this one a different name"
+    )]
+    ContactTwice { customer: String, name: String, first_line: u64 },
     #[error("'{value}' has unreadable characters: is the encoding right?")]
     Unreadable { value: String },
     #[error("{found} fields where the header has {expected} (is the row cut short?)")]
@@ -122,6 +131,7 @@ impl Reason {
             Reason::TooLarge { .. } => "too_large",
             Reason::OnLine { .. } => "on_line",
             Reason::DuplicateInFile { .. } => "duplicate_in_file",
+            Reason::ContactTwice { .. } => "contact_twice",
             Reason::Unreadable { .. } => "unreadable",
             Reason::WrongFieldCount { .. } => "wrong_field_count",
             Reason::Discontinued { .. } => "discontinued",
@@ -160,6 +170,9 @@ impl Reason {
             Reason::DuplicateInFile { value, first_line } => {
                 serde_json::json!({ "value": value, "first_line": first_line })
             }
+            Reason::ContactTwice { customer, name, first_line } => {
+                serde_json::json!({ "customer": customer, "name": name, "first_line": first_line })
+            }
             Reason::WrongFieldCount { found, expected } => {
                 serde_json::json!({ "found": found, "expected": expected })
             }
@@ -194,6 +207,7 @@ impl Reason {
             Differs { value: value(), line: 1 },
             OnLine { line: 1, inner: Box::new(Required) },
             DuplicateInFile { value: value(), first_line: 1 },
+            ContactTwice { customer: value(), name: value(), first_line: 1 },
             Unreadable { value: value() },
             WrongFieldCount { found: 1, expected: 2 },
             Discontinued { value: value() },
@@ -212,7 +226,7 @@ impl Reason {
                 BadQuantity(_) | NotPositive { .. } | Differs { .. } | OnLine { .. } | DuplicateInFile { .. } => {}
                 Unreadable { .. } | WrongFieldCount { .. } | Discontinued { .. } | Negative { .. } => {}
                 NotReplaceable { .. } | AlreadyExists { .. } | NotPermitted { .. } | Taken { .. } => {}
-                TooLarge { .. } => {}
+                TooLarge { .. } | ContactTwice { .. } => {}
             }
         }
         all

@@ -296,6 +296,19 @@ fn activities_and_the_timeline_from_the_command_line() {
         "{text}"
     );
     assert!(text.contains("1 of 1 events"), "{text}");
+
+    // The summary says why rows were skipped.
+    let file = dir.path().join("activities.csv");
+    std::fs::write(&file, "date,customer_code,type,subject\n2024-05-07,C1,call,回访\n2024-05-07,C1,call,回访\n")
+        .unwrap();
+    let first = suanpan(&db, Some("boss"), &["import", "activities", file.to_str().unwrap()]);
+    assert!(stdout(&first).contains("2 inserted, 0 updated, 0 skipped\n"), "{}", stdout(&first));
+    let again = suanpan(&db, Some("boss"), &["import", "activities", file.to_str().unwrap()]);
+    assert!(
+        stdout(&again).contains("0 inserted, 0 updated, 2 skipped (2 already imported by an earlier import)"),
+        "{}",
+        stdout(&again)
+    );
 }
 
 #[test]

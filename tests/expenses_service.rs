@@ -349,3 +349,55 @@ async fn a_quote_accepted_after_its_deal_was_lost_leaves_the_deal_lost() {
     };
     assert_eq!(field, "amount");
 }
+
+/// An expense or a service request is skipped only when an earlier import recorded one equal in every
+/// column of the file: one typed in the app does not hide a file row, and a request differing only in
+/// its satisfaction or status is another request.
+#[tokio::test]
+async fn expenses_and_service_are_skipped_only_when_an_earlier_import_recorded_every_column() {
+    let c = company().await;
+    customer(&c, "C1", "zhangwei").await;
+    let dir = tempfile::tempdir().unwrap();
+    let typed = ExpenseInput {
+        salesperson: "zhangwei".into(),
+        note: "打车".into(),
+        ..expense("2026-03-01", "", "交通费", "25.00")
+    };
+    expenses::create(&c.db, &c.owner, &typed).await.unwrap();
+    let fares = write(
+        dir.path(),
+        "fares.csv",
+        "date,salesperson,customer_code,category,amount,note\n2026-03-01,zhangwei,,交通费,25.00,打车\n",
+    );
+    let first = import::import_file(&c.db, &c.owner, Entity::Expenses, &fares, ImportOptions::default()).await.unwrap();
+    assert_eq!((first.inserted, first.skipped), (1, 0), "the fare typed in the app is not the file's");
+    let again = import::import_file(&c.db, &c.owner, Entity::Expenses, &fares, ImportOptions::default()).await.unwrap();
+    assert_eq!((again.inserted, again.skipped), (0, 1));
+    assert_eq!(again.skipped_reasons, [import::Skipped { code: import::SkipReason::AlreadyImported, count: 1 }]);
+
+    let typed = ServiceInput {
+        date: "2026-03-02".into(),
+        customer_code: "C1".into(),
+        kind: "repair".into(),
+        content: "漏水".into(),
+        ..Default::default()
+    };
+    service::create(&c.db, &c.owner, &typed).await.unwrap();
+    let requests = write(
+        dir.path(),
+        "service.csv",
+        "date,customer_code,type,satisfaction,status,resolution,content\n\
+         2026-03-02,C1,repair,,open,,漏水\n\
+         2026-03-03,C1,complaint,2,resolved,已换货,发错货\n\
+         2026-03-03,C1,complaint,4,resolved,已换货,发错货\n\
+         2026-03-03,C1,complaint,4,closed,已换货,发错货\n",
+    );
+    let first =
+        import::import_file(&c.db, &c.owner, Entity::Service, &requests, ImportOptions::default()).await.unwrap();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert_eq!((first.inserted, first.skipped), (4, 0));
+    let again =
+        import::import_file(&c.db, &c.owner, Entity::Service, &requests, ImportOptions::default()).await.unwrap();
+    assert_eq!((again.inserted, again.skipped), (0, 4));
+    assert_eq!(again.skipped_reasons, [import::Skipped { code: import::SkipReason::AlreadyImported, count: 4 }]);
+}

@@ -353,6 +353,32 @@ async fn contacts_attach_to_their_customers_by_code() {
     assert!(text.contains("C1001,王经理,采购经理,13900001111"), "{text}");
 }
 
+/// One customer's contact named twice in a file says which customer, which name and which line, and
+/// how to fix it, in the report, its translation's values and the error CSV (the message once read
+/// "'C000774 / 李桂英 (also on line 1206)' is not allowed here", which told a clerk nothing).
+#[tokio::test]
+async fn a_contact_named_twice_for_one_customer_says_what_to_do() {
+    let c = company().await;
+    import(&c, &c.owner, &fixture("customers_gbk.csv"), Mode::Insert).await.unwrap();
+    let text = "客户编号,联系人,职务\r\nC1001,李桂英,采购\r\nC1001,王经理,总经理\r\nC1001,李桂英,财务\r\n";
+    let report = contacts_import(&c, &c.owner, text, Mode::Insert).await.unwrap();
+    assert_eq!(report.batch_id, None);
+    let errors: Vec<_> = report.errors.iter().map(|e| (e.line, e.column.as_str(), e.reason)).collect();
+    assert_eq!(errors, [(4, "联系人", "contact_twice")]);
+    assert_eq!(report.errors[0].params, serde_json::json!({ "customer": "C1001", "name": "李桂英", "first_line": 2 }));
+    let message = &report.errors[0].message;
+    assert_eq!(
+        message,
+        "customer 'C1001' has the contact '李桂英' twice in this file (also on line 2): merge the two rows, or \
+         give this one a different name"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let errors_csv = dir.path().join("errors.csv");
+    import::write_error_csv(&report, &errors_csv).unwrap();
+    let written = std::fs::read_to_string(&errors_csv).unwrap();
+    assert!(written.contains(&format!("line 4: 联系人: {message}")), "{written}");
+}
+
 #[tokio::test]
 async fn a_salesperson_adds_contacts_only_to_their_own_customers() {
     let c = company().await;

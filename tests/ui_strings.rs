@@ -6,6 +6,7 @@ use std::path::Path;
 use suanpan::api::ErrorPayload;
 use suanpan::auth::Permission;
 use suanpan::error::{Error, FileProblem, HeaderProblem, Reason, Refusal};
+use suanpan::io::import::SkipReason;
 use suanpan::io::notice::Notice;
 
 fn keys(file: &str) -> BTreeSet<String> {
@@ -87,6 +88,10 @@ fn engine_messages() -> Vec<(String, BTreeSet<String>)> {
     }
     for notice in Notice::examples() {
         messages.push((format!("notice.{}", notice.code()), names(notice.params())));
+    }
+    for reason in SkipReason::examples() {
+        // The import summary says how many rows were skipped for each reason.
+        messages.push((format!("skipped.{}", reason.code()), BTreeSet::from(["count".to_string()])));
     }
     for problem in HeaderProblem::examples() {
         messages.push((format!("header.{}", problem.code()), names(problem.params())));

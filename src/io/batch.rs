@@ -68,7 +68,106 @@ pub enum RowOutcome {
     /// Written, and found again by the batch id its record carries (order lines: a million of them).
     InsertedInBatch,
     UpdatedInBatch,
+    /// Not written: a record with the row's code exists and the mode is insert ([`SkipReason::Exists`]).
     Skipped,
+    /// Not written: an earlier import recorded a row equal in every column ([`SkipReason::AlreadyImported`]).
+    AlreadyImported,
+}
+
+/// Why rows were skipped, as a stable code the window translates (`skipped.<code>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// A record with the row's code exists, and the import only inserts.
+    Exists,
+    /// An earlier import recorded a row equal to this one in every column of the file.
+    AlreadyImported,
+}
+
+impl SkipReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            SkipReason::Exists => "exists",
+            SkipReason::AlreadyImported => "already_imported",
+        }
+    }
+
+    /// The English words after a count in the command line's summary ("3 already imported").
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::Exists => "with a code that exists",
+            SkipReason::AlreadyImported => "already imported by an earlier import",
+        }
+    }
+
+    /// Every reason, for the test that each is translated.
+    pub fn examples() -> Vec<SkipReason> {
+        let all = vec![SkipReason::Exists, SkipReason::AlreadyImported];
+        // A new reason stops compiling here, next to the list it must join.
+        for reason in &all {
+            match reason {
+                SkipReason::Exists | SkipReason::AlreadyImported => {}
+            }
+        }
+        all
+    }
+}
+
+/// How many rows were skipped for one reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub code: SkipReason,
+    pub count: u64,
+}
+
+/// Adds one skipped row to `counts` (kept in the order the reasons first occurred).
+pub fn count_skip(counts: &mut Vec<Skipped>, reason: SkipReason) {
+    match counts.iter_mut().find(|s| s.code == reason) {
+        Some(skipped) => skipped.count += 1,
+        None => counts.push(Skipped { code: reason, count: 1 }),
+    }
+}
+
+/// Whether an earlier import recorded a row equal to this one: records without a code to match them
+/// (activities, expenses, service requests) are the same only when every column of the file format is.
+/// A record typed in the app is never one (a file row equal to it is new to the file's history), nor
+/// is one this import wrote (two equal taxi fares in one file are two fares).
+pub(crate) struct EarlierImport {
+    query: QueryBuilder<Sqlite>,
+    columns: &'static [crate::io::columns::Column],
+    compared: Vec<&'static str>,
+}
+
+impl EarlierImport {
+    /// `table` is a fixed table name whose records carry `import_batch_id`.
+    pub(crate) fn of(entity: crate::io::entity::Entity, table: &'static str) -> EarlierImport {
+        let mut query = QueryBuilder::new("SELECT 1 FROM ");
+        query.push(table).push(" WHERE import_batch_id IS NOT NULL");
+        EarlierImport { query, columns: entity.columns(), compared: Vec::new() }
+    }
+
+    /// Compares the file's column `column` as the record stores it, in `stored` (`IS`: an empty
+    /// optional value equals a missing one).
+    pub(crate) fn same<T>(mut self, column: &'static str, stored: &'static str, value: T) -> EarlierImport
+    where
+        T: sqlx::Encode<'static, Sqlite> + sqlx::Type<Sqlite>,
+    {
+        self.query.push(" AND ").push(stored).push(" IS ").push_bind(value);
+        self.compared.push(column);
+        self
+    }
+
+    pub(crate) async fn recorded(mut self, conn: &mut SqliteConnection, batch_id: i64) -> Result<bool> {
+        // The rule is every column: an importer that leaves one out would skip rows that differ in it.
+        debug_assert!(
+            self.columns.iter().all(|c| self.compared.contains(&c.key)),
+            "compared {:?}, the format has {:?}",
+            self.compared,
+            self.columns.iter().map(|c| c.key).collect::<Vec<_>>()
+        );
+        self.query.push(" AND import_batch_id != ").push_bind(batch_id).push(" LIMIT 1");
+        Ok(self.query.build().fetch_optional(conn).await?.is_some())
+    }
 }
 
 /// Why a row could not be written: its fields (reported, the import goes on) or a fault (stops it).

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Permission;
+use crate::error::Reason;
 use crate::io::columns::{self, Column, RowFields};
 
 /// What can be imported. Each later module adds its entities here.
@@ -99,6 +100,27 @@ impl Entity {
                 ("", _) | (_, "") => String::new(),
                 (customer, name) => format!("{customer} / {name}"),
             },
+        }
+    }
+
+    /// Why a row whose record key an earlier row of the file (on `first_line`) has is refused: a contact
+    /// is told as its customer's, so that a clerk sees which two rows to merge or rename.
+    pub(crate) fn twice_in_file(self, fields: &RowFields<'_>, key: String, first_line: u64) -> Reason {
+        match self {
+            Entity::Contacts => Reason::ContactTwice {
+                customer: fields.get("customer_code").to_string(),
+                name: fields.get("name").to_string(),
+                first_line,
+            },
+            Entity::Customers
+            | Entity::Products
+            | Entity::Suppliers
+            | Entity::Orders
+            | Entity::Purchases
+            | Entity::Activities
+            | Entity::Opportunities
+            | Entity::Expenses
+            | Entity::Service => Reason::DuplicateInFile { value: key, first_line },
         }
     }
 

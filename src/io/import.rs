@@ -12,8 +12,8 @@ use crate::audit;
 use crate::auth::{Actor, Role};
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, FileProblem, Reason, Refusal, Result};
-pub use crate::io::batch::{ImportOptions, Mode, Progress, peak_memory_mib};
-use crate::io::batch::{RowFailure, RowOutcome, record_batch_records};
+pub use crate::io::batch::{ImportOptions, Mode, Progress, SkipReason, Skipped, peak_memory_mib};
+use crate::io::batch::{RowFailure, RowOutcome, count_skip, record_batch_records};
 use crate::io::bulk;
 use crate::io::columns::{self, HeaderProblem, RowFields};
 use crate::io::csv_source::CsvSource;
@@ -117,6 +117,8 @@ pub struct ImportReport {
     pub inserted: u64,
     pub updated: u64,
     pub skipped: u64,
+    /// Why they were skipped: each reason once, with its count.
+    pub skipped_reasons: Vec<Skipped>,
     pub errors: Vec<RowError>,
     /// Errors beyond the ones kept (a file can have a million bad rows).
     pub more_errors: u64,
@@ -125,6 +127,13 @@ pub struct ImportReport {
     pub notices: Vec<Notice>,
     /// Some once written; None after a dry run or when any row was bad.
     pub batch_id: Option<i64>,
+}
+
+impl ImportReport {
+    fn skip(&mut self, reason: SkipReason) {
+        self.skipped += 1;
+        count_skip(&mut self.skipped_reasons, reason);
+    }
 }
 
 /// At most this many row errors are kept in a report; the rest are counted.
@@ -216,6 +225,7 @@ pub async fn import_file(
         inserted: 0,
         updated: 0,
         skipped: 0,
+        skipped_reasons: Vec::new(),
         errors: Vec::new(),
         more_errors: 0,
         bad_rows: Vec::new(),
@@ -362,10 +372,7 @@ async fn import_in(
         let key = entity.record_key(&fields);
         if !key.is_empty() {
             if let Some(first) = first_line_of_key.get(&key) {
-                problems.push((
-                    header_of(&headers, map, key_position),
-                    Reason::DuplicateInFile { value: key, first_line: *first },
-                ));
+                problems.push((header_of(&headers, map, key_position), entity.twice_in_file(&fields, key, *first)));
             } else {
                 first_line_of_key.insert(key, row.line);
             }
@@ -402,7 +409,8 @@ async fn import_in(
                 }
                 Ok(RowOutcome::InsertedInBatch) => report.inserted += 1,
                 Ok(RowOutcome::UpdatedInBatch) => report.updated += 1,
-                Ok(RowOutcome::Skipped) => report.skipped += 1,
+                Ok(RowOutcome::Skipped) => report.skip(SkipReason::Exists),
+                Ok(RowOutcome::AlreadyImported) => report.skip(SkipReason::AlreadyImported),
                 Err(RowFailure::Fields(fields_wrong)) => {
                     for wrong in fields_wrong {
                         let position = columns.iter().position(|c| c.key == column_of_field(wrong.field));

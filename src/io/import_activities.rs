@@ -1,5 +1,6 @@
-//! Activities from a file: each row checked like a form; a row identical to a recorded activity is
-//! skipped, so importing a file twice records nothing twice.
+//! Activities from a file: each row checked like a form; a row equal in every column to one an earlier
+//! import recorded is skipped, so importing a file twice records nothing twice, while equal rows of one
+//! file and activities typed in the app never hide a row.
 
 use sqlx::SqliteConnection;
 
@@ -7,8 +8,9 @@ use crate::auth::Actor;
 use crate::choice::Choice;
 use crate::crm::activities::{self, ActivityInput};
 use crate::error::Result;
-use crate::io::batch::{RowFailure, RowOutcome};
+use crate::io::batch::{EarlierImport, RowFailure, RowOutcome};
 use crate::io::columns::RowFields;
+use crate::io::entity::Entity;
 use crate::io::fields;
 use crate::io::notice::Notice;
 
@@ -41,21 +43,18 @@ impl ActivityImport {
             next_follow_up: row.get("next_follow_up").into(),
         };
         let valid = activities::validate(conn, actor, &input).await?;
-        let recorded: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM activities WHERE customer_id = ? AND activity_date = ? AND operator_id IS ? AND kind = ?
-                 AND minutes = ? AND subject = ? LIMIT 1",
-        )
-        .bind(valid.customer_id)
-        .bind(valid.date.to_string())
-        .bind(valid.operator_id)
-        .bind(valid.kind.as_str())
-        .bind(valid.minutes)
-        .bind(&valid.subject)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(crate::error::Error::from)?;
-        if recorded.is_some() {
-            return Ok(RowOutcome::Skipped);
+        let recorded = EarlierImport::of(Entity::Activities, "activities")
+            .same("date", "activity_date", valid.date.to_string())
+            .same("customer_code", "customer_id", valid.customer_id)
+            .same("operator", "operator_id", valid.operator_id)
+            .same("type", "kind", valid.kind.as_str())
+            .same("minutes", "minutes", valid.minutes)
+            .same("subject", "subject", valid.subject.clone())
+            .same("next_follow_up", "next_follow_up", valid.next_follow_up.map(|d| d.to_string()))
+            .recorded(conn, self.batch_id)
+            .await?;
+        if recorded {
+            return Ok(RowOutcome::AlreadyImported);
         }
         activities::insert_in(conn, &valid, Some(self.batch_id)).await?;
         Ok(RowOutcome::InsertedInBatch)

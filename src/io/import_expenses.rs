@@ -1,14 +1,16 @@
 //! Expenses from a file: each row checked like a form (a category the list lacks is added when the
-//! user may edit the list); a row identical to one recorded before this import is skipped, so importing
-//! a file twice records nothing twice, while two equal taxi fares in one file are both kept.
+//! user may edit the list); a row equal in every column to one an earlier import recorded is skipped, so
+//! importing a file twice records nothing twice, while two equal taxi fares in one file (or one typed in
+//! the app) are both kept.
 
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
 use crate::crm::picklists::PickList;
 use crate::error::Result;
-use crate::io::batch::{RowFailure, RowOutcome};
+use crate::io::batch::{EarlierImport, RowFailure, RowOutcome};
 use crate::io::columns::RowFields;
+use crate::io::entity::Entity;
 use crate::io::fields;
 use crate::io::notice::Notice;
 use crate::sales::expenses::{self, ExpenseInput};
@@ -41,22 +43,17 @@ impl ExpenseImport {
             note: row.get("note").into(),
         };
         let valid = expenses::validate(conn, actor, &input).await?;
-        let recorded: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM expenses WHERE expense_date = ? AND salesperson_id IS ? AND customer_id IS ?
-                 AND category_id = ? AND amount = ? AND note = ? AND import_batch_id IS NOT ? LIMIT 1",
-        )
-        .bind(valid.date.to_string())
-        .bind(valid.assignee.salesperson_id)
-        .bind(valid.customer_id)
-        .bind(valid.category_id)
-        .bind(valid.amount)
-        .bind(&valid.note)
-        .bind(self.batch_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(crate::error::Error::from)?;
-        if recorded.is_some() {
-            return Ok(RowOutcome::Skipped);
+        let recorded = EarlierImport::of(Entity::Expenses, "expenses")
+            .same("date", "expense_date", valid.date.to_string())
+            .same("salesperson", "salesperson_id", valid.assignee.salesperson_id)
+            .same("customer_code", "customer_id", valid.customer_id)
+            .same("category", "category_id", valid.category_id)
+            .same("amount", "amount", valid.amount)
+            .same("note", "note", valid.note.clone())
+            .recorded(conn, self.batch_id)
+            .await?;
+        if recorded {
+            return Ok(RowOutcome::AlreadyImported);
         }
         expenses::insert_in(conn, &valid, Some(self.batch_id)).await?;
         Ok(RowOutcome::InsertedInBatch)

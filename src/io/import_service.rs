@@ -1,5 +1,5 @@
-//! Service requests from a file: each row checked like a form; a row identical to one recorded before
-//! this import is skipped, so importing a file twice records nothing twice.
+//! Service requests from a file: each row checked like a form; a row equal in every column to one an
+//! earlier import recorded is skipped, so importing a file twice records nothing twice.
 
 use sqlx::SqliteConnection;
 
@@ -7,8 +7,9 @@ use crate::auth::Actor;
 use crate::choice::Choice;
 use crate::crm::service::{self, ServiceInput};
 use crate::error::Result;
-use crate::io::batch::{RowFailure, RowOutcome};
+use crate::io::batch::{EarlierImport, RowFailure, RowOutcome};
 use crate::io::columns::RowFields;
+use crate::io::entity::Entity;
 
 pub struct ServiceImport {
     batch_id: i64,
@@ -36,21 +37,18 @@ impl ServiceImport {
             ..ServiceInput::default()
         };
         let valid = service::validate(conn, actor, &input).await?;
-        let recorded: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM service_requests WHERE request_date = ? AND customer_id = ? AND kind = ? AND content = ?
-                 AND resolution = ? AND import_batch_id IS NOT ? LIMIT 1",
-        )
-        .bind(valid.date.to_string())
-        .bind(valid.customer_id)
-        .bind(valid.kind.as_str())
-        .bind(&valid.content)
-        .bind(&valid.resolution)
-        .bind(self.batch_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(crate::error::Error::from)?;
-        if recorded.is_some() {
-            return Ok(RowOutcome::Skipped);
+        let recorded = EarlierImport::of(Entity::Service, "service_requests")
+            .same("date", "request_date", valid.date.to_string())
+            .same("customer_code", "customer_id", valid.customer_id)
+            .same("type", "kind", valid.kind.as_str())
+            .same("satisfaction", "satisfaction", valid.satisfaction)
+            .same("status", "status", valid.status.as_str())
+            .same("content", "content", valid.content.clone())
+            .same("resolution", "resolution", valid.resolution.clone())
+            .recorded(conn, self.batch_id)
+            .await?;
+        if recorded {
+            return Ok(RowOutcome::AlreadyImported);
         }
         service::insert_in(conn, actor, &valid, Some(self.batch_id)).await?;
         Ok(RowOutcome::InsertedInBatch)

@@ -562,13 +562,17 @@ fn print_import_report(report: &import::ImportReport, errors_out: Option<&std::p
         eprintln!("{notice}");
     }
     if report.errors.is_empty() {
+        // Why rows were skipped, after their count: "2 skipped (2 already imported by an earlier import)".
+        let why =
+            report.skipped_reasons.iter().map(|s| format!("{} {}", s.count, s.code.describe())).collect::<Vec<_>>();
+        let why = if why.is_empty() { String::new() } else { format!(" ({})", why.join(", ")) };
         match report.batch_id {
             Some(batch) => println!(
-                "imported as batch {batch}: {} inserted, {} updated, {} skipped",
+                "imported as batch {batch}: {} inserted, {} updated, {} skipped{why}",
                 report.inserted, report.updated, report.skipped
             ),
             None => println!(
-                "dry run: all {} rows are good ({} would be inserted, {} updated, {} skipped); nothing was written",
+                "dry run: all {} rows are good ({} would be inserted, {} updated, {} skipped{why}); nothing was written",
                 report.rows, report.inserted, report.updated, report.skipped
             ),
         }

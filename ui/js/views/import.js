@@ -130,6 +130,8 @@ export function openImport(initialEntity, { onImported }) {
     commitButton.disabled = !dryRun;
     resultBox.replaceChildren(
       h("p.ok#import-summary", { text: t(dryRun ? "import.checked" : "import.done", counts) }),
+      ...(report.skipped_reasons ?? []).map((s) =>
+        h("p.muted.import-skipped", { dataset: { reason: s.code }, text: t(`skipped.${s.code}`, { count: s.count }) })),
       ...report.notices.map((n) => h("p.muted.import-notice", { text: describeCoded("notice", n) })),
       ...report.ignored_columns.map((c) => h("p.muted", { text: t("import.ignored_column", { column: c }) })));
     if (!dryRun) toast(t("import.done", counts));
