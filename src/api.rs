@@ -40,40 +40,9 @@ impl From<&Error> for ErrorPayload {
             Error::PossibleDuplicate { matches } => matches.clone(),
             _ => Vec::new(),
         };
-        let params = match error {
-            Error::NotFound { entity, key } => serde_json::json!({ "entity": entity, "key": key }),
-            Error::Forbidden { permission, action } => {
-                serde_json::json!({ "permission": permission, "action": action })
-            }
-            Error::AlreadyExists { entity, field, value } => {
-                serde_json::json!({ "entity": entity, "field": field, "value": value })
-            }
-            Error::InUse { entity, by } => serde_json::json!({ "entity": entity, "by": by }),
-            Error::NewerFile { path, version } => serde_json::json!({ "path": path, "version": version }),
-            Error::TargetIsCompanyFile { path } => serde_json::json!({ "path": path }),
-            // The refusal's own code and values, translated by the UI as "refused.<refusal>".
-            Error::Refused(refusal) => with_code("refusal", refusal.code(), refusal.params()),
-            // As "bad_file.<problem>"; a header problem carries its own list of coded problems.
-            Error::BadFile { file, line, problem } => {
-                let mut params = with_code("problem", problem.code(), problem.params());
-                params["file"] = file.as_str().into();
-                params["line"] = (*line).into();
-                params
-            }
-            _ => serde_json::json!({}),
-        };
+        let params = error.params();
         ErrorPayload { code: error.code(), message: error.to_string(), fields, matches, params }
     }
-}
-
-/// `params` with `code` added under `key`, so one object carries both.
-fn with_code(key: &str, code: &'static str, params: serde_json::Value) -> serde_json::Value {
-    let mut params = match params {
-        serde_json::Value::Object(map) => map,
-        _ => serde_json::Map::new(),
-    };
-    params.insert(key.to_string(), code.into());
-    serde_json::Value::Object(params)
 }
 
 fn problem(field: &'static str, reason: &crate::error::Reason) -> FieldProblem {

@@ -6,7 +6,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::auth::{Actor, Permission};
 use crate::db::{Db, unknown_migration};
-use crate::error::{Error, Result};
+use crate::error::{Error, NotCompany, Result};
 
 /// Copies the company file to `target` while it is in use (`VACUUM INTO`: one consistent snapshot).
 pub async fn backup(db: &Db, actor: &Actor, target: &Path) -> Result<()> {
@@ -22,7 +22,7 @@ pub async fn check_company_file(file: &Path) -> Result<()> {
 
 /// Checks `file`, naming `shown` in what it reports (a restore checks its own copy of the user's file).
 async fn check_as(file: &Path, shown: &Path) -> Result<()> {
-    let not_company = |why: &str| Error::NotACompanyFile { path: shown.display().to_string(), why: why.to_string() };
+    let not_company = |why: NotCompany| Error::NotACompanyFile { path: shown.display().to_string(), why };
     if !file.is_file() {
         return Err(Error::Io {
             path: shown.display().to_string(),
@@ -30,14 +30,14 @@ async fn check_as(file: &Path, shown: &Path) -> Result<()> {
         });
     }
     let options = SqliteConnectOptions::new().filename(file).read_only(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.map_err(|_| not_company("it cannot be opened"))?;
+    let pool = sqlx::SqlitePool::connect_with(options).await.map_err(|_| not_company(NotCompany::CannotOpen))?;
     let check = async {
         let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_one(&pool)
             .await
-            .map_err(|_| not_company("it is not a database"))?;
+            .map_err(|_| not_company(NotCompany::NotADatabase))?;
         if integrity != "ok" {
-            return Err(not_company(&format!("it is damaged ({integrity})")));
+            return Err(not_company(NotCompany::Damaged { detail: integrity }));
         }
         let tables: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('_sqlx_migrations', 'users', 'audit_log')",
@@ -45,7 +45,7 @@ async fn check_as(file: &Path, shown: &Path) -> Result<()> {
         .fetch_one(&pool)
         .await?;
         if tables != 3 {
-            return Err(not_company("it has no Suanpan tables"));
+            return Err(not_company(NotCompany::NoSuanpanTables));
         }
         match unknown_migration(&pool).await? {
             Some(version) => Err(Error::NewerFile { path: shown.display().to_string(), version }),

@@ -8,7 +8,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, NotCompany, Result};
 
 static MIGRATOR: Migrator = sqlx::migrate!();
 
@@ -172,7 +172,7 @@ impl Db {
                 .fetch_one(&self.pool)
                 .await?;
             if tables > 0 {
-                return Err(self.not_company("it holds other tables"));
+                return Err(self.not_company(NotCompany::OtherTables));
             }
         }
         if let Some(version) = unknown_migration(&self.pool).await? {
@@ -250,8 +250,8 @@ impl Db {
         if own { Err(Error::TargetIsCompanyFile { path: self.path.display().to_string() }) } else { Ok(()) }
     }
 
-    fn not_company(&self, why: &str) -> Error {
-        Error::NotACompanyFile { path: self.path.display().to_string(), why: why.to_string() }
+    fn not_company(&self, why: NotCompany) -> Error {
+        Error::NotACompanyFile { path: self.path.display().to_string(), why }
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -303,10 +303,9 @@ pub(crate) async fn unknown_migration(pool: &SqlitePool) -> Result<Option<i64>> 
 
 fn not_a_company_file(path: &Path, error: &sqlx::Error) -> Option<Error> {
     let message = error.as_database_error()?.message().to_string();
-    message.contains("not a database").then(|| Error::NotACompanyFile {
-        path: path.display().to_string(),
-        why: "it is not an SQLite database".to_string(),
-    })
+    message
+        .contains("not a database")
+        .then(|| Error::NotACompanyFile { path: path.display().to_string(), why: NotCompany::NotADatabase })
 }
 
 /// Appends the bounds a list's date filter sets on `column` (a fixed name or expression from the

@@ -75,6 +75,67 @@ pub enum Reason {
     /// `permission` is the permission's stable key, for the UI; `action` the English phrase.
     #[error("your role may not {action}")]
     NotPermitted { permission: &'static str, action: &'static str },
+    /// A whole number outside the range a field takes, in the field's unit.
+    #[error("'{value}' is not between {min} and {max}{unit}")]
+    OutOfRange { value: String, min: i64, max: i64, unit: RangeUnit },
+    #[error("'{value}' is not a percentage such as 25")]
+    NotAPercentage { value: String },
+    /// A date before the date in field `of` (a quote valid until before the quote's own date).
+    #[error("'{value}' is before the {of} {earliest}")]
+    TooEarly { value: String, earliest: String, of: &'static str },
+    #[error("'{value}': an open opportunity has no closing date")]
+    OpenHasNoCloseDate { value: String },
+    #[error("'{value}': only a lost opportunity has a reason")]
+    OnlyLostHasReason { value: String },
+    /// Any other error, reported against a row or a record: its own code and values, for the UI to
+    /// translate as it would the error itself.
+    #[error("{message}")]
+    Refused { code: &'static str, params: serde_json::Value, message: String },
+}
+
+/// The unit of an [`Reason::OutOfRange`]'s bounds; the `code()` is stable: the UI translates it as
+/// `unit.<code>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeUnit {
+    Percent,
+    Minutes,
+    Days,
+    Score,
+}
+
+impl RangeUnit {
+    pub fn code(self) -> &'static str {
+        match self {
+            RangeUnit::Percent => "percent",
+            RangeUnit::Minutes => "minutes",
+            RangeUnit::Days => "days",
+            RangeUnit::Score => "score",
+        }
+    }
+
+    /// Every unit, for the test that every code is translated.
+    pub fn examples() -> Vec<RangeUnit> {
+        use RangeUnit::*;
+        let all = vec![Percent, Minutes, Days, Score];
+        for unit in &all {
+            match unit {
+                Percent | Minutes | Days | Score => {}
+            }
+        }
+        all
+    }
+}
+
+/// English, for logs and the command line.
+impl std::fmt::Display for RangeUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RangeUnit::Percent => "%",
+            RangeUnit::Minutes => " minutes",
+            RangeUnit::Days => " days",
+            RangeUnit::Score => "",
+        })
+    }
 }
 
 impl From<MoneyParseError> for Reason {
@@ -139,6 +200,12 @@ impl Reason {
             Reason::NotReplaceable { .. } => "not_replaceable",
             Reason::AlreadyExists { .. } => "already_exists",
             Reason::NotPermitted { .. } => "not_permitted",
+            Reason::OutOfRange { .. } => "out_of_range",
+            Reason::NotAPercentage { .. } => "not_a_percentage",
+            Reason::TooEarly { .. } => "too_early",
+            Reason::OpenHasNoCloseDate { .. } => "open_has_no_close_date",
+            Reason::OnlyLostHasReason { .. } => "only_lost_has_reason",
+            Reason::Refused { .. } => "refused",
         }
     }
 
@@ -158,7 +225,20 @@ impl Reason {
             | Reason::Discontinued { value }
             | Reason::Negative { value }
             | Reason::NotReplaceable { value }
-            | Reason::AlreadyExists { value } => serde_json::json!({ "value": value }),
+            | Reason::AlreadyExists { value }
+            | Reason::NotAPercentage { value }
+            | Reason::OpenHasNoCloseDate { value }
+            | Reason::OnlyLostHasReason { value } => serde_json::json!({ "value": value }),
+            Reason::OutOfRange { value, min, max, unit } => {
+                serde_json::json!({ "value": value, "min": min, "max": max, "unit": unit.code() })
+            }
+            Reason::TooEarly { value, earliest, of } => {
+                serde_json::json!({ "value": value, "earliest": earliest, "of": of })
+            }
+            // The error's own code and values, translated by the UI as "error.<code>".
+            Reason::Refused { code, params, .. } => {
+                serde_json::json!({ "error": { "code": code, "params": params } })
+            }
             Reason::NotPermitted { permission, action } => {
                 serde_json::json!({ "permission": permission, "action": action })
             }
@@ -177,11 +257,13 @@ impl Reason {
                 serde_json::json!({ "found": found, "expected": expected })
             }
             Reason::TooLarge { value, max } => serde_json::json!({ "value": value, "max": max }),
-            Reason::BadQuantity(e) => serde_json::json!({ "value": e.to_string() }),
+            // What was typed and the kind of problem, translated by the UI as "quantity_problem.<problem>".
+            Reason::BadQuantity(e) => serde_json::json!({ "value": e.typed(), "problem": e.code() }),
             Reason::NotAllowed { value, allowed } => {
                 serde_json::json!({ "value": value, "allowed": allowed })
             }
-            Reason::BadMoney(e) => serde_json::json!({ "value": e.to_string() }),
+            // As "money_problem.<problem>".
+            Reason::BadMoney(e) => serde_json::json!({ "value": e.typed(), "problem": e.code() }),
             Reason::Required | Reason::InFuture => serde_json::json!({}),
         }
     }
@@ -190,11 +272,10 @@ impl Reason {
     pub fn examples() -> Vec<Reason> {
         use Reason::*;
         let value = || "x".to_string();
-        let all = vec![
+        let mut all = vec![
             Required,
             TooLong { max: 1 },
             BadDate { value: value() },
-            BadMoney(MoneyParseError::Empty),
             BadEmail { value: value() },
             BadPhone { value: value() },
             NotAllowed { value: value(), allowed: value() },
@@ -202,7 +283,6 @@ impl Reason {
             TooShort { min: 1 },
             Forbidden { value: value() },
             InFuture,
-            BadQuantity(QuantityParseError::Empty),
             NotPositive { value: value() },
             Differs { value: value(), line: 1 },
             OnLine { line: 1, inner: Box::new(Required) },
@@ -217,7 +297,16 @@ impl Reason {
             NotPermitted { permission: "read_customers", action: "read customers" },
             Taken { value: value() },
             TooLarge { value: value(), max: value() },
+            OutOfRange { value: value(), min: 0, max: 100, unit: RangeUnit::Percent },
+            NotAPercentage { value: value() },
+            TooEarly { value: value(), earliest: value(), of: "quote_date" },
+            OpenHasNoCloseDate { value: value() },
+            OnlyLostHasReason { value: value() },
+            Refused { code: "conflict", params: serde_json::json!({ "entity": "order" }), message: value() },
         ];
+        // Every kind of unreadable amount and quantity: each is translated on its own.
+        all.extend(MoneyParseError::examples().into_iter().map(BadMoney));
+        all.extend(QuantityParseError::examples().into_iter().map(BadQuantity));
         // A new kind stops compiling here, next to the list it must join.
         for reason in &all {
             match reason {
@@ -226,7 +315,8 @@ impl Reason {
                 BadQuantity(_) | NotPositive { .. } | Differs { .. } | OnLine { .. } | DuplicateInFile { .. } => {}
                 Unreadable { .. } | WrongFieldCount { .. } | Discontinued { .. } | Negative { .. } => {}
                 NotReplaceable { .. } | AlreadyExists { .. } | NotPermitted { .. } | Taken { .. } => {}
-                TooLarge { .. } | ContactTwice { .. } => {}
+                TooLarge { .. } | ContactTwice { .. } | OutOfRange { .. } | NotAPercentage { .. } => {}
+                TooEarly { .. } | OpenHasNoCloseDate { .. } | OnlyLostHasReason { .. } | Refused { .. } => {}
             }
         }
         all
@@ -498,13 +588,13 @@ pub enum Error {
     #[error("not enough {sku} in {warehouse}: {available} available, {needed} needed")]
     InsufficientStock { sku: String, warehouse: String, available: String, needed: String },
     #[error("a {entity} that is {status} cannot be {action}")]
-    WrongStatus { entity: &'static str, status: String, action: &'static str },
+    WrongStatus { entity: &'static str, status: String, action: StatusAction },
     #[error("{bad_rows} rows are bad; nothing was imported")]
     ImportRefused { bad_rows: usize },
     #[error("{changed} records of this import were changed or deleted since; it can no longer be undone")]
     BatchChanged { changed: usize },
     #[error("{path}: not a Suanpan company file ({why})")]
-    NotACompanyFile { path: String, why: String },
+    NotACompanyFile { path: String, why: NotCompany },
     /// The file's schema has a migration this build does not know: a newer Suanpan wrote it.
     #[error("{path} was written by a newer version of Suanpan (schema version {version}); update Suanpan to open it")]
     NewerFile { path: String, version: i64 },
@@ -522,6 +612,114 @@ pub enum Error {
     RawDb(#[from] rusqlite::Error),
     #[error("upgrading the company file: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// What a document's status kept from happening; the `code()` is stable: the UI translates it as
+/// `status_action.<code>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusAction {
+    Edited,
+    Confirmed,
+    Delivered,
+    Cancelled,
+    Changed,
+    Converted,
+    Received,
+    Accepted,
+    Rejected,
+}
+
+impl StatusAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            StatusAction::Edited => "edited",
+            StatusAction::Confirmed => "confirmed",
+            StatusAction::Delivered => "delivered",
+            StatusAction::Cancelled => "cancelled",
+            StatusAction::Changed => "changed",
+            StatusAction::Converted => "converted",
+            StatusAction::Received => "received",
+            StatusAction::Accepted => "accepted",
+            StatusAction::Rejected => "rejected",
+        }
+    }
+
+    /// Every action, for the test that every code is translated.
+    pub fn examples() -> Vec<StatusAction> {
+        use StatusAction::*;
+        let all = vec![Edited, Confirmed, Delivered, Cancelled, Changed, Converted, Received, Accepted, Rejected];
+        for action in &all {
+            match action {
+                Edited | Confirmed | Delivered | Cancelled | Changed | Converted | Received | Accepted | Rejected => {}
+            }
+        }
+        all
+    }
+}
+
+/// The English past participle, for logs and the command line.
+impl std::fmt::Display for StatusAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Why a file is not a Suanpan company file; the `code()` is stable: the UI translates it as
+/// `not_company.<code>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotCompany {
+    #[error("it cannot be opened")]
+    CannotOpen,
+    #[error("it is not an SQLite database")]
+    NotADatabase,
+    /// SQLite's integrity check failed; `detail` is its own (English, technical) report.
+    #[error("it is damaged ({detail})")]
+    Damaged { detail: String },
+    #[error("it has no Suanpan tables")]
+    NoSuanpanTables,
+    #[error("it holds other tables")]
+    OtherTables,
+}
+
+impl NotCompany {
+    pub fn code(&self) -> &'static str {
+        match self {
+            NotCompany::CannotOpen => "cannot_open",
+            NotCompany::NotADatabase => "not_a_database",
+            NotCompany::Damaged { .. } => "damaged",
+            NotCompany::NoSuanpanTables => "no_suanpan_tables",
+            NotCompany::OtherTables => "other_tables",
+        }
+    }
+
+    pub fn params(&self) -> serde_json::Value {
+        match self {
+            NotCompany::Damaged { detail } => serde_json::json!({ "detail": detail }),
+            _ => serde_json::json!({}),
+        }
+    }
+
+    /// One of each kind, for the test that every code is translated.
+    pub fn examples() -> Vec<NotCompany> {
+        use NotCompany::*;
+        let all = vec![CannotOpen, NotADatabase, Damaged { detail: "x".into() }, NoSuanpanTables, OtherTables];
+        for why in &all {
+            match why {
+                CannotOpen | NotADatabase | Damaged { .. } | NoSuanpanTables | OtherTables => {}
+            }
+        }
+        all
+    }
+}
+
+/// `params` with `code` added under `key`, so one object carries both.
+fn with_code(key: &str, code: &'static str, params: serde_json::Value) -> serde_json::Value {
+    let mut params = match params {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    params.insert(key.to_string(), code.into());
+    serde_json::Value::Object(params)
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -558,7 +756,10 @@ impl Error {
             Error::Forbidden { permission, action } => {
                 vec![FieldError { field: "record", reason: Reason::NotPermitted { permission, action } }]
             }
-            other => vec![FieldError { field: "record", reason: Reason::Forbidden { value: other.to_string() } }],
+            other => {
+                let reason = Reason::Refused { code: other.code(), params: other.params(), message: other.to_string() };
+                vec![FieldError { field: "record", reason }]
+            }
         }
     }
 
@@ -593,6 +794,55 @@ impl Error {
         }
     }
 
+    /// The values the UI's translated message (`error.<code>`) fills in; an error whose kind has its own
+    /// codes (a refusal, a file's problem) carries that code among them.
+    pub fn params(&self) -> serde_json::Value {
+        match self {
+            Error::NotFound { entity, key } => serde_json::json!({ "entity": entity, "key": key }),
+            Error::Forbidden { permission, action } => {
+                serde_json::json!({ "permission": permission, "action": action })
+            }
+            Error::AlreadyExists { entity, field, value } => {
+                serde_json::json!({ "entity": entity, "field": field, "value": value })
+            }
+            Error::InUse { entity, by } => serde_json::json!({ "entity": entity, "by": by }),
+            Error::NewerFile { path, version } => serde_json::json!({ "path": path, "version": version }),
+            Error::TargetIsCompanyFile { path } => serde_json::json!({ "path": path }),
+            Error::ImportRefused { bad_rows } => serde_json::json!({ "bad_rows": bad_rows }),
+            Error::BatchChanged { changed } => serde_json::json!({ "changed": changed }),
+            Error::Conflict { entity } => serde_json::json!({ "entity": entity }),
+            // The refusal's own code and values, translated by the UI as "refused.<refusal>".
+            Error::Refused(refusal) => with_code("refusal", refusal.code(), refusal.params()),
+            // As "bad_file.<problem>"; a header problem carries its own list of coded problems.
+            Error::BadFile { file, line, problem } => {
+                let mut params = with_code("problem", problem.code(), problem.params());
+                params["file"] = file.as_str().into();
+                params["line"] = (*line).into();
+                params
+            }
+            Error::InsufficientStock { sku, warehouse, available, needed } => {
+                serde_json::json!({ "sku": sku, "warehouse": warehouse, "available": available, "needed": needed })
+            }
+            // The status as the entity's own code ("draft"), the action as "status_action.<action>".
+            Error::WrongStatus { entity, status, action } => {
+                serde_json::json!({ "entity": entity, "status": status, "action": action.code() })
+            }
+            // As "not_company.<why>".
+            Error::NotACompanyFile { path, why } => {
+                let mut params = with_code("why", why.code(), why.params());
+                params["path"] = path.as_str().into();
+                params
+            }
+            // The operating system's and SQLite's own words stay as a technical detail.
+            Error::Io { path, source } => serde_json::json!({ "path": path, "detail": source.to_string() }),
+            Error::Db(source) => serde_json::json!({ "detail": source.to_string() }),
+            Error::RawDb(source) => serde_json::json!({ "detail": source.to_string() }),
+            Error::Migrate(source) => serde_json::json!({ "detail": source.to_string() }),
+            Error::Invalid { .. } | Error::Fields(_) | Error::BadLogin | Error::NotLoggedIn => serde_json::json!({}),
+            Error::PossibleDuplicate { .. } => serde_json::json!({}),
+        }
+    }
+
     /// Is this the user's doing (exit code 1, a one-line message) rather than a fault of the program?
     pub fn is_user_error(&self) -> bool {
         !matches!(self, Error::Db(_) | Error::RawDb(_) | Error::Migrate(_))
@@ -615,10 +865,10 @@ impl Error {
             Conflict { entity: "customer" },
             Refused(Refusal::LastOwner),
             InsufficientStock { sku: "x".into(), warehouse: "x".into(), available: "0".into(), needed: "1".into() },
-            WrongStatus { entity: "order", status: "x".into(), action: "x" },
+            WrongStatus { entity: "order", status: "draft".into(), action: StatusAction::Edited },
             ImportRefused { bad_rows: 1 },
             BatchChanged { changed: 1 },
-            NotACompanyFile { path: "x".into(), why: "x".into() },
+            NotACompanyFile { path: "x".into(), why: NotCompany::NotADatabase },
             NewerFile { path: "x".into(), version: 9 },
             TargetIsCompanyFile { path: "x".into() },
             BadFile { file: "x".into(), line: 1, problem: FileProblem::Empty },

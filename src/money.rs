@@ -30,6 +30,41 @@ pub enum MoneyParseError {
     TooLarge(String),
 }
 
+impl MoneyParseError {
+    /// The kind of problem, stable: the UI translates it as `money_problem.<code>`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MoneyParseError::Empty => "empty",
+            MoneyParseError::NotANumber(_) => "not_a_number",
+            MoneyParseError::TooPrecise(_) => "too_many_decimals",
+            MoneyParseError::TooLarge(_) => "too_large",
+        }
+    }
+
+    /// What was typed (empty for an empty amount).
+    pub fn typed(&self) -> &str {
+        match self {
+            MoneyParseError::Empty => "",
+            MoneyParseError::NotANumber(typed)
+            | MoneyParseError::TooPrecise(typed)
+            | MoneyParseError::TooLarge(typed) => typed,
+        }
+    }
+
+    /// One of each kind, for the test that every code is translated.
+    pub fn examples() -> Vec<MoneyParseError> {
+        use MoneyParseError::*;
+        let all = vec![Empty, NotANumber("x".into()), TooPrecise("1.234".into()), TooLarge("1e20".into())];
+        // A new kind stops compiling here, next to the list it must join.
+        for error in &all {
+            match error {
+                Empty | NotANumber(_) | TooPrecise(_) | TooLarge(_) => {}
+            }
+        }
+        all
+    }
+}
+
 /// The largest amount a person or a file may enter (a price, a cost, an opportunity, an expense):
 /// 100 billion yuan, the bound migration 0006 puts on opportunities. Far beyond any real figure, and
 /// small enough that a sum of ninety thousand of them still fits in 64 bits.

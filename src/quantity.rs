@@ -25,6 +25,41 @@ pub enum QuantityParseError {
     TooLarge(String),
 }
 
+impl QuantityParseError {
+    /// The kind of problem, stable: the UI translates it as `quantity_problem.<code>`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            QuantityParseError::Empty => "empty",
+            QuantityParseError::NotANumber(_) => "not_a_number",
+            QuantityParseError::TooPrecise(_) => "too_many_decimals",
+            QuantityParseError::TooLarge(_) => "too_large",
+        }
+    }
+
+    /// What was typed (empty for an empty quantity).
+    pub fn typed(&self) -> &str {
+        match self {
+            QuantityParseError::Empty => "",
+            QuantityParseError::NotANumber(typed)
+            | QuantityParseError::TooPrecise(typed)
+            | QuantityParseError::TooLarge(typed) => typed,
+        }
+    }
+
+    /// One of each kind, for the test that every code is translated.
+    pub fn examples() -> Vec<QuantityParseError> {
+        use QuantityParseError::*;
+        let all = vec![Empty, NotANumber("x".into()), TooPrecise("1.2345".into()), TooLarge("1e20".into())];
+        // A new kind stops compiling here, next to the list it must join.
+        for error in &all {
+            match error {
+                Empty | NotANumber(_) | TooPrecise(_) | TooLarge(_) => {}
+            }
+        }
+        all
+    }
+}
+
 const SCALE: i64 = 1_000;
 
 /// The largest quantity a person or a file may enter: a billion units. With [`crate::money::MAX_ENTRY`]

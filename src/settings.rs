@@ -8,7 +8,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::choice::Choice;
 use crate::db::Db;
-use crate::error::{Error, Reason, Result};
+use crate::error::{Error, RangeUnit, Reason, Result};
 
 pub const LANGUAGE: &str = "ui.language";
 
@@ -127,7 +127,12 @@ pub async fn set_payment_terms(db: &Db, actor: &Actor, terms: PaymentTerms) -> R
         if days > MAX_TERMS_DAYS {
             return Err(Error::invalid(
                 field,
-                Reason::NotAllowed { value: days.to_string(), allowed: format!("0–{MAX_TERMS_DAYS}") },
+                Reason::OutOfRange {
+                    value: days.to_string(),
+                    min: 0,
+                    max: MAX_TERMS_DAYS.into(),
+                    unit: RangeUnit::Days,
+                },
             ));
         }
     }

@@ -9,6 +9,7 @@ use suanpan::Error;
 use suanpan::catalog::products::{self, ProductInput};
 use suanpan::crm::customers::{self, CustomerInput};
 use suanpan::crm::picklists::{self, PickList};
+use suanpan::error::{RangeUnit, Reason};
 use suanpan::money::Money;
 use suanpan::sales::leads::{self, Conversion, LeadInput};
 use suanpan::sales::orders::OrderLineInput;
@@ -92,6 +93,18 @@ async fn an_opportunity_moves_through_stages_and_a_lost_one_keeps_amount_date_an
     let mut fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
     fields.sort();
     assert_eq!(fields, ["amount", "expected_close", "name", "probability", "stage"]);
+    // The range travels as numbers and a unit the window translates, not as English text.
+    let probability = problems.iter().find(|p| p.field == "probability").map(|p| &p.reason);
+    assert_eq!(
+        probability,
+        Some(&Reason::OutOfRange { value: "150".into(), min: 0, max: 100, unit: RangeUnit::Percent })
+    );
+
+    // An open opportunity has no closing date; a won one no lost reason: each said by its own code.
+    let mixed = OpportunityInput { closed_on: "2026-03-01".into(), ..deal(customer, "开着的", "100", "") };
+    let Err(error) = pipeline::create(&c.db, &c.sales_sh, &mixed).await else { panic!("accepted") };
+    let codes: Vec<_> = error.field_errors().iter().map(|p| (p.field, p.reason.code())).collect();
+    assert_eq!(codes, [("closed_on", "open_has_no_close_date")]);
 }
 
 #[tokio::test]

@@ -145,7 +145,7 @@ fn markup_bp(value: &str) -> std::result::Result<Option<i64>, Reason> {
     if trimmed.is_empty() {
         return Ok(None);
     }
-    let bad = || Reason::NotAllowed { value: value.trim().to_string(), allowed: "a percentage such as 25".into() };
+    let bad = || Reason::NotAPercentage { value: value.trim().to_string() };
     let percent: Decimal = trimmed.parse().map_err(|_| bad())?;
     let bp = percent * Decimal::ONE_HUNDRED;
     if bp.is_sign_negative() || bp.fract() != Decimal::ZERO || bp > Decimal::from(10_000_000) {

@@ -10,7 +10,7 @@ use crate::auth::{Actor, Permission, Role};
 use crate::choice::Choice;
 use crate::crm::customers;
 use crate::db::{Db, Page, fetch_page, now_stamp, push_between, today};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, FieldError, RangeUnit, Reason, Result};
 use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,7 +120,7 @@ pub async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &Activi
         text => match text.parse::<i64>() {
             Ok(m) if (0..=24 * 60).contains(&m) => m,
             _ => {
-                let reason = Reason::NotAllowed { value: text.into(), allowed: "0 to 1440 minutes".into() };
+                let reason = Reason::OutOfRange { value: text.into(), min: 0, max: 24 * 60, unit: RangeUnit::Minutes };
                 problems.push(FieldError { field: "minutes", reason });
                 0
             }

@@ -9,7 +9,7 @@ use crate::auth::{Actor, Permission};
 use crate::choice::Choice;
 use crate::crm::customers::{self, push_scope};
 use crate::db::{Db, Page, fetch_page, now_stamp, push_between, today};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, FieldError, RangeUnit, Reason, Result};
 use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,7 +181,7 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
         typed => match typed.parse::<i64>() {
             Ok(score) if (1..=5).contains(&score) => Some(score),
             _ => {
-                let reason = Reason::NotAllowed { value: typed.into(), allowed: "1 to 5, or empty".into() };
+                let reason = Reason::OutOfRange { value: typed.into(), min: 1, max: 5, unit: RangeUnit::Score };
                 problems.push(FieldError { field: "satisfaction", reason });
                 None
             }

@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::db::{Db, Page, next_number, now_stamp, page_limit, today, unique_violation};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, FieldError, Reason, Result, StatusAction};
 use crate::inventory::stock::{self, MoveKind, NewMove};
 use crate::lines;
 use crate::money::Money;
@@ -239,7 +239,7 @@ pub async fn receive(db: &Db, actor: &Actor, id: i64, date: Option<NaiveDate>) -
     let mut tx = db.write().await?;
     let purchase = fetch_in(&mut tx, id).await?;
     if purchase.status != "ordered" {
-        return Err(Error::WrongStatus { entity: "purchase order", status: purchase.status, action: "received" });
+        return Err(Error::WrongStatus { entity: "purchase", status: purchase.status, action: StatusAction::Received });
     }
     for line in &purchase.lines {
         let outstanding = line.quantity - line.received;
@@ -286,7 +286,11 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<Purchase> {
     let mut tx = db.write().await?;
     let purchase = fetch_in(&mut tx, id).await?;
     if purchase.status != "ordered" && purchase.status != "draft" {
-        return Err(Error::WrongStatus { entity: "purchase order", status: purchase.status, action: "cancelled" });
+        return Err(Error::WrongStatus {
+            entity: "purchase",
+            status: purchase.status,
+            action: StatusAction::Cancelled,
+        });
     }
     sqlx::query("UPDATE purchase_orders SET status = 'cancelled', version = version + 1, updated_at = ? WHERE id = ?")
         .bind(now_stamp())

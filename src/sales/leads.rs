@@ -11,7 +11,7 @@ use crate::crm::customers::{self, CustomerInput};
 use crate::crm::picklists::{self, PickList};
 use crate::crm::search;
 use crate::db::{Db, now_stamp, push_contains, today};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, FieldError, Reason, Result, StatusAction};
 use crate::sales::pipeline::{self, Opportunity, OpportunityInput};
 use crate::sales::salesperson;
 use crate::text;
@@ -143,7 +143,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &LeadInput) -> Resul
     let mut tx = db.write().await?;
     let before = fetch_visible_in(&mut tx, actor, id).await?;
     if before.status == "converted" {
-        return Err(Error::WrongStatus { entity: "lead", status: before.status, action: "changed" });
+        return Err(Error::WrongStatus { entity: "lead", status: before.status, action: StatusAction::Changed });
     }
     if input.version.is_some_and(|v| v != before.version) {
         return Err(Error::Conflict { entity: "lead" });
@@ -217,7 +217,7 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: &str) -> Result
     let mut tx = db.write().await?;
     let before = fetch_visible_in(&mut tx, actor, id).await?;
     if before.status == "converted" {
-        return Err(Error::WrongStatus { entity: "lead", status: before.status, action: "changed" });
+        return Err(Error::WrongStatus { entity: "lead", status: before.status, action: StatusAction::Changed });
     }
     sqlx::query("UPDATE leads SET status = ?, version = version + 1, updated_at = ? WHERE id = ?")
         .bind(status)
@@ -263,7 +263,7 @@ pub async fn convert(db: &Db, actor: &Actor, id: i64, conversion: &Conversion) -
     let mut tx = db.write().await?;
     let lead = fetch_visible_in(&mut tx, actor, id).await?;
     if lead.status == "converted" {
-        return Err(Error::WrongStatus { entity: "lead", status: lead.status, action: "converted" });
+        return Err(Error::WrongStatus { entity: "lead", status: lead.status, action: StatusAction::Converted });
     }
     let salesperson = lead.salesperson.clone().unwrap_or_default();
     let customer_id = match conversion.customer_id {

@@ -11,7 +11,7 @@ use crate::auth::{Actor, Permission, Scope};
 use crate::choice::Choice;
 use crate::crm::customers;
 use crate::db::{Db, next_number, now_stamp, today, unique_violation};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, FieldError, Reason, Result, StatusAction};
 use crate::inventory::stock::{self, MoveKind, NewMove};
 use crate::lines;
 use crate::money::Money;
@@ -424,7 +424,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &OrderInput) -> Resu
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let before = fetch_visible_in(&mut tx, actor, id).await?;
-    require_status(&before, &[OrderStatus::Draft], "edited")?;
+    require_status(&before, &[OrderStatus::Draft], StatusAction::Edited)?;
     if input.version.is_some_and(|v| v != before.version) {
         return Err(Error::Conflict { entity: "order" });
     }
@@ -449,7 +449,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &OrderInput) -> Resu
     Ok(after)
 }
 
-fn require_status(order: &Order, allowed: &[OrderStatus], action: &'static str) -> Result<()> {
+fn require_status(order: &Order, allowed: &[OrderStatus], action: StatusAction) -> Result<()> {
     if allowed.contains(&order.status()) {
         Ok(())
     } else {
@@ -475,7 +475,7 @@ pub async fn confirm(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let order = fetch_visible_in(&mut tx, actor, id).await?;
-    require_status(&order, &[OrderStatus::Draft], "confirmed")?;
+    require_status(&order, &[OrderStatus::Draft], StatusAction::Confirmed)?;
     if !order.moves_stock {
         sqlx::query("UPDATE orders SET moves_stock = 1 WHERE id = ?").bind(id).execute(&mut *tx).await?;
     }
@@ -537,7 +537,7 @@ pub async fn deliver(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let order = fetch_visible_in(&mut tx, actor, id).await?;
-    require_status(&order, &[OrderStatus::Confirmed], "delivered")?;
+    require_status(&order, &[OrderStatus::Confirmed], StatusAction::Delivered)?;
     if order.moves_stock {
         for (product_id, quantity) in quantities_by_product(&order) {
             let new = NewMove {
@@ -570,7 +570,7 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<Order> {
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let order = fetch_visible_in(&mut tx, actor, id).await?;
-    require_status(&order, &[OrderStatus::Draft, OrderStatus::Confirmed], "cancelled")?;
+    require_status(&order, &[OrderStatus::Draft, OrderStatus::Confirmed], StatusAction::Cancelled)?;
     if order.status() == OrderStatus::Confirmed && order.moves_stock {
         for (product_id, quantity) in quantities_by_product(&order) {
             stock::release(&mut tx, product_id, order.warehouse_id, quantity).await?;

@@ -11,7 +11,7 @@ use crate::choice::Choice;
 use crate::crm::customers;
 use crate::crm::picklists::{self, PickList};
 use crate::db::{Db, Page, fetch_page, next_number, now_stamp, push_between, push_contains, today, unique_violation};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, FieldError, RangeUnit, Reason, Result};
 use crate::money::Money;
 use crate::sales::salesperson::{self, Assignee};
 use crate::text;
@@ -254,8 +254,8 @@ pub(crate) async fn validate(
     });
     let closed_on = match status {
         OpportunityStatus::Open if !input.closed_on.trim().is_empty() => {
-            let value = format!("{} (an open opportunity has no closing date)", input.closed_on.trim());
-            problems.push(FieldError { field: "closed_on", reason: Reason::Forbidden { value } });
+            let reason = Reason::OpenHasNoCloseDate { value: input.closed_on.trim().to_string() };
+            problems.push(FieldError { field: "closed_on", reason });
             None
         }
         OpportunityStatus::Open => None,
@@ -275,8 +275,8 @@ pub(crate) async fn validate(
         }
         (_, "") => None,
         (_, reason) => {
-            let value = format!("{reason} (only a lost opportunity has a reason)");
-            problems.push(FieldError { field: "lost_reason", reason: Reason::Forbidden { value } });
+            let reason = Reason::OnlyLostHasReason { value: reason.to_string() };
+            problems.push(FieldError { field: "lost_reason", reason });
             None
         }
     };
@@ -293,7 +293,7 @@ pub(crate) async fn validate(
         (OpportunityStatus::Open, typed) => match typed.trim_end_matches('%').trim().parse::<i64>() {
             Ok(p) if (0..=100).contains(&p) => p,
             _ => {
-                let reason = Reason::NotAllowed { value: typed.into(), allowed: "0 to 100 (%)".into() };
+                let reason = Reason::OutOfRange { value: typed.into(), min: 0, max: 100, unit: RangeUnit::Percent };
                 problems.push(FieldError { field: "probability", reason });
                 0
             }

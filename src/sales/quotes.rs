@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::db::{Db, next_number, now_stamp, today, unique_violation};
-use crate::error::{Error, FieldError, Reason, Result};
+use crate::error::{Error, FieldError, Reason, Result, StatusAction};
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::sales::orders::{self, Order, OrderInput, OrderLineInput};
@@ -124,8 +124,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &QuoteInput) -> Result<Quote>
         &mut problems,
     );
     if valid_until < quote_date {
-        let value = format!("{valid_until} (before the quote's date {quote_date})");
-        problems.push(FieldError { field: "valid_until", reason: Reason::Forbidden { value } });
+        let reason =
+            Reason::TooEarly { value: valid_until.to_string(), earliest: quote_date.to_string(), of: "quote_date" };
+        problems.push(FieldError { field: "valid_until", reason });
     }
     let opportunity = match input.opportunity_id {
         Some(id) => Some(pipeline::fetch_visible_in(&mut tx, actor, id).await?),
@@ -208,7 +209,7 @@ pub async fn list(db: &Db, actor: &Actor, customer_id: Option<i64>, opportunity_
     Ok(builder.build_query_as().fetch_all(db.pool()).await?)
 }
 
-fn require_open(quote: &Quote, action: &'static str) -> Result<()> {
+fn require_open(quote: &Quote, action: StatusAction) -> Result<()> {
     if quote.status == "open" {
         Ok(())
     } else {
@@ -222,7 +223,7 @@ pub async fn accept(db: &Db, actor: &Actor, id: i64, on: Option<NaiveDate>) -> R
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let quote = fetch_visible_in(&mut tx, actor, id).await?;
-    require_open(&quote, "accepted")?;
+    require_open(&quote, StatusAction::Accepted)?;
     let on = on.unwrap_or_else(today);
     let input = OrderInput {
         order_date: on.to_string(),
@@ -278,7 +279,7 @@ pub async fn reject(db: &Db, actor: &Actor, id: i64) -> Result<Quote> {
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let quote = fetch_visible_in(&mut tx, actor, id).await?;
-    require_open(&quote, "rejected")?;
+    require_open(&quote, StatusAction::Rejected)?;
     sqlx::query("UPDATE quotes SET status = 'rejected', version = version + 1, updated_at = ? WHERE id = ?")
         .bind(now_stamp())
         .bind(id)

@@ -37,6 +37,11 @@ export function describeError(error) {
     return error.fields.map((f) => `${fieldLabel(f.field)}：${describeReason(f.reason, f.params)}`).join("；");
   }
   const params = { ...error.params, message: error.message };
+  if (error.code === "wrong_status") {
+    params.status = statusLabel(error.params.entity, error.params.status);
+    params.action = t(`status_action.${error.params.action}`);
+  }
+  if (params.why) params.why = t(`not_company.${params.why}`, error.params);
   if (params.entity) params.entity = has(`entity.${params.entity}`) ? t(`entity.${params.entity}`) : params.entity;
   if (params.field) params.field = fieldLabel(params.field);
   if (params.permission) params.action = t(`permission.${params.permission}`);
@@ -53,8 +58,22 @@ export function describeReason(code, params = {}) {
   const filled = { ...params };
   if (filled.inner) filled.inner = describeReason(filled.inner.reason, filled.inner.params);
   if (filled.permission) filled.action = t(`permission.${filled.permission}`);
+  if (problemFamilies[code] && filled.problem) filled.problem = t(`${problemFamilies[code]}.${filled.problem}`, params);
+  if (filled.unit) filled.unit = t(`unit.${filled.unit}`);
+  if (filled.of) filled.of = fieldLabel(filled.of);
+  // Another error reported against a row or record: told as the error itself would be.
+  if (filled.error) filled.error = describeError(filled.error);
   return t(`reason.${code}`, filled);
 }
+
+/** Where the kind of an unreadable amount or quantity (`problem`) is translated. */
+const problemFamilies = { bad_money: "money_problem", bad_quantity: "quantity_problem" };
+
+/** The keys that already name each document's statuses on its own screens. */
+const statusKeys = { order: "order.status_", purchase: "stock.po_status_", quote: "quotes.status_", lead: "leads.status_" };
+
+const statusLabel = (entity, status) =>
+  (statusKeys[entity] && has(`${statusKeys[entity]}${status}`) ? t(`${statusKeys[entity]}${status}`) : status);
 
 /** A coded message the engine sends as {code, params} (an import's notices, header problems) in `family`. */
 export function describeCoded(family, { code, params = {} }) {
