@@ -35,6 +35,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::admin::user_update,
         commands::admin::user_set_password,
         commands::admin::branches_list,
+        commands::admin::payment_terms,
+        commands::admin::payment_terms_set,
         commands::admin::branch_create,
         commands::files::import_preview,
         commands::files::import_run,

@@ -35,6 +35,9 @@ export const createUser = (user) => invoke("user_create", { new: user });
 export const updateUser = (id, change) => invoke("user_update", { id, change });
 export const setUserPassword = (id, password) => invoke("user_set_password", { id, password });
 export const listBranches = () => invoke("branches_list");
+/** The company's payment terms: `{customer_days, supplier_days}`. */
+export const paymentTerms = () => invoke("payment_terms");
+export const setPaymentTerms = (terms) => invoke("payment_terms_set", { terms });
 export const createBranch = (branch) => invoke("branch_create", { new: branch });
 
 // Products, stock, purchases and orders.

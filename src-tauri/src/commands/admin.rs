@@ -1,6 +1,7 @@
-//! Users and branches: the owner's administration.
+//! Users, branches and company settings: the owner's administration.
 
 use suanpan::branches::{self, Branch, NewBranch};
+use suanpan::settings::{self, PaymentTerms};
 use suanpan::users::{self, NewUser, User, UserChange};
 use tauri::State;
 
@@ -40,4 +41,16 @@ pub async fn branches_list(state: State<'_, AppState>) -> Reply<Vec<Branch>> {
 pub async fn branch_create(state: State<'_, AppState>, new: NewBranch) -> Reply<Branch> {
     let (db, actor) = state.session().await?;
     branches::create(&db, &actor, &new).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn payment_terms(state: State<'_, AppState>) -> Reply<PaymentTerms> {
+    let (db, _) = state.session().await?;
+    settings::payment_terms(&db).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn payment_terms_set(state: State<'_, AppState>, terms: PaymentTerms) -> Reply<PaymentTerms> {
+    let (db, actor) = state.session().await?;
+    settings::set_payment_terms(&db, &actor, terms).await.map_err(fail)
 }

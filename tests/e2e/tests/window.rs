@@ -353,6 +353,42 @@ async fn the_owner_deactivates_a_salesperson_who_then_cannot_log_in() {
     window.close().await;
 }
 
+/// The owner sets the payment terms in the settings screen; the engine's one setting holds them, and a
+/// new order's due date follows.
+#[tokio::test]
+async fn the_owner_sets_the_payment_terms_every_due_date_follows() {
+    let (_dir, company, window) = shop_window().await;
+    window.click("nav [data-module=settings]").await;
+    window.wait_present("#terms-card input[name=customer_days]").await;
+    window.type_into("#terms-card input[name=customer_days]", "45").await;
+    window.click("#terms-save").await;
+    window.wait_text("#toast", |t| t.contains("已保存")).await;
+    window.close().await;
+
+    let (db, _) = Db::open(&company).await.unwrap();
+    let terms = suanpan::settings::payment_terms(&db).await.unwrap();
+    assert_eq!((terms.customer_days, terms.supplier_days), (45, 30));
+    let owner = suanpan::auth::login(&db, "boss", "secret-123").await.unwrap();
+    let order = suanpan::sales::orders::create(
+        &db,
+        &owner,
+        &suanpan::sales::orders::OrderInput {
+            customer_code: "C000001".into(),
+            order_date: "2026-01-20".into(),
+            lines: vec![suanpan::sales::orders::OrderLineInput {
+                sku: "P001".into(),
+                quantity: "1".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(order.due_date.as_deref(), Some("2026-03-06"));
+    db.close().await;
+}
+
 /// A fresh shop (see [`shop`]) open in the window, the owner logged in; the folder lives as long as its guard.
 async fn shop_window() -> (tempfile::TempDir, std::path::PathBuf, Window) {
     let dir = tempfile::tempdir().unwrap();

@@ -1,4 +1,4 @@
-// Users, branches and the customer pick lists: the owner's administration screen.
+// Users, branches, payment terms and the customer pick lists: the owner's administration screen.
 import * as api from "../api.js";
 import { t, fieldLabel } from "../i18n.js";
 import { h, toast, showError, confirmDialog } from "../ui.js";
@@ -7,17 +7,19 @@ import { can } from "../session.js";
 export function settingsView(main, me) {
   const manageUsers = can(me, "manage_users");
   const editLists = can(me, "edit_pick_lists");
+  const editSettings = can(me, "edit_settings");
   const refresh = () => settingsView(main, me);
   main.replaceChildren(h("h2", { text: t("module.settings") }), h("p.muted", { text: t("common.loading") }));
   Promise.all([api.listUsers(), api.listBranches(), api.pickList("source"), api.pickList("level"),
-    api.pickList("expense_category"), api.pickList("lost_reason")])
-    .then(([users, branches, sources, levels, expenseCategories, lostReasons]) => {
+    api.pickList("expense_category"), api.pickList("lost_reason"), api.paymentTerms()])
+    .then(([users, branches, sources, levels, expenseCategories, lostReasons, terms]) => {
       main.replaceChildren(...[
         h("h2", { text: t("module.settings") }),
         manageUsers || editLists ? null : h("p.notice", { text: t("settings.owner_only") }),
         h("div.settings-grid", {},
           usersCard(users, branches, manageUsers, refresh),
           branchesCard(branches, manageUsers, refresh),
+          termsCard(terms, editSettings, refresh),
           pickCard("source", "settings.sources", sources, editLists, refresh),
           pickCard("level", "settings.levels", levels, editLists, refresh),
           pickCard("expense_category", "picklist.expense_category", expenseCategories, editLists, refresh),
@@ -98,6 +100,33 @@ function branchesCard(branches, canEdit, refresh) {
     h("h3", { text: t("settings.branches") }),
     table(["code", "name", "type"], branches.map((b) => [b.code, b.name, t(`settings.kind_${b.kind}`)])),
     canEdit ? form : null);
+}
+
+/** Days after an order (customers) or a purchase (suppliers) that payment falls due by default. */
+function termsCard(terms, canEdit, refresh) {
+  const days = (name) => h("input", {
+    name, type: "number", min: "0", step: "1", required: true, value: String(terms[name]), disabled: canEdit ? null : true,
+  });
+  const form = h("form.inline-form#terms-form", {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        await api.setPaymentTerms({
+          customer_days: Number.parseInt(form.elements.customer_days.value, 10),
+          supplier_days: Number.parseInt(form.elements.supplier_days.value, 10),
+        });
+        toast(t("common.saved"));
+        refresh();
+      } catch (error) { showError(error); }
+    },
+  },
+    h("label", {}, t("settings.terms_customer"), days("customer_days")),
+    h("label", {}, t("settings.terms_supplier"), days("supplier_days")),
+    canEdit ? h("button.primary#terms-save", { type: "submit", text: t("common.save") }) : null);
+  return h("section.card#terms-card", {},
+    h("h3", { text: t("settings.terms") }),
+    h("p.muted", { text: t("settings.terms_hint") }),
+    form);
 }
 
 function pickCard(list, titleKey, items, canEdit, refresh) {
