@@ -6,6 +6,7 @@ use std::path::Path;
 use suanpan::api::ErrorPayload;
 use suanpan::auth::Permission;
 use suanpan::error::{Error, FileProblem, HeaderProblem, NotCompany, RangeUnit, Reason, Refusal, StatusAction};
+use suanpan::io::columns;
 use suanpan::io::import::SkipReason;
 use suanpan::io::notice::Notice;
 use suanpan::money::{Money, MoneyParseError};
@@ -299,4 +300,218 @@ fn refused_amounts_ranges_stock_and_rows_reach_the_window_as_codes_and_values() 
         english_in(payload, name, &mut english);
     }
     assert!(english.is_empty(), "English outside `message`: {english:?}");
+}
+
+/// Every `.rs` file of the engine, as text, without its unit tests; not the command line's (`src/bin`),
+/// which speaks English and never reaches the window.
+fn engine_sources() -> Vec<String> {
+    let mut sources = Vec::new();
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() && !path.ends_with("bin") {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(path).unwrap();
+                let engine = text.split_once("#[cfg(test)]").map_or(text.as_str(), |(engine, _)| engine);
+                sources.push(engine.to_string());
+            }
+        }
+    }
+    sources
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The string literal `text` starts with (after spaces), if it is one.
+fn literal_at(text: &str) -> Option<String> {
+    let rest = text.trim_start().strip_prefix('"')?;
+    let (literal, _) = rest.split_once('"')?;
+    Some(literal.to_string())
+}
+
+/// The arguments of a call whose `(` was just before `text`, split at the commas outside brackets and strings.
+fn arguments(text: &str) -> Vec<&str> {
+    let (mut depth, mut in_string, mut escaped, mut start) = (0usize, false, false, 0);
+    let mut found = Vec::new();
+    for (at, c) in text.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => {
+                found.push(&text[start..at]);
+                return found;
+            }
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                found.push(&text[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// A function or closure that takes `name: &'static str`: its name, the parameter's place, and whether
+/// its first parameter is `self` (a method call `.f(…)` then lists one argument fewer).
+struct Taker {
+    function: String,
+    place: usize,
+    method: bool,
+}
+
+/// The functions and closures of `source` with a parameter `name: &'static str`.
+fn takers(source: &str, name: &str) -> Vec<Taker> {
+    let mut found = Vec::new();
+    for (at, _) in source.match_indices(&format!("{name}: &'static str")) {
+        if source[..at].chars().next_back().is_some_and(is_ident) {
+            continue;
+        }
+        // Back to the bracket that opens the parameter list, counting the parameters before this one.
+        let (mut depth, mut commas, mut open) = (0usize, 0, None);
+        for (i, c) in source[..at].char_indices().rev() {
+            match c {
+                ')' | ']' | '>' | '}' => depth += 1,
+                '(' | '[' | '<' | '{' | '|' if depth == 0 => {
+                    open = Some((i, c));
+                    break;
+                }
+                '(' | '[' | '<' | '{' => depth -= 1,
+                ',' if depth == 0 => commas += 1,
+                _ => {}
+            }
+        }
+        let Some((open, bracket)) = open else { continue };
+        let before = source[..open].trim_end();
+        let function = match bracket {
+            // `fn name(` or `fn name<T>(`.
+            '(' => {
+                let before = match before.strip_suffix('>') {
+                    Some(generic) => &generic[..generic.rfind('<').unwrap_or(0)],
+                    None => before,
+                };
+                let name_start = before.rfind(|c: char| !is_ident(c)).map_or(0, |i| i + 1);
+                if !before[..name_start].trim_end().ends_with("fn") {
+                    continue;
+                }
+                &before[name_start..]
+            }
+            // `let [mut] name = [move] |`.
+            '|' => {
+                let before = before.strip_suffix("move").unwrap_or(before).trim_end();
+                let Some(before) = before.strip_suffix('=') else { continue };
+                let before = before.trim_end();
+                &before[before.rfind(|c: char| !is_ident(c)).map_or(0, |i| i + 1)..]
+            }
+            _ => continue,
+        };
+        let first = source[open + 1..].trim_start();
+        let method = ["self", "&self", "&mut self", "mut self"].iter().any(|s| first.starts_with(s));
+        if !function.is_empty() {
+            found.push(Taker { function: function.to_string(), place: commas, method });
+        }
+    }
+    found
+}
+
+/// The string literals the engine gives where a parameter or a struct field `name` is a `&'static str`:
+/// `name: "…"` in a struct, and literals passed in that place to any function or closure that takes it.
+fn engine_literals(name: &str) -> BTreeSet<String> {
+    let sources = engine_sources();
+    let mut found = BTreeSet::new();
+    let takers: Vec<Taker> = sources.iter().flat_map(|source| takers(source, name)).collect();
+    for source in &sources {
+        for (at, _) in source.match_indices(&format!("{name}: \"")) {
+            if !source[..at].chars().next_back().is_some_and(is_ident) {
+                found.extend(literal_at(&source[at + name.len() + 1..]));
+            }
+        }
+        for taker in &takers {
+            for (at, _) in source.match_indices(&format!("{}(", taker.function)) {
+                let before = source[..at].trim_end();
+                if before.ends_with("fn") || source[..at].chars().next_back().is_some_and(is_ident) {
+                    continue;
+                }
+                let is_method = source[..at].ends_with('.');
+                let place = match (taker.method, is_method) {
+                    (true, true) => taker.place.checked_sub(1),
+                    (true, false) | (false, _) => Some(taker.place),
+                };
+                let args = arguments(&source[at + taker.function.len() + 1..]);
+                if let Some(arg) = place.and_then(|p| args.get(p)) {
+                    found.extend(literal_at(arg).filter(|_| arg.trim().ends_with('"')));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The keys `family.<name>` missing from either translation file, or whose Chinese text has English in it.
+fn untranslated(family: &str, names: &BTreeSet<String>) -> Vec<String> {
+    let chinese = texts("ui/i18n/zh-CN.js");
+    let english = texts("ui/i18n/en.js");
+    let mut wrong = Vec::new();
+    for name in names {
+        let key = format!("{family}.{name}");
+        match chinese.get(&key) {
+            None => wrong.push(format!("zh-CN: no {key}")),
+            Some(text) if text.chars().any(|c| c.is_ascii_alphabetic()) => {
+                wrong.push(format!("zh-CN {key}: English in “{text}”"));
+            }
+            Some(_) => {}
+        }
+        if !english.contains_key(&key) {
+            wrong.push(format!("en: no {key}"));
+        }
+    }
+    wrong
+}
+
+#[test]
+fn every_field_the_engine_names_has_a_label_in_both_languages() {
+    let mut fields = engine_literals("field");
+    // A date that may not come before another names that other field.
+    fields.extend(engine_literals("of"));
+    let formats = [
+        columns::CUSTOMERS,
+        columns::CONTACTS,
+        columns::PRODUCTS,
+        columns::SUPPLIERS,
+        columns::ORDERS,
+        columns::PURCHASES,
+        columns::ACTIVITIES,
+        columns::OPPORTUNITIES,
+        columns::EXPENSES,
+        columns::SERVICE,
+    ];
+    fields.extend(formats.iter().flat_map(|format| format.iter().map(|column| column.key.to_string())));
+    for known in ["probability", "minutes", "satisfaction", "quantity", "unit_price", "owner", "lines", "language"] {
+        assert!(fields.contains(known), "the scan missed {known}: found {fields:?}");
+    }
+    let wrong = untranslated("field", &fields);
+    assert!(wrong.is_empty(), "{} fields:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[test]
+fn every_record_kind_the_engine_names_has_a_name_in_both_languages() {
+    let entities = engine_literals("entity");
+    for known in ["customer", "order", "product", "lead"] {
+        assert!(entities.contains(known), "the scan missed {known}: found {entities:?}");
+    }
+    let wrong = untranslated("entity", &entities);
+    assert!(wrong.is_empty(), "{} record kinds:\n{}", wrong.len(), wrong.join("\n"));
 }
