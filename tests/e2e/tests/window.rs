@@ -363,6 +363,7 @@ async fn the_owner_sets_the_payment_terms_every_due_date_follows() {
     window.type_into("#terms-card input[name=customer_days]", "45").await;
     window.click("#terms-save").await;
     window.wait_text("#toast", |t| t.contains("已保存")).await;
+    window.screenshot("payment-terms.png").await;
     window.close().await;
 
     let (db, _) = Db::open(&company).await.unwrap();
