@@ -12,6 +12,13 @@ fn suanpan(db: &Path, user: Option<&str>, args: &[&str]) -> Output {
     command.output().expect("the suanpan binary runs")
 }
 
+/// Runs the command line as the owner `boss` and returns what it printed; any failure fails the test.
+fn as_boss(db: &Path, args: &[&str]) -> String {
+    let output = suanpan(db, Some("boss"), args);
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    stdout(&output)
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -212,11 +219,7 @@ fn buy_sell_and_watch_the_stock_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("company.sqlite");
     assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
-    let run = |args: &[&str]| {
-        let output = suanpan(&db, Some("boss"), args);
-        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-        stdout(&output)
-    };
+    let run = |args: &[&str]| as_boss(&db, args);
     run(&["customers", "add", "--code", "C1", "--name", "上海鼎盛"]);
     let added = run(&[
         "products",
@@ -316,11 +319,7 @@ fn a_deal_from_lead_to_order_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("company.sqlite");
     assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
-    let run = |args: &[&str]| {
-        let output = suanpan(&db, Some("boss"), args);
-        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-        stdout(&output)
-    };
+    let run = |args: &[&str]| as_boss(&db, args);
     run(&["products", "add", "--sku", "P1", "--name", "新春茶礼盒", "--price", "458"]);
     run(&["leads", "add", "--name", "陈经理", "--company", "杭州茗香茶庄", "--phone", "13905710001"]);
     let converted = run(&["leads", "convert", "1", "--opportunity", "首批进货", "--amount", "9160"]);
@@ -415,11 +414,7 @@ fn a_scripted_set_up_of_lists_warehouses_and_transfers_needs_no_sql() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("company.sqlite");
     assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
-    let run = |args: &[&str]| {
-        let output = suanpan(&db, Some("boss"), args);
-        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-        stdout(&output)
-    };
+    let run = |args: &[&str]| as_boss(&db, args);
 
     let added = run(&["lists", "add", "sources", "抖音", "--en", "Douyin"]);
     assert_eq!(added.trim(), "added 客户来源 抖音 (Douyin), active");
