@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use sqlx::Connection;
 use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::auth::{Actor, Permission};
@@ -78,19 +79,45 @@ pub async fn restore(db: Db, actor: &Actor, from: &Path) -> Result<PathBuf> {
     result
 }
 
+/// A consistent copy of the closed company file at `kept`, through a connection of its own.
+async fn keep_copy(company: &Path, kept: &Path) -> Result<()> {
+    let kept_text = kept.to_str().ok_or_else(|| Error::Io {
+        path: kept.display().to_string(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "path is not valid UTF-8"),
+    })?;
+    let mut conn = sqlx::SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(company)).await?;
+    let copied = sqlx::query("VACUUM INTO ?").bind(kept_text).execute(&mut conn).await;
+    conn.close().await?;
+    copied?;
+    Ok(())
+}
+
 async fn replace(db: Db, from: &Path, company: &Path, incoming: &Path) -> Result<PathBuf> {
     let io_error = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
     copy_file(from, incoming).map_err(|e| io_error(from, e))?;
     check_as(incoming, from).await?;
 
-    // Every connection returned and closed: whatever was still being written is in the file now.
+    // Every connection of ours returned and closed: whatever we were still writing is committed. The
+    // replaced file is kept through SQLite (`VACUUM INTO` on a connection of its own) rather than by
+    // copying bytes: a log another process has not folded back into the file yet is in the copy too.
     db.close().await;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-    let kept = company.with_extension(format!("replaced-{stamp}.sqlite"));
-    if let Err(e) = copy_file(company, &kept) {
-        let _ = std::fs::remove_file(&kept);
-        return Err(io_error(&kept, e));
+    // A name no earlier restore used (two in one second keep two files).
+    let kept = (1..)
+        .map(|n| match n {
+            1 => company.with_extension(format!("replaced-{stamp}.sqlite")),
+            n => company.with_extension(format!("replaced-{stamp}-{n}.sqlite")),
+        })
+        .find(|name| !name.exists())
+        .unwrap_or_else(|| company.with_extension("replaced.sqlite"));
+    let partial = kept.with_extension("sqlite.partial");
+    // Only a restore killed while keeping its copy leaves one; it was never the kept file.
+    let _ = std::fs::remove_file(&partial);
+    if let Err(e) = keep_copy(company, &partial).await {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
     }
+    std::fs::rename(&partial, &kept).map_err(|e| io_error(&kept, e))?;
     // SQLite names them by appending to the whole file name, whatever its extension; a stale log
     // beside the restored file would be replayed into it.
     for suffix in ["-wal", "-shm"] {

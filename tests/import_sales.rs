@@ -619,3 +619,32 @@ async fn a_line_s_figures_get_the_same_verdict_from_the_form_and_from_a_file() {
         assert_eq!((form_verdict.as_str(), file_verdict), (expected, expected), "{quantity} × {price}");
     }
 }
+
+/// Review of issue 10: an imported draft confirmed and delivered in the app moves real stock; a file
+/// replacing it took that stock back though the goods had left. An order touched in the app since its
+/// import is the app's: a file does not replace it.
+#[tokio::test]
+async fn regression_an_imported_order_confirmed_in_the_app_is_not_replaced_by_a_file() {
+    let c = trading_company().await;
+    let moved = ImportOptions { moves_stock: true, ..Default::default() };
+    import(&c, &c.owner, Entity::Purchases, &fixture("purchases.csv"), moved).await;
+    import(&c, &c.owner, Entity::Orders, &fixture("orders_gbk.csv"), Default::default()).await;
+    let draft = orders::by_number(&c.db, &c.owner, "SO1003").await.unwrap();
+    orders::confirm(&c.db, &c.owner, draft.id).await.unwrap();
+    orders::deliver(&c.db, &c.owner, draft.id).await.unwrap();
+    let after_delivery = stock_of(&c, "P001").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let again = orders_file(dir.path(), "again.csv", &["SO1003,2024-03-21,C1,,P001,5,168.00,,,draft"]);
+    let report = import(&c, &c.owner, Entity::Orders, &again, upsert()).await;
+    let found: Vec<(&str, &str)> = report.errors.iter().map(|e| (e.column.as_str(), e.reason)).collect();
+    assert_eq!(found, [("order_no", "not_replaceable")]);
+    assert_eq!(stock_of(&c, "P001").await, after_delivery, "the delivered goods stay delivered");
+    let kept = orders::by_number(&c.db, &c.owner, "SO1003").await.unwrap();
+    assert_eq!((kept.status(), kept.lines.len()), (OrderStatus::Delivered, 1));
+
+    // An imported order nobody touched is still replaced, and one replaced by a file stays replaceable.
+    let touch_free = orders_file(dir.path(), "free.csv", &["SO1001,2024-03-15,C1,zhangwei,P002,1,1000.00,,,delivered"]);
+    assert_eq!(import(&c, &c.owner, Entity::Orders, &touch_free, upsert()).await.updated, 1);
+    assert_eq!(import(&c, &c.owner, Entity::Orders, &touch_free, upsert()).await.updated, 1);
+}

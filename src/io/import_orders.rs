@@ -89,11 +89,12 @@ struct Line {
     cost_amount: Money,
 }
 
-/// An existing order as read: number, id, salesperson, branch, whether an import may replace it.
-type ExistingRow = (String, i64, Option<i64>, Option<i64>, bool);
+/// An existing order as read: number, id, salesperson, branch, draft, imported, version.
+type ExistingRow = (String, i64, Option<i64>, Option<i64>, bool, bool, i64);
 
-/// An order already in the company: its id, whose it is, and whether an import may replace it
-/// (imported or draft: nothing in the books hangs on it).
+/// An order already in the company: its id, whose it is, and whether an import may replace it: a
+/// draft, or an order a file made that nobody has touched in the app since (confirmed, delivered,
+/// cancelled or edited there, its stock and its status are the app's, and only the app changes them).
 struct Existing {
     id: i64,
     salesperson_id: Option<i64>,
@@ -305,10 +306,21 @@ impl OrderImport {
                 .fetch_all(&mut *conn)
                 .await?;
         let existing: Vec<ExistingRow> = sqlx::query_as(
-            "SELECT order_no, id, salesperson_id, branch_id, import_batch_id IS NOT NULL OR status = 'draft' FROM orders",
+            "SELECT order_no, id, salesperson_id, branch_id, status = 'draft', import_batch_id IS NOT NULL, version
+             FROM orders",
         )
         .fetch_all(&mut *conn)
         .await?;
+        // The version each order was left at by the last import that replaced it (an order an import
+        // made is at version 1 until something else changes it).
+        let left_at: HashMap<i64, i64> = sqlx::query_as(
+            "SELECT r.record_id, r.version_after FROM import_batch_records r JOIN import_batches b ON b.id = r.batch_id
+             WHERE b.entity = 'orders' AND b.undone_at IS NULL ORDER BY r.rowid",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
         let next_order_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM orders").fetch_one(&mut *conn).await?;
         let next_line_id: Option<i64> =
             sqlx::query_scalar("SELECT max(id) FROM order_lines").fetch_one(&mut *conn).await?;
@@ -352,8 +364,9 @@ impl OrderImport {
             checker,
             existing: existing
                 .into_iter()
-                .map(|(no, id, salesperson_id, branch_id, replaceable)| {
-                    (no, Existing { id, salesperson_id, branch_id, replaceable })
+                .map(|(no, id, salesperson_id, branch_id, draft, imported, version)| {
+                    let untouched = imported && version == left_at.get(&id).copied().unwrap_or(1);
+                    (no, Existing { id, salesperson_id, branch_id, replaceable: draft || untouched })
                 })
                 .collect(),
             orders: HashMap::new(),
