@@ -727,11 +727,12 @@ pub async fn undo(
     replaced: &[(i64, String, Option<String>, i64)],
 ) -> Result<()> {
     let replaced_ids: std::collections::HashSet<i64> = replaced.iter().map(|(id, ..)| *id).collect();
-    let made: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE import_batch_id = ?")
+    // Only orders that moved stock are read whole (a batch of history holds hundreds of thousands).
+    let moved: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE import_batch_id = ? AND moves_stock")
         .bind(batch_id)
         .fetch_all(&mut *conn)
         .await?;
-    for id in made.into_iter().filter(|id| !replaced_ids.contains(id)) {
+    for id in moved.into_iter().filter(|id| !replaced_ids.contains(id)) {
         let order = crate::sales::orders::fetch_in(conn, id).await?;
         take_back_stock(conn, &order).await?;
     }
