@@ -163,6 +163,9 @@ struct Line {
     cost_amount: Money,
 }
 
+/// A customer as read: code, name, id, owner, branch.
+type CustomerRow = (String, String, i64, Option<i64>, Option<i64>);
+
 /// An existing order as read: number, id, salesperson, branch, whether an import may replace it.
 type ExistingRow = (String, i64, Option<i64>, Option<i64>, bool);
 
@@ -387,7 +390,7 @@ impl OrderImport {
         options: &ImportOptions,
         file_bytes: u64,
     ) -> Result<OrderImport> {
-        let customers: Vec<(String, String, i64, Option<i64>, Option<i64>)> =
+        let customers: Vec<CustomerRow> =
             sqlx::query_as("SELECT code, name, id, owner_id, branch_id FROM customers").fetch_all(&mut *conn).await?;
         let products: Vec<(String, String, i64, Money)> =
             sqlx::query_as("SELECT sku, name, id, cost_price FROM products").fetch_all(&mut *conn).await?;
