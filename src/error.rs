@@ -26,6 +26,15 @@ pub enum Reason {
     NotAllowed { value: String, allowed: String },
     #[error("'{value}' does not exist")]
     Unknown { value: String },
+    /// A name that more than one record has (two customers called the same): the file must give the code.
+    #[error("'{value}' is the name of {count} records: give the code instead")]
+    Ambiguous { value: String, count: usize },
+    /// A name given beside a code that is not that record's name.
+    #[error("'{value}' is not the name of {code}")]
+    NameDiffers { value: String, code: String },
+    /// A line's amount in a file that is not quantity × unit price as the engine computes it.
+    #[error("'{value}' is not quantity × unit price ({expected})")]
+    AmountDiffers { value: String, expected: String },
     #[error("must be at least {min} characters")]
     TooShort { min: usize },
     #[error("'{value}' is not allowed here")]
@@ -182,6 +191,9 @@ impl Reason {
             Reason::BadPhone { .. } => "bad_phone",
             Reason::NotAllowed { .. } => "not_allowed",
             Reason::Unknown { .. } => "unknown",
+            Reason::Ambiguous { .. } => "ambiguous",
+            Reason::NameDiffers { .. } => "name_differs",
+            Reason::AmountDiffers { .. } => "amount_differs",
             Reason::TooShort { .. } => "too_short",
             Reason::Forbidden { .. } => "forbidden_value",
             Reason::InFuture => "in_future",
@@ -243,6 +255,9 @@ impl Reason {
                 serde_json::json!({ "permission": permission, "action": action })
             }
             Reason::Differs { value, line } => serde_json::json!({ "value": value, "line": line }),
+            Reason::Ambiguous { value, count } => serde_json::json!({ "value": value, "count": count }),
+            Reason::NameDiffers { value, code } => serde_json::json!({ "value": value, "code": code }),
+            Reason::AmountDiffers { value, expected } => serde_json::json!({ "value": value, "expected": expected }),
             // The inner reason travels as its own code and values, for the UI to translate first.
             Reason::OnLine { line, inner } => {
                 serde_json::json!({ "line": line, "inner": { "reason": inner.code(), "params": inner.params() } })
@@ -280,6 +295,9 @@ impl Reason {
             BadPhone { value: value() },
             NotAllowed { value: value(), allowed: value() },
             Unknown { value: value() },
+            Ambiguous { value: value(), count: 2 },
+            NameDiffers { value: value(), code: value() },
+            AmountDiffers { value: value(), expected: value() },
             TooShort { min: 1 },
             Forbidden { value: value() },
             InFuture,
@@ -317,6 +335,7 @@ impl Reason {
                 NotReplaceable { .. } | AlreadyExists { .. } | NotPermitted { .. } | Taken { .. } => {}
                 TooLarge { .. } | ContactTwice { .. } | OutOfRange { .. } | NotAPercentage { .. } => {}
                 TooEarly { .. } | OpenHasNoCloseDate { .. } | OnlyLostHasReason { .. } | Refused { .. } => {}
+                Ambiguous { .. } | NameDiffers { .. } | AmountDiffers { .. } => {}
             }
         }
         all

@@ -648,3 +648,124 @@ async fn regression_an_imported_order_confirmed_in_the_app_is_not_replaced_by_a_
     assert_eq!(import(&c, &c.owner, Entity::Orders, &touch_free, upsert()).await.updated, 1);
     assert_eq!(import(&c, &c.owner, Entity::Orders, &touch_free, upsert()).await.updated, 1);
 }
+
+/// A sales file as the bookkeeping tools Chinese offices use export it: GBK, customers and goods by
+/// name, dates with slashes and no leading zeros, the line's amount beside its price.
+fn sales_file(dir: &Path, name: &str, lines: &[&str]) -> PathBuf {
+    let path = dir.join(name);
+    let text = format!("日期,单号,客户名称,商品名称,数量,单价,金额,业务员\r\n{}\r\n", lines.join("\r\n"));
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn errors_of(report: &ImportReport) -> Vec<(u64, &str, &str)> {
+    report.errors.iter().map(|e| (e.line, e.column.as_str(), e.reason)).collect()
+}
+
+/// Issue 11: a clerk's sales export names customers and products, not their codes.
+#[tokio::test]
+async fn a_sales_file_from_a_bookkeeping_tool_imports_by_names() {
+    let c = trading_company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = sales_file(
+        dir.path(),
+        "sales.csv",
+        &[
+            "2026/3/5,XS-0001,上海鼎盛贸易有限公司,西湖龙井 250g,2,168.00,336.00,zhangwei",
+            "2026/3/5,XS-0001,上海鼎盛贸易有限公司,紫砂壶,1.5,380,570,zhangwei",
+            "2026/3/15,XS-0002,广州华丰电子,安溪铁观音,0.333,168,,liuyang",
+        ],
+    );
+    let report = import(&c, &c.owner, Entity::Orders, &file, Default::default()).await;
+    assert_eq!(report.encoding, "GB18030", "{report:?}");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.ignored_columns.is_empty(), "{:?}", report.ignored_columns);
+    assert_eq!((report.rows, report.inserted), (3, 3));
+
+    let first = orders::by_number(&c.db, &c.owner, "XS-0001").await.unwrap();
+    assert_eq!((first.customer_code.as_str(), first.order_date.as_str()), ("C1", "2026-03-05"));
+    assert_eq!(first.salesperson.as_deref(), Some("zhangwei"));
+    let skus: Vec<&str> = first.lines.iter().map(|l| l.sku.as_str()).collect();
+    assert_eq!(skus, ["P001", "P003"]);
+    assert_eq!(first.total, money("906.00"));
+    let second = orders::by_number(&c.db, &c.owner, "XS-0002").await.unwrap();
+    assert_eq!((second.customer_code.as_str(), second.order_date.as_str()), ("C2", "2026-03-15"));
+    assert_eq!((second.lines[0].sku.as_str(), second.total), ("P002", money("55.94")), "an empty amount is computed");
+    assert_eq!(second.salesperson.as_deref(), Some("liuyang"));
+
+    // Exports keep the canonical format: codes, no names or amounts.
+    let out = dir.path().join("orders_out.csv");
+    export::export(&c.db, &c.owner, Entity::Orders, export::Format::Csv, &out).await.unwrap();
+    let exported = std::fs::read_to_string(&out).unwrap();
+    let header = exported.trim_start_matches('\u{feff}').lines().next().unwrap();
+    assert_eq!(
+        header,
+        "order_no,order_date,customer_code,salesperson,sku,quantity,unit_price,unit_cost,due_date,status"
+    );
+}
+
+#[tokio::test]
+async fn a_name_two_customers_share_or_nobody_has_is_a_row_error_and_so_is_a_wrong_amount() {
+    let c = trading_company().await;
+    let twin = CustomerInput {
+        code: "C3".into(),
+        name: "广州华丰电子".into(),
+        owner: "liuyang".into(),
+        allow_duplicate: true,
+        ..Default::default()
+    };
+    customers::create(&c.db, &c.owner, &twin).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = sales_file(
+        dir.path(),
+        "bad.csv",
+        &[
+            "2026/3/5,XS-0001,广州华丰电子,西湖龙井 250g,2,168.00,336.00,liuyang",
+            "2026/3/6,XS-0002,上海鼎盛贸易有限公司,普洱茶饼,1,100,100,zhangwei",
+            "2026/3/7,XS-0003,上海鼎盛贸易有限公司,西湖龙井 250g,0.333,168,55.95,zhangwei",
+            "2026/3/8,XS-0004,上海鼎盛贸易有限公司,西湖龙井 250g,1,168,55.94.1,zhangwei",
+        ],
+    );
+    let report = import(&c, &c.owner, Entity::Orders, &file, Default::default()).await;
+    assert_eq!(
+        errors_of(&report),
+        [
+            (2, "客户名称", "ambiguous"),
+            (3, "商品名称", "unknown"),
+            (4, "金额", "amount_differs"),
+            (5, "金额", "bad_money")
+        ]
+    );
+    assert_eq!(report.errors[0].params, serde_json::json!({ "value": "广州华丰电子", "count": 2 }));
+    assert_eq!(report.errors[2].params, serde_json::json!({ "value": "55.95", "expected": "55.94" }));
+    assert!(report.batch_id.is_none());
+    assert_eq!(order_list::list(&c.db, &c.owner, &OrderQuery::default()).await.unwrap().total, 0);
+
+    // A name counts only among the customers the importer sees: to liuyang, C3 and C2 are both theirs,
+    // to zhangwei neither is, and the name is unknown rather than ambiguous.
+    let report = import(&c, &c.sales_sh, Entity::Orders, &file, Default::default()).await;
+    assert_eq!(errors_of(&report)[0], (2, "客户名称", "unknown"));
+}
+
+#[tokio::test]
+async fn a_file_giving_code_and_name_takes_the_code_and_refuses_a_name_that_is_not_its_own() {
+    let c = trading_company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("both.csv");
+    let text = "日期,单号,客户编号,客户名称,商品编号,商品名称,数量,单价\r\n\
+                2026/3/5,XS-0001,C1,上海鼎盛贸易有限公司,P001,西湖龙井 250g,1,168\r\n\
+                2026/3/6,XS-0002,C1,广州华丰电子,P001,西湖龙井 250g,1,168\r\n\
+                2026/3/7,XS-0003,C1,上海鼎盛贸易有限公司,P001,紫砂壶,1,168\r\n";
+    std::fs::write(&path, encoding_rs::GBK.encode(text).0).unwrap();
+    let report = import(&c, &c.owner, Entity::Orders, &path, Default::default()).await;
+    assert_eq!(errors_of(&report), [(3, "客户名称", "name_differs"), (4, "商品名称", "name_differs")]);
+    assert_eq!(report.errors[0].params, serde_json::json!({ "value": "广州华丰电子", "code": "C1" }));
+
+    // A file with neither the code nor the name of a customer is refused at its header.
+    let neither = dir.path().join("neither.csv");
+    std::fs::write(&neither, "日期,单号,商品名称,数量,单价\n2026/3/5,XS-0001,紫砂壶,1,380\n").unwrap();
+    let refused = import::import_file(&c.db, &c.owner, Entity::Orders, &neither, Default::default()).await;
+    assert!(matches!(refused, Err(Error::BadFile { .. })), "{refused:?}");
+}

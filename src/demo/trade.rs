@@ -268,7 +268,7 @@ pub(super) async fn import_rows(
     let path = dir.join(format!("{}.csv", entity.as_str()));
     let fail = |e: csv::Error| Error::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
     let mut writer = csv::Writer::from_path(&path).map_err(fail)?;
-    writer.write_record(entity.columns().iter().map(|c| c.key)).map_err(fail)?;
+    writer.write_record(entity.columns().iter().filter(|c| c.written()).map(|c| c.key)).map_err(fail)?;
     for row in rows {
         writer.write_record(row).map_err(fail)?;
     }

@@ -14,10 +14,39 @@ pub struct Column {
     /// Chinese headers that mean the same; the first is what templates and Chinese exports use.
     pub chinese: &'static [&'static str],
     pub required: bool,
+    pub kind: Kind,
+}
+
+/// What a column is to its format: part of it (SPEC §3), or only read from files as clerks have them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Part of the format: exports and templates write it.
+    Canonical,
+    /// Another way to give the canonical column named (a customer by its name instead of its code): a
+    /// file gives either; never written.
+    InsteadOf(&'static str),
+    /// A figure the importer computes itself, checked when a file gives it; never stored or written.
+    Checked,
+}
+
+impl Column {
+    /// Whether exports and templates write this column: only the format's own columns are.
+    pub fn written(&self) -> bool {
+        self.kind == Kind::Canonical
+    }
 }
 
 const fn col(key: &'static str, chinese: &'static [&'static str], required: bool) -> Column {
-    Column { key, chinese, required }
+    Column { key, chinese, required, kind: Kind::Canonical }
+}
+
+const fn instead_of(key: &'static str, chinese: &'static [&'static str], canonical: &'static str) -> Column {
+    Column { key, chinese, required: false, kind: Kind::InsteadOf(canonical) }
+}
+
+const fn checked(key: &'static str, chinese: &'static [&'static str]) -> Column {
+    Column { key, chinese, required: false, kind: Kind::Checked }
 }
 
 pub const CUSTOMERS: &[Column] = &[
@@ -80,6 +109,11 @@ pub const ORDERS: &[Column] = &[
     col("unit_cost", &["成本单价", "单位成本", "成本价"], false),
     col("due_date", &["付款到期日", "到期日", "收款日期", "账期"], false),
     col("status", &["状态", "订单状态"], false),
+    // As the bookkeeping tools Chinese offices use export sales: customers and goods by name, with the
+    // line's amount.
+    instead_of("customer_name", &["客户名称", "客户名", "客户"], "customer_code"),
+    instead_of("product_name", &["商品名称", "产品名称", "品名"], "sku"),
+    checked("amount", &["金额", "销售金额"]),
 ];
 
 pub const PURCHASES: &[Column] = &[
@@ -175,8 +209,11 @@ pub fn map_headers(
             None => ignored.push(header.clone()),
         }
     }
-    for (column, position) in columns.iter().zip(&positions) {
-        if column.required && position.is_none() {
+    let given = |key: &'static str| {
+        columns.iter().zip(&positions).any(|(c, p)| p.is_some() && (c.key == key || c.kind == Kind::InsteadOf(key)))
+    };
+    for column in columns {
+        if column.required && !given(column.key) {
             problems.push(HeaderProblem::Missing(column.key));
         }
     }
@@ -229,5 +266,16 @@ mod tests {
         let problems = map_headers(CUSTOMERS, &headers(&["名称", "客户名称"]), &HashMap::new()).unwrap_err();
         assert!(problems.contains(&HeaderProblem::Twice("name")));
         assert!(problems.contains(&HeaderProblem::Missing("code")));
+    }
+
+    #[test]
+    fn a_name_column_stands_in_for_its_code_column_and_is_never_written() {
+        let sales = headers(&["日期", "单号", "客户名称", "商品名称", "数量", "单价", "金额", "业务员"]);
+        let map = map_headers(ORDERS, &sales, &HashMap::new()).unwrap();
+        assert!(map.ignored.is_empty(), "{:?}", map.ignored);
+        let problems = map_headers(ORDERS, &headers(&["日期", "单号", "商品名称", "数量", "单价"]), &HashMap::new());
+        assert_eq!(problems.unwrap_err(), [HeaderProblem::Missing("customer_code")]);
+        let written: Vec<_> = ORDERS.iter().filter(|c| c.written()).map(|c| c.key).collect();
+        assert!(!written.contains(&"customer_name") && !written.contains(&"amount"), "{written:?}");
     }
 }

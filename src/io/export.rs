@@ -97,7 +97,7 @@ pub async fn export(db: &Db, actor: &Actor, entity: Entity, format: Format, out:
         path: out.display().to_string(),
         source: std::io::Error::other(e),
     };
-    let header: Vec<&str> = entity.columns().iter().map(|c| c.key).collect();
+    let header: Vec<&str> = entity.columns().iter().filter(|c| c.written()).map(|c| c.key).collect();
     let mut conn = db.pool().acquire().await?;
     match format {
         Format::Csv => {
@@ -391,7 +391,7 @@ pub fn template_csv(entity: Entity, out: &Path) -> Result<()> {
     {
         let mut writer = csv::Writer::from_writer(&mut bytes);
         let csv_error = |e: csv::Error| Error::Io { path: out.display().to_string(), source: std::io::Error::other(e) };
-        writer.write_record(entity.columns().iter().map(|c| c.key)).map_err(csv_error)?;
+        writer.write_record(entity.columns().iter().filter(|c| c.written()).map(|c| c.key)).map_err(csv_error)?;
         let example: &[&str] = match entity {
             Entity::Customers => &[
                 "C000001",

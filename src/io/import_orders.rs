@@ -43,17 +43,91 @@ enum Col {
     UnitCost,
     DueDate,
     Status,
+    CustomerName,
+    ProductName,
+    Amount,
 }
 
+#[derive(Clone, Copy)]
 struct CustomerRef {
     id: i64,
     owner_id: Option<i64>,
     branch_id: Option<i64>,
 }
 
+#[derive(Clone, Copy)]
 struct ProductRef {
     id: i64,
     cost_price: Money,
+}
+
+/// What a name finds among the records the importer may see: one record, or the ids of every record
+/// that has it (few: a name held twice is rare, and a file naming it is told to give the code).
+enum Named<T> {
+    One(T),
+    Many(Vec<i64>),
+}
+
+/// Names → records, built once at the start beside the maps by code.
+fn names_of<T: Copy>(
+    records: impl IntoIterator<Item = (String, T)>,
+    id: impl Fn(&T) -> i64,
+) -> HashMap<String, Named<T>> {
+    let mut names: HashMap<String, Named<T>> = HashMap::new();
+    for (name, record) in records {
+        match names.get_mut(&name) {
+            None => {
+                names.insert(name, Named::One(record));
+            }
+            Some(named) => match named {
+                Named::One(first) => *named = Named::Many(vec![id(first), id(&record)]),
+                Named::Many(ids) => ids.push(id(&record)),
+            },
+        }
+    }
+    names
+}
+
+/// The record a line names by code or by name: a code wins, and a name beside it must be that record's.
+/// `found` is what the code found (None: unknown or not given); problems go under `code_field` or
+/// `name_field`.
+fn by_code_or_name<T: Copy>(
+    (code_field, code, found): (&'static str, &str, Option<T>),
+    (name_field, name): (&'static str, &str),
+    names: &HashMap<String, Named<T>>,
+    id: impl Fn(&T) -> i64,
+    problems: &mut Vec<FieldError>,
+) -> Option<T> {
+    let problem = |field, reason| FieldError { field, reason };
+    if !code.is_empty() {
+        let record = fields::known(code_field, code, found, problems)?;
+        let agrees = match names.get(name) {
+            _ if name.is_empty() => true,
+            Some(Named::One(named)) => id(named) == id(&record),
+            Some(Named::Many(ids)) => ids.contains(&id(&record)),
+            None => false,
+        };
+        if !agrees {
+            problems.push(problem(name_field, Reason::NameDiffers { value: name.into(), code: code.into() }));
+        }
+        return Some(record);
+    }
+    match names.get(name) {
+        Some(Named::One(record)) => Some(*record),
+        Some(Named::Many(ids)) => {
+            problems.push(problem(name_field, Reason::Ambiguous { value: name.into(), count: ids.len() }));
+            None
+        }
+        // A file with neither column is refused at its header; a line that leaves both empty needs the code.
+        None if name.is_empty() => {
+            problems.push(problem(code_field, Reason::Required));
+            None
+        }
+        None => {
+            problems.push(problem(name_field, Reason::Unknown { value: name.into() }));
+            None
+        }
+    }
 }
 
 /// An order of the file: what its first line said, and its running totals.
@@ -89,6 +163,9 @@ struct Line {
     cost_amount: Money,
 }
 
+/// A customer as read: code, name, id, owner, branch.
+type CustomerRow = (String, String, i64, Option<i64>, Option<i64>);
+
 /// An existing order as read: number, id, salesperson, branch, draft, imported, version.
 type ExistingRow = (String, i64, Option<i64>, Option<i64>, bool, bool, i64);
 
@@ -112,6 +189,9 @@ pub struct OrderChecker {
     salesperson_only: Option<i64>,
     customers: Arc<HashMap<String, CustomerRef>>,
     products: Arc<HashMap<String, ProductRef>>,
+    /// The customers the importer sees and every product, by name, for files that name them.
+    customer_names: Arc<HashMap<String, Named<CustomerRef>>>,
+    product_names: Arc<HashMap<String, Named<ProductRef>>>,
     /// User name or display name → (id, branch).
     people: Arc<HashMap<String, (i64, Option<i64>)>>,
     /// Every user's branch, for the order's branch (what a branch manager sees).
@@ -187,20 +267,14 @@ impl OrderChecker {
         let order_date = date("order_date", Col::OrderDate, true);
         let due_date = date("due_date", Col::DueDate, false);
         let customer_code = self.field(row, Col::CustomerCode);
-        let customer = match self.customers.get(customer_code) {
-            Some(c) if self.actor.scope().sees(c.owner_id, c.branch_id) => Some(c),
-            _ if customer_code.is_empty() => {
-                problems.push(FieldError { field: "customer_code", reason: Reason::Required });
-                None
-            }
-            _ => {
-                problems.push(FieldError {
-                    field: "customer_code",
-                    reason: Reason::Unknown { value: customer_code.into() },
-                });
-                None
-            }
-        };
+        let in_scope = self.customers.get(customer_code).filter(|c| self.actor.scope().sees(c.owner_id, c.branch_id));
+        let customer = by_code_or_name(
+            ("customer_code", customer_code, in_scope.copied()),
+            ("customer_name", self.field(row, Col::CustomerName)),
+            &self.customer_names,
+            |c| c.id,
+            problems,
+        );
         let salesperson = self.field(row, Col::Salesperson);
         let salesperson_id = match salesperson {
             "" => self.salesperson_only.or(customer.and_then(|c| c.owner_id)),
@@ -216,7 +290,13 @@ impl OrderChecker {
         }
         let Assignee { salesperson_id, branch_id } = assignee;
         let sku = self.field(row, Col::Sku);
-        let product = fields::known("sku", sku, self.products.get(sku), problems);
+        let product = by_code_or_name(
+            ("sku", sku, self.products.get(sku).copied()),
+            ("product_name", self.field(row, Col::ProductName)),
+            &self.product_names,
+            |p| p.id,
+            problems,
+        );
         let quantity = fields::checked("quantity", lines::quantity(self.field(row, Col::Quantity)), problems);
         let unit_price =
             fields::checked("unit_price", fields::required_price(self.field(row, Col::UnitPrice)), problems);
@@ -245,7 +325,7 @@ impl OrderChecker {
         }
         let unit_cost = unit_cost.unwrap_or(product.cost_price);
         // Each figure is bounded, their products are not: a line whose amount would not fit is refused,
-        // on the price that makes it so (the file has no column for the amount).
+        // on the price that makes it so (an amount the file gives is only checked).
         let (amount, cost_amount) = match (lines::amount(quantity, unit_price), lines::amount(quantity, unit_cost)) {
             (Ok(amount), Ok(cost_amount)) => (amount, cost_amount),
             (Err(reason), _) => {
@@ -257,6 +337,20 @@ impl OrderChecker {
                 return None;
             }
         };
+        let given = self.field(row, Col::Amount);
+        if !given.is_empty() {
+            match given.parse::<Money>() {
+                Ok(given) if given == amount => {}
+                Ok(_) => problems.push(FieldError {
+                    field: "amount",
+                    reason: Reason::AmountDiffers { value: given.into(), expected: amount.to_string() },
+                }),
+                Err(e) => problems.push(FieldError { field: "amount", reason: e.into() }),
+            }
+            if !problems.is_empty() {
+                return None;
+            }
+        }
         let header = Header {
             id: 0,
             first_line: 0,
@@ -297,10 +391,10 @@ impl OrderImport {
         options: &ImportOptions,
         file_bytes: u64,
     ) -> Result<OrderImport> {
-        let customers: Vec<(String, i64, Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT code, id, owner_id, branch_id FROM customers").fetch_all(&mut *conn).await?;
-        let products: Vec<(String, i64, Money)> =
-            sqlx::query_as("SELECT sku, id, cost_price FROM products").fetch_all(&mut *conn).await?;
+        let customers: Vec<CustomerRow> =
+            sqlx::query_as("SELECT code, name, id, owner_id, branch_id FROM customers").fetch_all(&mut *conn).await?;
+        let products: Vec<(String, String, i64, Money)> =
+            sqlx::query_as("SELECT sku, name, id, cost_price FROM products").fetch_all(&mut *conn).await?;
         let people: Vec<(String, String, i64, Option<i64>)> =
             sqlx::query_as("SELECT username, display_name, id, branch_id FROM users ORDER BY id DESC")
                 .fetch_all(&mut *conn)
@@ -341,20 +435,34 @@ impl OrderImport {
         for (username, _, id, branch) in people {
             by_name.insert(username, (id, branch));
         }
+        let scope = actor.scope();
+        let mut customers_by_code = HashMap::with_capacity(customers.len());
+        let mut visible_names = Vec::new();
+        for (code, name, id, owner_id, branch_id) in customers {
+            let customer = CustomerRef { id, owner_id, branch_id };
+            // A name counts only among the customers the importer sees: one they cannot see neither
+            // makes a name ambiguous nor is found by it.
+            if scope.sees(owner_id, branch_id) {
+                visible_names.push((name, customer));
+            }
+            customers_by_code.insert(code, customer);
+        }
+        let mut products_by_sku = HashMap::with_capacity(products.len());
+        let mut product_names = Vec::with_capacity(products.len());
+        for (sku, name, id, cost_price) in products {
+            let product = ProductRef { id, cost_price };
+            products_by_sku.insert(sku, product);
+            product_names.push((name, product));
+        }
         let checker = OrderChecker {
             positions: map.positions.clone(),
             actor: actor.clone(),
             terms: PaymentTerms::read(&mut *conn).await?,
             salesperson_only: (actor.role == Role::Salesperson).then_some(actor.user_id),
-            customers: Arc::new(
-                customers
-                    .into_iter()
-                    .map(|(code, id, owner_id, branch_id)| (code, CustomerRef { id, owner_id, branch_id }))
-                    .collect(),
-            ),
-            products: Arc::new(
-                products.into_iter().map(|(sku, id, cost_price)| (sku, ProductRef { id, cost_price })).collect(),
-            ),
+            customers: Arc::new(customers_by_code),
+            products: Arc::new(products_by_sku),
+            customer_names: Arc::new(names_of(visible_names, |c| c.id)),
+            product_names: Arc::new(names_of(product_names, |p| p.id)),
             people: Arc::new(by_name),
             branch_of: Arc::new(branch_of),
         };
@@ -446,7 +554,12 @@ impl OrderImport {
         };
         let (header, fields) = checked.result.map_err(RowFailure::Fields)?;
         let mut problems = Vec::new();
-        let texts = [Col::OrderDate, Col::CustomerCode, Col::Salesperson, Col::DueDate, Col::Status]
+        // A line that names its customer by name is told about that column.
+        let (customer_field, customer_column) = match self.field(row, Col::CustomerCode) {
+            "" => ("customer_name", Col::CustomerName),
+            _ => ("customer_code", Col::CustomerCode),
+        };
+        let texts = [Col::OrderDate, customer_column, Col::Salesperson, Col::DueDate, Col::Status]
             .map(|column| self.field(row, column));
         let (order_id, line_no, replaces) = match self.orders.get_mut(order_no) {
             Some(first) => {
@@ -458,7 +571,7 @@ impl OrderImport {
                 };
                 let agree = [
                     ("order_date", first.order_date == header.order_date),
-                    ("customer_code", first.customer_id == header.customer_id),
+                    (customer_field, first.customer_id == header.customer_id),
                     ("salesperson", first.salesperson_id == header.salesperson_id),
                     // A line without a due date takes the order's.
                     ("due_date", first.due_date == header.due_date || texts[3].is_empty()),
@@ -842,7 +955,10 @@ mod tests {
                 "unit_price",
                 "unit_cost",
                 "due_date",
-                "status"
+                "status",
+                "customer_name",
+                "product_name",
+                "amount"
             ]
         );
     }
