@@ -59,6 +59,9 @@ pub enum Reason {
          the two rows, or give this one a different name"
     )]
     ContactTwice { customer: String, name: String, first_line: u64 },
+    /// A row without a code whose name and phone fit more than one customer: which one it means is not known.
+    #[error("'{value}' fits more than one customer with this phone: give the row its customer code")]
+    Ambiguous { value: String },
     #[error("'{value}' has unreadable characters: is the encoding right?")]
     Unreadable { value: String },
     #[error("{found} fields where the header has {expected} (is the row cut short?)")]
@@ -193,6 +196,7 @@ impl Reason {
             Reason::OnLine { .. } => "on_line",
             Reason::DuplicateInFile { .. } => "duplicate_in_file",
             Reason::ContactTwice { .. } => "contact_twice",
+            Reason::Ambiguous { .. } => "ambiguous",
             Reason::Unreadable { .. } => "unreadable",
             Reason::WrongFieldCount { .. } => "wrong_field_count",
             Reason::Discontinued { .. } => "discontinued",
@@ -222,6 +226,7 @@ impl Reason {
             | Reason::NotPositive { value }
             | Reason::Taken { value }
             | Reason::Unreadable { value }
+            | Reason::Ambiguous { value }
             | Reason::Discontinued { value }
             | Reason::Negative { value }
             | Reason::NotReplaceable { value }
@@ -289,6 +294,7 @@ impl Reason {
             DuplicateInFile { value: value(), first_line: 1 },
             ContactTwice { customer: value(), name: value(), first_line: 1 },
             Unreadable { value: value() },
+            Ambiguous { value: value() },
             WrongFieldCount { found: 1, expected: 2 },
             Discontinued { value: value() },
             Negative { value: value() },
@@ -314,6 +320,7 @@ impl Reason {
                 NotAllowed { .. } | Unknown { .. } | TooShort { .. } | Forbidden { .. } | InFuture => {}
                 BadQuantity(_) | NotPositive { .. } | Differs { .. } | OnLine { .. } | DuplicateInFile { .. } => {}
                 Unreadable { .. } | WrongFieldCount { .. } | Discontinued { .. } | Negative { .. } => {}
+                Ambiguous { .. } => {}
                 NotReplaceable { .. } | AlreadyExists { .. } | NotPermitted { .. } | Taken { .. } => {}
                 TooLarge { .. } | ContactTwice { .. } | OutOfRange { .. } | NotAPercentage { .. } => {}
                 TooEarly { .. } | OpenHasNoCloseDate { .. } | OnlyLostHasReason { .. } | Refused { .. } => {}
