@@ -79,7 +79,7 @@ pub async fn next_number(
     .await?;
     let mut next = highest.and_then(|c| c[prefix.len()..].parse::<u32>().ok()).unwrap_or(0) + 1;
     loop {
-        let number = format!("{prefix}{next:06}");
+        let number = numbered(prefix, next);
         let taken: Option<i64> =
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {table} WHERE {column} = ?")))
                 .bind(&number)
@@ -90,6 +90,11 @@ pub async fn next_number(
         }
         next += 1;
     }
+}
+
+/// A generated number: `prefix` and `n` in six digits (`C000124`).
+pub fn numbered(prefix: &str, n: u32) -> String {
+    format!("{prefix}{n:06}")
 }
 
 /// Runs `work` on the connection's raw SQLite handle through rusqlite, inside whatever transaction the

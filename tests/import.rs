@@ -92,7 +92,7 @@ async fn every_bad_row_is_reported_by_line_and_column_and_nothing_is_written() {
     assert_eq!(at(5), [("code".to_string(), "duplicate_in_file")], "C4001 twice");
     assert!(report.errors.iter().any(|e| e.line == 5 && e.message.contains("also on line 2")));
     let line6: Vec<String> = at(6).into_iter().map(|(column, _)| column).collect();
-    assert_eq!(line6, ["code"], "no code: the rest is not checked until there is one");
+    assert_eq!(line6, ["phone", "email"], "no code is numbered; the row's own faults are told");
     assert_eq!(at(7), [(String::new(), "wrong_field_count")], "the cut-off last row");
     assert!(report.errors.iter().any(|e| e.line == 7 && e.message.contains("2 fields")));
 
@@ -533,4 +533,82 @@ async fn a_code_twice_in_one_file_is_an_error_whether_new_existing_or_bad_the_fi
         assert!(report.errors[0].message.contains("also on line 2"), "{}", report.errors[0].message);
         assert_eq!(count(&c).await, 1, "nothing written");
     }
+}
+
+/// The commonest customer sheet in a Chinese office: no code column, saved from Excel as GBK.
+const NO_CODE_SHEET: &str = "客户名称,联系人,联系电话,邮箱,地址,备注\r\n\
+    上海鼎盛贸易有限公司,王建国,021-66668888,ds@example.cn,上海市人民路1号,老客户\r\n\
+    杭州华丰电子,李梅,13900001111,,杭州市西湖区,\r\n";
+
+async fn gbk_import(c: &common::Company, text: &str, mode: Mode) -> ImportReport {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("客户.csv");
+    std::fs::write(&file, encoding_rs::GBK.encode(text).0).unwrap();
+    import(c, &c.owner, &file, mode).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_sheet_without_codes_continues_the_forms_numbers_makes_main_contacts_and_reimports_as_skips() {
+    let c = company().await;
+    let by_form = CustomerInput { name: "先建的客户".into(), allow_duplicate: true, ..Default::default() };
+    let first = customers::create(&c.db, &c.owner, &by_form).await.unwrap().customer;
+    let number: u32 = first.code[1..].parse().unwrap();
+
+    let report = gbk_import(&c, NO_CODE_SHEET, Mode::Insert).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!((report.rows, report.inserted), (2, 2));
+    let dingsheng = customer(&c, &format!("C{:06}", number + 1)).await;
+    assert_eq!(dingsheng.name, "上海鼎盛贸易有限公司");
+    assert_eq!(dingsheng.phone, "021-66668888", "the one number is the customer's");
+    let huafeng = customer(&c, &format!("C{:06}", number + 2)).await;
+    assert_eq!(huafeng.name, "杭州华丰电子");
+    let contacts = suanpan::crm::contacts::list(&c.db, &c.owner, dingsheng.id).await.unwrap();
+    assert_eq!(contacts.len(), 1);
+    assert_eq!((contacts[0].name.as_str(), contacts[0].phone.as_str()), ("王建国", "021-66668888"));
+    assert_eq!(found(&c, "李梅").await, [huafeng.code.as_str()], "the contact's name finds its customer");
+    let next = customers::create(&c.db, &c.owner, &by_form).await.unwrap().customer;
+    assert_eq!(next.code, format!("C{:06}", number + 3), "the form goes on after the file");
+
+    let again = gbk_import(&c, NO_CODE_SHEET, Mode::Insert).await;
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
+    assert_eq!((again.inserted, again.skipped), (0, 2));
+    assert_eq!(again.skipped_reasons.len(), 1);
+    assert_eq!((again.skipped_reasons[0].code.code(), again.skipped_reasons[0].count), ("exists", 2));
+    assert_eq!(count(&c).await, 4);
+    let contacts = suanpan::crm::contacts::list(&c.db, &c.owner, dingsheng.id).await.unwrap();
+    assert_eq!(contacts.len(), 1, "no contact made twice");
+
+    let undone = import::undo(&c.db, &c.owner, report.batch_id.unwrap()).await;
+    assert!(undone.is_ok(), "the batch's own contacts do not hold its undo back: {undone:?}");
+    assert_eq!(count(&c).await, 2);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM contacts").fetch_one(c.db.pool()).await.unwrap();
+    assert_eq!(left, 0, "the contacts went with their customers");
+}
+
+#[tokio::test]
+async fn a_customer_phone_and_a_mobile_go_to_the_customer_and_its_contact() {
+    let c = company().await;
+    let text = "客户名称,联系人,职务,电话,手机\r\n鼎盛贸易,王建国,采购经理,021-66668888,13800138000\r\n\
+        只有手机的店,李梅,,,13900001111\r\n";
+    let report = gbk_import(&c, text, Mode::Insert).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let rows = customers::list(&c.db, &c.owner, &CustomerQuery::default()).await.unwrap().rows;
+    let code_of = |name: &str| rows.iter().find(|r| r.name == name).unwrap().code.clone();
+    let dingsheng = customer(&c, &code_of("鼎盛贸易")).await;
+    assert_eq!(dingsheng.phone, "021-66668888");
+    let contacts = suanpan::crm::contacts::list(&c.db, &c.owner, dingsheng.id).await.unwrap();
+    assert_eq!((contacts[0].title.as_str(), contacts[0].phone.as_str()), ("采购经理", "13800138000"));
+    assert_eq!(customer(&c, &code_of("只有手机的店")).await.phone, "13900001111");
+
+    // Another customer of the same name and phone makes a row without a code ambiguous.
+    let twin = CustomerInput {
+        name: "鼎盛贸易".into(),
+        phone: "021-66668888".into(),
+        allow_duplicate: true,
+        ..Default::default()
+    };
+    customers::create(&c.db, &c.owner, &twin).await.unwrap();
+    let again = gbk_import(&c, text, Mode::Upsert).await;
+    assert_eq!(again.errors.len(), 1, "{:?}", again.errors);
+    assert_eq!((again.errors[0].line, again.errors[0].reason), (2, "ambiguous"));
 }

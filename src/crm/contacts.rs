@@ -43,6 +43,18 @@ pub(crate) struct ValidContact {
     hobbies: String,
 }
 
+impl ValidContact {
+    /// What a contact adds to its customer's search row (as [`search::reindex`] reads it back).
+    pub(crate) fn search_words(&self) -> [&str; 2] {
+        [&self.name, &self.phone]
+    }
+
+    /// The contact's name, as a customer's contacts are matched by it.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 pub(crate) fn validate(input: &ContactInput) -> Result<ValidContact> {
     let mut problems: Vec<FieldError> = Vec::new();
     let mut check = |result: Result<String>| {
@@ -108,6 +120,40 @@ pub(crate) async fn insert_in(conn: &mut SqliteConnection, customer_id: i64, val
     .execute(conn)
     .await?
     .last_insert_rowid())
+}
+
+/// Writes the main contacts an import made with its new customers, `(customer id, contact)`, marked
+/// with the import batch that made them.
+pub(crate) async fn insert_many(
+    conn: &mut SqliteConnection,
+    rows: &[(i64, ValidContact)],
+    batch_id: i64,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let now = now_stamp();
+    crate::db::with_raw(conn, |raw| {
+        let mut insert = raw.prepare_cached(
+            "INSERT INTO contacts (customer_id, name, title, phone, email, birthday, hobbies, created_at, import_batch_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?;
+        for (customer_id, c) in rows {
+            insert.execute(rusqlite::params![
+                customer_id,
+                c.name,
+                c.title,
+                c.phone,
+                c.email,
+                c.birthday,
+                c.hobbies,
+                now,
+                batch_id
+            ])?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Rewrites a contact's fields and bumps its version (an import's undo checks it).

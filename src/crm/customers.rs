@@ -9,6 +9,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, CUSTOMER_OWNER, Permission, Role, Scope};
 use crate::choice::Choice;
+use crate::crm::contacts::{self, ValidContact};
 use crate::crm::kind::CustomerKind;
 use crate::crm::picklists::{self, PickList};
 use crate::crm::pinyin_key::pinyin_keys;
@@ -108,6 +109,19 @@ pub(crate) struct ValidCustomer {
 }
 
 impl ValidCustomer {
+    /// What finds a customer again when a file gives no code: its folded name and its phone's digits.
+    pub(crate) fn match_key(&self) -> (String, String) {
+        (text::name_key(&self.name), text::digits(&self.phone))
+    }
+
+    pub(crate) fn has_code(&self) -> bool {
+        self.code.is_some()
+    }
+
+    pub(crate) fn set_code(&mut self, code: String) {
+        self.code = Some(code);
+    }
+
     /// A stored customer taken as valid again, for rewriting it (a merge).
     pub(crate) fn from_stored(stored: &Customer) -> Result<ValidCustomer> {
         let date = |field: &'static str, value: &str| text::parse_date(field, value);
@@ -339,11 +353,19 @@ pub(crate) async fn create_in(conn: &mut SqliteConnection, actor: &Actor, input:
     Ok(customer)
 }
 
+/// The prefix of a generated customer code (`C000123`).
+pub(crate) const CODE_PREFIX: &str = "C";
+
+/// The code a customer saved without one gets: the next in the sequence the form and imports share.
+pub(crate) async fn next_code(conn: &mut SqliteConnection) -> Result<String> {
+    crate::db::next_number(conn, "customers", "code", CODE_PREFIX).await
+}
+
 /// Writes one new customer and its search row. Shared by forms, imports and the demo.
 pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer) -> Result<i64> {
     let code = match &valid.code {
         Some(code) => code.clone(),
-        None => crate::db::next_number(conn, "customers", "code", "C").await?,
+        None => next_code(conn).await?,
     };
     let query = sqlx::query(
         "INSERT INTO customers (code, name, name_pinyin, name_key, phone_digits, kind, source_id, level_id, phone,
@@ -362,9 +384,12 @@ pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer
 
 /// Writes many new customers, with the ids given, in a few multi-row statements: what an import
 /// of a million rows needs; their search rows go to `search`. Codes must be present and free.
+/// `contacts` are the main contacts of some of them, by customer id, made by import batch `batch_id`.
 pub(crate) async fn insert_many(
     conn: &mut SqliteConnection,
     rows: &[(i64, ValidCustomer)],
+    contacts: &[(i64, ValidContact)],
+    batch_id: i64,
     search: &mut search::Staging,
 ) -> Result<()> {
     let now = now_stamp();
@@ -415,10 +440,17 @@ pub(crate) async fn insert_many(
         Ok(())
     })
     .await?;
-    let indexed: Vec<(i64, [&str; 7])> = rows
+    contacts::insert_many(conn, contacts, batch_id).await?;
+    let contact_of: HashMap<i64, &ValidContact> = contacts.iter().map(|(id, c)| (*id, c)).collect();
+    let indexed: Vec<(i64, Vec<&str>)> = rows
         .iter()
         .map(|(id, v)| {
-            (*id, [v.code.as_deref().unwrap_or_default(), &v.name, &v.phone, &v.email, &v.city, &v.address, &v.tags])
+            let mut parts =
+                vec![v.code.as_deref().unwrap_or_default(), &v.name, &v.phone, &v.email, &v.city, &v.address, &v.tags];
+            if let Some(contact) = contact_of.get(id) {
+                parts.extend(contact.search_words());
+            }
+            (*id, parts)
         })
         .collect();
     search.add(conn, &indexed).await
@@ -548,11 +580,17 @@ pub(crate) async fn referencing_columns(conn: &mut SqliteConnection) -> Result<V
 pub(crate) async fn referenced_among_inserted(conn: &mut SqliteConnection, batch_id: i64) -> Result<usize> {
     let mut referenced: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
     for (table, column, _) in referencing_columns(conn).await? {
+        // The main contacts the batch made with its customers are the batch's own, not added since.
+        let own = if table == "contacts" { " AND t.import_batch_id IS NOT ?" } else { "" };
         let sql = format!(
             "SELECT DISTINCT r.record_id FROM import_batch_records r JOIN \"{table}\" t ON t.\"{column}\" = r.record_id
-             WHERE r.batch_id = ? AND r.action = 'insert'"
+             WHERE r.batch_id = ? AND r.action = 'insert'{own}"
         );
-        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(batch_id).fetch_all(&mut *conn).await?;
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(batch_id);
+        if !own.is_empty() {
+            query = query.bind(batch_id);
+        }
+        let ids: Vec<i64> = query.fetch_all(&mut *conn).await?;
         referenced.extend(ids);
     }
     Ok(referenced.len())

@@ -73,7 +73,8 @@ impl Staging {
     }
 
     /// Stages customers that have no index rows yet, from their fields (see [`index_new`]).
-    pub async fn add(&mut self, conn: &mut SqliteConnection, customers: &[(i64, [&str; 7])]) -> Result<()> {
+    /// Each customer's words: its fields as [`index_new`] takes them, then its contacts' names and phones.
+    pub async fn add(&mut self, conn: &mut SqliteConnection, customers: &[(i64, Vec<&str>)]) -> Result<()> {
         with_raw(conn, |raw| {
             let mut insert =
                 raw.prepare_cached("INSERT INTO temp.search_staging (id, body, pairs) VALUES (?, ?, ?)")?;

@@ -268,9 +268,13 @@ pub(super) async fn import_rows(
     let path = dir.join(format!("{}.csv", entity.as_str()));
     let fail = |e: csv::Error| Error::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
     let mut writer = csv::Writer::from_path(&path).map_err(fail)?;
-    writer.write_record(entity.columns().iter().filter(|c| c.written()).map(|c| c.key)).map_err(fail)?;
+    let written: Vec<&str> = entity.columns().iter().filter(|c| c.written()).map(|c| c.key).collect();
+    let width = written.len();
+    writer.write_record(&written).map_err(fail)?;
     for row in rows {
-        writer.write_record(row).map_err(fail)?;
+        // Columns the generator does not fill (a customer's main contact) are left empty.
+        let empty = std::iter::repeat_n("", width.saturating_sub(row.len()));
+        writer.write_record(row.iter().map(String::as_str).chain(empty)).map_err(fail)?;
     }
     writer.flush().map_err(|source| Error::Io { path: path.display().to_string(), source })?;
     let options = ImportOptions { moves_stock, ..Default::default() };

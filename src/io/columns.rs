@@ -50,12 +50,14 @@ const fn checked(key: &'static str, chinese: &'static [&'static str]) -> Column 
 }
 
 pub const CUSTOMERS: &[Column] = &[
-    col("code", &["客户编号", "编号", "客户代码", "客户编码"], true),
+    // Optional: the commonest sheet has none, and its rows are numbered as the form numbers them.
+    col("code", &["客户编号", "编号", "客户代码", "客户编码"], false),
     col("name", &["客户名称", "名称", "客户名", "客户"], true),
     col("type", &["客户类型", "类型"], false),
     col("source", &["客户来源", "来源"], false),
     col("level", &["客户等级", "等级", "级别"], false),
-    col("phone", &["电话", "联系电话", "手机", "手机号"], false),
+    // The customer's own number; with no 电话 a row's 手机 is the customer's too (the office has one number).
+    col("phone", &["电话", "联系电话", "固定电话", "座机"], false),
     col("email", &["电子邮件", "邮箱", "电子邮箱"], false),
     col("address", &["地址", "联系地址"], false),
     col("city", &["城市", "所在城市"], false),
@@ -65,6 +67,10 @@ pub const CUSTOMERS: &[Column] = &[
     col("created_on", &["建档日期", "创建日期", "录入日期"], false),
     col("notes", &["备注"], false),
     col("tags", &["标签"], false),
+    // The customer's main contact, made with it; with no 手机 the contact's phone is the customer's.
+    col("contact_name", &["联系人", "联系人姓名"], false),
+    col("contact_title", &["职务", "职位"], false),
+    col("contact_phone", &["手机", "手机号", "联系人电话", "联系人手机"], false),
 ];
 
 pub const CONTACTS: &[Column] = &[
@@ -252,7 +258,7 @@ mod tests {
         let map = map_headers(CUSTOMERS, &headers(&["客户编号", " Name ", "手机", "微信"]), &HashMap::new()).unwrap();
         assert_eq!(map.positions[0], Some(0));
         assert_eq!(map.positions[1], Some(1));
-        assert_eq!(map.positions[5], Some(2));
+        assert_eq!(map.positions[17], Some(2));
         assert_eq!(map.ignored, ["微信"]);
 
         let manual = HashMap::from([("微信".to_string(), "notes".to_string())]);
@@ -265,7 +271,7 @@ mod tests {
     fn missing_and_doubled_columns_are_reported() {
         let problems = map_headers(CUSTOMERS, &headers(&["名称", "客户名称"]), &HashMap::new()).unwrap_err();
         assert!(problems.contains(&HeaderProblem::Twice("name")));
-        assert!(problems.contains(&HeaderProblem::Missing("code")));
+        assert!(!problems.contains(&HeaderProblem::Missing("code")));
     }
 
     #[test]

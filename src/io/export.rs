@@ -342,10 +342,14 @@ impl Chunks<'_> {
 /// Customers after a code, in the order of `columns::CUSTOMERS`.
 const CUSTOMERS_EXPORT: &str =
     "SELECT json_group_array(json_array(code, name, kind, source, level, phone, email, address,
-        city, birthday, hobbies, owner, created_on, notes, tags) ORDER BY code), max(code)
+        city, birthday, hobbies, owner, created_on, notes, tags, contact_name, contact_title, contact_phone)
+        ORDER BY code), max(code)
  FROM (SELECT c.code, c.name, c.kind, s.name AS source, l.name AS level, c.phone, c.email, c.address, c.city,
-        c.birthday, c.hobbies, u.username AS owner, c.created_on, c.notes, c.tags
+        c.birthday, c.hobbies, u.username AS owner, c.created_on, c.notes, c.tags,
+        coalesce(m.name, '') AS contact_name, coalesce(m.title, '') AS contact_title,
+        coalesce(m.phone, '') AS contact_phone
  FROM customers c
+ LEFT JOIN contacts m ON m.id = (SELECT min(id) FROM contacts WHERE customer_id = c.id)
  LEFT JOIN customer_sources s ON s.id = c.source_id
  LEFT JOIN customer_levels l ON l.id = c.level_id
  LEFT JOIN users u ON u.id = c.owner_id
@@ -409,6 +413,9 @@ pub fn template_csv(entity: Entity, out: &Path) -> Result<()> {
                 "2024-01-15",
                 "",
                 "VIP",
+                "王经理",
+                "采购经理",
+                "13900001111",
             ],
             Entity::Contacts => {
                 &["C000001", "王经理", "采购经理", "13900001111", "wang@example.cn", "1978-03-12", "钓鱼"]

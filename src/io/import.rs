@@ -141,7 +141,7 @@ pub const KEPT_ERRORS: usize = 100_000;
 
 /// The entity-specific half of an import: validates and writes one row at a time.
 enum Writer {
-    Customers(import_customers::CustomerImport),
+    Customers(Box<import_customers::CustomerImport>),
     Contacts(import_contacts::ContactImport),
     Products(import_products::ProductImport),
     Suppliers(import_suppliers::SupplierImport),
@@ -322,7 +322,9 @@ async fn import_in(
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let batch_id = start_batch(&mut tx, actor, &report, options.mode).await?;
     let mut writer = match entity {
-        Entity::Customers => Writer::Customers(import_customers::CustomerImport::start(&mut tx, file_bytes).await?),
+        Entity::Customers => {
+            Writer::Customers(Box::new(import_customers::CustomerImport::start(&mut tx, batch_id, file_bytes).await?))
+        }
         Entity::Contacts => Writer::Contacts(import_contacts::ContactImport::default()),
         Entity::Products => Writer::Products(import_products::ProductImport::start(&mut tx).await?),
         Entity::Suppliers => Writer::Suppliers(import_suppliers::SupplierImport::start(&mut tx).await?),
@@ -668,6 +670,9 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
                 .await?;
         }
         UndoneBy::Records(kind) => {
+            if kind == RecordKind::Customers {
+                import_customers::undo_contacts(&mut tx, batch_id).await?;
+            }
             for (id, action, before, _) in &records {
                 kind.undo_record(&mut tx, *id, action, before.as_deref()).await?;
             }

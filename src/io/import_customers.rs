@@ -1,5 +1,5 @@
-//! Customers from a file: each row validated and matched by code, new ones written in multi-row
-//! statements; undoing a batch's customers.
+//! Customers from a file: each row validated and matched by code (or, without one, by name and phone),
+//! new ones written in multi-row statements with their main contacts; undoing a batch's customers.
 
 use std::collections::HashMap;
 
@@ -7,6 +7,7 @@ use compact_str::CompactString;
 use sqlx::SqliteConnection;
 
 use crate::auth::{Actor, Scope};
+use crate::crm::contacts::{self, ContactInput, ValidContact};
 use crate::crm::customers::{self, Customer, CustomerInput, Lookups, ValidCustomer};
 use crate::crm::search;
 use crate::db::with_raw;
@@ -27,7 +28,17 @@ pub struct CustomerImport {
     /// of them take ~80 MB rather than ~150 MB as `String`s with their own allocations.
     codes: HashMap<CompactString, Code>,
     next_id: i64,
+    /// The first id this import gives: customers below it existed before the file.
+    first_new_id: i64,
+    /// The next generated code's number, once a row without a code needed one.
+    next_number: Option<u32>,
+    /// Customers the actor may see, by folded name and phone digits, for rows without a code: read at
+    /// the first such row.
+    by_name: Option<HashMap<(String, String), Named>>,
+    batch_id: i64,
     pending: Vec<(i64, ValidCustomer)>,
+    /// The main contacts of pending customers, by customer id.
+    pending_contacts: Vec<(i64, ValidContact)>,
     search: search::Staging,
     /// Indexes dropped for a bulk load, built again at the end.
     bulk: BulkLoad,
@@ -42,12 +53,22 @@ struct Code {
     line: u64,
 }
 
+/// The customers a folded name and phone stand for, and the line of the file that named them first.
+#[derive(Default)]
+struct Named {
+    ids: Vec<i64>,
+    line: u64,
+}
+
+/// A customer as rows without a code match it: id, folded name, phone digits, owner, branch.
+type NameRow = (i64, String, String, Option<i64>, Option<i64>);
+
 /// A typical customer row's size in a file.
 const BYTES_PER_ROW: u64 = 120;
 
 impl CustomerImport {
     /// Reads what the import needs to know up front, inside its transaction.
-    pub async fn start(conn: &mut SqliteConnection, file_bytes: u64) -> Result<CustomerImport> {
+    pub async fn start(conn: &mut SqliteConnection, batch_id: i64, file_bytes: u64) -> Result<CustomerImport> {
         let existing: Vec<(String, i64)> =
             sqlx::query_as("SELECT code, id FROM customers").fetch_all(&mut *conn).await?;
         let last_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM customers").fetch_one(&mut *conn).await?;
@@ -62,7 +83,12 @@ impl CustomerImport {
             lookups: Lookups::default(),
             codes: existing.into_iter().map(|(code, id)| (code.into(), Code { id, line: 0 })).collect(),
             next_id: last_id.unwrap_or(0) + 1,
+            first_new_id: last_id.unwrap_or(0) + 1,
+            next_number: None,
+            by_name: None,
+            batch_id,
             pending: Vec::new(),
+            pending_contacts: Vec::new(),
             search: search::Staging::start(conn).await?,
             bulk,
         })
@@ -78,14 +104,15 @@ impl CustomerImport {
         notices: &mut Vec<Notice>,
     ) -> Result<RowOutcome, RowFailure> {
         let code = row.get("code");
-        if code.is_empty() {
-            return Err(RowFailure::field("code", Reason::Required));
-        }
         let owner = row.get("owner");
         if !self.lookups.knows_owner(owner) {
             fields::ensure_salesperson(conn, actor, owner, notices).await?;
         }
         let input = input_of(row, code, owner);
+        let contact = contact_of(row)?;
+        if code.is_empty() {
+            return self.row_without_code(conn, actor, &input, contact, line, mode).await;
+        }
         let known = self.codes.entry(code.into()).or_insert(Code { id: 0, line: 0 });
         if known.line > 0 {
             let reason = Reason::DuplicateInFile { value: code.to_string(), first_line: known.line };
@@ -101,10 +128,7 @@ impl CustomerImport {
                 if let Some(known) = self.codes.get_mut(code) {
                     known.id = id;
                 }
-                self.pending.push((id, valid));
-                if self.pending.len() >= CHUNK {
-                    self.flush(conn).await?;
-                }
+                self.push(conn, id, valid, contact).await?;
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }
             // Another's customer is neither skipped nor updated: its code is taken (a skip would tell
@@ -118,6 +142,7 @@ impl CustomerImport {
                 let valid = customers::validate(conn, actor, &input, &mut self.lookups).await?;
                 customers::check_scope(actor, &valid, owner)?;
                 customers::update_in(conn, id, &valid).await?;
+                self.add_contact(conn, id, contact).await?;
                 let before_json = serde_json::to_value(&before)
                     .map_err(|e| Error::Io { path: "customer".into(), source: std::io::Error::other(e) })?;
                 Ok(RowOutcome::Updated { id, version: before.version + 1, before: before_json })
@@ -125,10 +150,137 @@ impl CustomerImport {
         }
     }
 
+    /// A row that names no customer code: the customer the actor may see with the same folded name and
+    /// phone digits is this one; none is a new customer, numbered as the form numbers them.
+    async fn row_without_code(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        input: &CustomerInput,
+        contact: Option<ValidContact>,
+        line: u64,
+        mode: Mode,
+    ) -> Result<RowOutcome, RowFailure> {
+        let mut valid = customers::validate(conn, actor, input, &mut self.lookups).await?;
+        customers::check_scope(actor, &valid, &input.owner)?;
+        if self.by_name.is_none() {
+            self.by_name = Some(self.read_names(conn, actor).await?);
+        }
+        let named = self.by_name.get_or_insert_default().entry(valid.match_key()).or_default();
+        if named.line > 0 {
+            let reason = Reason::DuplicateInFile { value: input.name.trim().to_string(), first_line: named.line };
+            return Err(RowFailure::field("name", reason));
+        }
+        named.line = line;
+        match *named.ids.as_slice() {
+            [] => {
+                let code = self.generated_code(conn).await?;
+                valid.set_code(code.clone());
+                let id = self.next_id;
+                self.next_id += 1;
+                self.codes.insert(code.into(), Code { id, line });
+                self.push(conn, id, valid, contact).await?;
+                Ok(RowOutcome::Inserted { id, version: 1 })
+            }
+            [_] if mode == Mode::Insert => Ok(RowOutcome::Skipped),
+            [id] => {
+                let before = customers::fetch_visible_in(conn, actor, id).await?;
+                valid.set_code(before.code.clone());
+                customers::update_in(conn, id, &valid).await?;
+                self.add_contact(conn, id, contact).await?;
+                let before_json = serde_json::to_value(&before)
+                    .map_err(|e| Error::Io { path: "customer".into(), source: std::io::Error::other(e) })?;
+                Ok(RowOutcome::Updated { id, version: before.version + 1, before: before_json })
+            }
+            [..] => Err(RowFailure::field(
+                "name",
+                Reason::Ambiguous { value: input.name.trim().to_string(), count: named.ids.len() },
+            )),
+        }
+    }
+
+    /// The customers that existed before the file and the actor may see, by folded name and phone digits.
+    async fn read_names(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+    ) -> Result<HashMap<(String, String), Named>> {
+        let rows: Vec<NameRow> = sqlx::query_as(
+            "SELECT id, name_key, phone_digits, owner_id, branch_id FROM customers WHERE id < ? ORDER BY id",
+        )
+        .bind(self.first_new_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut names: HashMap<(String, String), Named> = HashMap::new();
+        for (id, name_key, phone_digits, owner_id, branch_id) in rows {
+            if actor.scope().sees(owner_id, branch_id) {
+                names.entry((name_key, phone_digits)).or_default().ids.push(id);
+            }
+        }
+        Ok(names)
+    }
+
+    /// The next code in the sequence the form uses: the first after every code written so far (the
+    /// pending ones are written first), then counted on, skipping codes the file already holds.
+    async fn generated_code(&mut self, conn: &mut SqliteConnection) -> Result<String> {
+        let mut number = match self.next_number {
+            Some(number) => number,
+            None => {
+                self.flush(conn).await?;
+                let first = customers::next_code(conn).await?;
+                first[customers::CODE_PREFIX.len()..].parse::<u32>().unwrap_or(1)
+            }
+        };
+        loop {
+            let code = crate::db::numbered(customers::CODE_PREFIX, number);
+            number += 1;
+            if !self.codes.contains_key(code.as_str()) {
+                self.next_number = Some(number);
+                return Ok(code);
+            }
+        }
+    }
+
+    /// Queues a new customer (and its main contact) for writing.
+    async fn push(
+        &mut self,
+        conn: &mut SqliteConnection,
+        id: i64,
+        valid: ValidCustomer,
+        contact: Option<ValidContact>,
+    ) -> Result<()> {
+        debug_assert!(valid.has_code());
+        self.pending.push((id, valid));
+        if let Some(contact) = contact {
+            self.pending_contacts.push((id, contact));
+        }
+        if self.pending.len() >= CHUNK {
+            self.flush(conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Gives an existing customer the row's contact unless it has one of that name already.
+    async fn add_contact(&mut self, conn: &mut SqliteConnection, id: i64, contact: Option<ValidContact>) -> Result<()> {
+        let Some(contact) = contact else { return Ok(()) };
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM contacts WHERE customer_id = ? AND name = ? LIMIT 1")
+                .bind(id)
+                .bind(contact.name())
+                .fetch_optional(&mut *conn)
+                .await?;
+        if existing.is_none() {
+            contacts::insert_many(conn, &[(id, contact)], self.batch_id).await?;
+            search::reindex(conn, id).await?;
+        }
+        Ok(())
+    }
+
     /// Writes what is waiting.
     async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
-        customers::insert_many(conn, &self.pending, &mut self.search).await?;
+        customers::insert_many(conn, &self.pending, &self.pending_contacts, self.batch_id, &mut self.search).await?;
         self.pending.clear();
+        self.pending_contacts.clear();
         Ok(())
     }
 
@@ -142,14 +294,50 @@ impl CustomerImport {
     }
 }
 
+/// The row's main contact, if it names one. A sheet with one phone column gives the office's number to
+/// both: the customer's phone stands in for the contact's, and the contact's for the customer's.
+fn contact_of(row: &RowFields<'_>) -> Result<Option<ValidContact>, RowFailure> {
+    let name = row.get("contact_name");
+    if name.trim().is_empty() {
+        return Ok(None);
+    }
+    let phone = match row.get("contact_phone") {
+        "" => row.get("phone"),
+        phone => phone,
+    };
+    let input = ContactInput {
+        name: name.to_string(),
+        title: row.get("contact_title").to_string(),
+        phone: phone.to_string(),
+        ..ContactInput::default()
+    };
+    contacts::validate(&input).map(Some).map_err(|e| {
+        // A contact's fields are the row's contact columns.
+        let fields = e.field_errors().into_iter().map(|mut f| {
+            f.field = match f.field {
+                "name" => "contact_name",
+                "title" => "contact_title",
+                "phone" => "contact_phone",
+                other => other,
+            };
+            f
+        });
+        RowFailure::Fields(fields.collect())
+    })
+}
+
 fn input_of(row: &RowFields<'_>, code: &str, owner: &str) -> CustomerInput {
+    let phone = match row.get("phone") {
+        "" => row.get("contact_phone"),
+        phone => phone,
+    };
     CustomerInput {
         code: code.to_string(),
         name: row.get("name").to_string(),
         kind: row.get("type").to_string(),
         source: row.get("source").to_string(),
         level: row.get("level").to_string(),
-        phone: row.get("phone").to_string(),
+        phone: phone.to_string(),
         email: row.get("email").to_string(),
         address: row.get("address").to_string(),
         city: row.get("city").to_string(),
@@ -167,6 +355,13 @@ fn input_of(row: &RowFields<'_>, code: &str, owner: &str) -> CustomerInput {
 /// The version of a customer now; None once deleted.
 pub async fn version(conn: &mut SqliteConnection, id: i64) -> Result<Option<i64>> {
     Ok(sqlx::query_scalar("SELECT version FROM customers WHERE id = ?").bind(id).fetch_optional(conn).await?)
+}
+
+/// Deletes the main contacts batch `batch_id` gave customers that existed before it (those of the customers
+/// it made go with them), before the customers are put back.
+pub async fn undo_contacts(conn: &mut SqliteConnection, batch_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM contacts WHERE import_batch_id = ?").bind(batch_id).execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Takes back what an import did to one customer: deletes an inserted one, restores an updated one.
