@@ -137,7 +137,8 @@ pub fn data_dir() -> PathBuf {
 }
 
 impl Db {
-    /// Opens (creating if needed) the company file at `path` and brings its schema and derived keys up to date.
+    /// Opens (creating if needed) the company file at `path` and brings its schema up to date. The app
+    /// and the CLI open through `company::open`, which also brings the derived keys up to date.
     pub async fn open(path: &Path) -> Result<(Db, Opened)> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
@@ -163,9 +164,6 @@ impl Db {
             .map_err(|e| not_a_company_file(path, &e).unwrap_or(Error::Db(e)))?;
         let db = Db { pool, path: path.to_path_buf() };
         let opened = db.migrate(existed).await?;
-        // Keys made in Rust that SQL cannot migrate, made again if an older recipe made them. The one
-        // call from `db` up into a domain module: opening is the one door every file comes through.
-        crate::crm::search::refresh_keys(&db).await?;
         Ok((db, opened))
     }
 

@@ -9,6 +9,7 @@ pub mod backup; // consistent copies of the company file, restore, daily backups
 pub mod branches; // branches and departments
 pub mod catalog; // products, categories, prices, suppliers
 pub mod choice; // values chosen from a fixed list: code, Chinese word, parsing, the allowed list
+pub mod company; // opening a company file for work: schema, then keys derived in Rust
 pub mod crm; // customers, contacts, pick lists, search, merge
 pub mod db; // opening a company file, pragmas, migrations, safety copy
 pub mod demo; // a deterministic, realistic demo company

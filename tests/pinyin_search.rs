@@ -156,7 +156,7 @@ async fn a_file_made_with_the_first_readings_is_found_by_the_right_ones_once_ope
     let path = dir.path().join("company.sqlite");
     file_with_the_first_readings(&path).await;
 
-    let (db, _) = Db::open(&path).await.unwrap();
+    let (db, _) = suanpan::company::open(&path).await.unwrap();
     users::create_owner(&db, "boss", "王老板", common::PASSWORD).await.unwrap();
     let boss = auth::login(&db, "boss", common::PASSWORD).await.unwrap();
     assert_eq!(found(&db, &boss, "cq").await, ["重庆长安贸易"]);

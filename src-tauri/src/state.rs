@@ -47,7 +47,7 @@ impl AppState {
             return Ok(db.clone());
         }
         let path = self.company_file.read().await.clone();
-        let (db, _) = Db::open(&path).await.map_err(fail)?;
+        let (db, _) = suanpan::company::open(&path).await.map_err(fail)?;
         daily_backup(&db).await;
         *slot = Some(db.clone());
         Ok(db)
@@ -55,7 +55,7 @@ impl AppState {
 
     /// Switches to another company file (the demo company); logs out.
     pub async fn switch_to(&self, path: PathBuf) -> Reply<Db> {
-        let (db, _) = Db::open(&path).await.map_err(fail)?;
+        let (db, _) = suanpan::company::open(&path).await.map_err(fail)?;
         if let Some(old) = self.db.write().await.replace(db.clone()) {
             old.close().await;
         }
@@ -71,7 +71,7 @@ impl AppState {
         let mut slot = self.db.write().await;
         let db = match slot.take() {
             Some(db) => db,
-            None => Db::open(&self.company_file.read().await.clone()).await.map_err(fail)?.0,
+            None => suanpan::company::open(&self.company_file.read().await.clone()).await.map_err(fail)?.0,
         };
         let kept = suanpan::backup::restore(db, &actor, &from).await.map_err(fail)?;
         self.set_actor(None).await;

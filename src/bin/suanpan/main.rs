@@ -316,7 +316,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Error> {
     let path = cli.db.clone().unwrap_or_else(db::default_path);
-    let (db, opened) = Db::open(&path).await?;
+    let (db, opened) = suanpan::company::open(&path).await?;
     if let db::Opened::Upgraded { from_version, safety_copy } = &opened {
         eprintln!(
             "upgraded the company file from version {from_version}; the old file is kept as {}",
