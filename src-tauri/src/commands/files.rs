@@ -86,7 +86,7 @@ pub async fn import_run<R: tauri::Runtime>(
         let _ = app.emit("import-progress", progress);
     }));
     let report = import::import_file(&db, &actor, entity, &path, options).await.map_err(fail)?;
-    *state.last_import.write().await = Some(report.clone());
+    state.remember_import(report.clone()).await;
     Ok(report)
 }
 
@@ -115,14 +115,7 @@ pub async fn import_cancel(state: State<'_, AppState>) -> Reply<()> {
 
 #[tauri::command]
 pub async fn import_save_errors(state: State<'_, AppState>, path: PathBuf) -> Reply<()> {
-    state.session().await?;
-    let report = state
-        .last_import
-        .read()
-        .await
-        .clone()
-        .ok_or_else(|| fail(Error::Refused(suanpan::error::Refusal::NoImportErrors)))?;
-    import::write_error_csv(&report, &path).map_err(fail)
+    state.save_import_errors(&path).await
 }
 
 #[tauri::command]
