@@ -81,10 +81,7 @@ pub async fn restore(db: Db, actor: &Actor, from: &Path) -> Result<PathBuf> {
 
 /// A consistent copy of the closed company file at `kept`, through a connection of its own.
 async fn keep_copy(company: &Path, kept: &Path) -> Result<()> {
-    let kept_text = kept.to_str().ok_or_else(|| Error::Io {
-        path: kept.display().to_string(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "path is not valid UTF-8"),
-    })?;
+    let kept_text = crate::db::path_text(kept)?;
     let mut conn = sqlx::SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(company)).await?;
     let copied = sqlx::query("VACUUM INTO ?").bind(kept_text).execute(&mut conn).await;
     conn.close().await?;

@@ -136,6 +136,11 @@ pub fn data_dir() -> PathBuf {
     dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("suanpan")
 }
 
+/// A path as the text SQLite is handed (`VACUUM INTO ?`); one that is not valid UTF-8 is refused.
+pub(crate) fn path_text(path: &Path) -> Result<&str> {
+    path.to_str().ok_or(Error::Refused(crate::error::Refusal::PathNotText))
+}
+
 impl Db {
     /// Opens (creating if needed) the company file at `path` and brings its schema up to date. The app
     /// and the CLI open through `company::open`, which also brings the derived keys up to date.
@@ -226,9 +231,7 @@ impl Db {
         if partial.exists() {
             std::fs::remove_file(&partial).map_err(|e| io_error(&partial, e))?;
         }
-        let partial_text = partial.to_str().ok_or_else(|| {
-            io_error(target, std::io::Error::new(std::io::ErrorKind::InvalidInput, "path is not valid UTF-8"))
-        })?;
+        let partial_text = path_text(&partial)?;
         let copied = match sqlx::query("VACUUM INTO ?").bind(partial_text).execute(&self.pool).await {
             Ok(_) => std::fs::rename(&partial, target).map_err(|e| io_error(target, e)),
             Err(e) => Err(Error::Db(e)),

@@ -384,6 +384,9 @@ pub enum Refusal {
     NoPassword,
     #[error("no password for the new user: set SUANPAN_NEW_PASSWORD or use --no-login")]
     NoNewPassword,
+    /// SQLite is handed a path as text: one whose name is not valid UTF-8 cannot be given to it.
+    #[error("the file's path has characters that are not text; choose another folder or name")]
+    PathNotText,
 }
 
 impl Refusal {
@@ -408,6 +411,7 @@ impl Refusal {
             Refusal::NoUser => "no_user",
             Refusal::NoPassword => "no_password",
             Refusal::NoNewPassword => "no_new_password",
+            Refusal::PathNotText => "path_not_text",
         }
     }
 
@@ -439,6 +443,7 @@ impl Refusal {
             NoUser,
             NoPassword,
             NoNewPassword,
+            PathNotText,
         ];
         // A new refusal stops compiling here, next to the list it must join.
         for refusal in &all {
@@ -446,7 +451,7 @@ impl Refusal {
                 MergeIntoItself | PasswordNotHashed | UnknownRole | OwnerExists | LastOwner | SameWarehouse => {}
                 DemoNeedsEmptyFile | DemoHasNoOwner | NoPreviousValues | ImportCancelled | AlreadyUndone => {}
                 UndoUnknownKind | NoImportErrors | OrderStatusByAction | PasswordsDiffer | NoUser | NoPassword => {}
-                NoNewPassword | LastWarehouse => {}
+                NoNewPassword | LastWarehouse | PathNotText => {}
             }
         }
         all

@@ -298,6 +298,7 @@ export default {
   "refused.already_undone": "This import was already undone",
   "refused.undo_unknown_kind": "This kind of import cannot be undone",
   "refused.no_import_errors": "There is no import whose errors could be saved",
+  "refused.path_not_text": "The file's path has characters that are not text; choose another folder or name",
   "refused.order_status_by_action": "An order moves on by confirm, deliver or cancel",
   "refused.passwords_differ": "The two passwords differ",
   "refused.no_user": "Say who you are with --user NAME (or SUANPAN_USER)",

@@ -298,6 +298,7 @@ export default {
   "refused.already_undone": "这次导入已经撤销过了",
   "refused.undo_unknown_kind": "这种数据的导入不能撤销",
   "refused.no_import_errors": "还没有可保存错误行的导入",
+  "refused.path_not_text": "文件路径里有无法识别的字符，请换一个文件夹或文件名",
   "refused.order_status_by_action": "订单状态只能通过确认、发货或取消来改变",
   "refused.passwords_differ": "两次输入的密码不一致",
   "refused.no_user": "请指定登录名",
