@@ -299,8 +299,16 @@ async fn importing_a_gbk_file_through_the_window() {
     window.type_into("#import-path", fixtures.join("contacts_gbk.csv").to_str().unwrap()).await;
     window.click("#import-check").await;
     window.wait_text("#import-summary", |t| t.contains("检查通过")).await;
-    window.click("#import-commit").await;
-    window.wait_text("#import-summary", |t| t.contains("新增 2")).await;
+    // An impatient double click on 导入: the panel locks at the first click, so the file is imported
+    // once. (It used to lock only after registering for progress events, so the second click, or a
+    // file chosen in that moment, started another import.) Two clicks in one go, as a fast mouse
+    // sends them, before the app can answer the first.
+    window
+        .script("const commit = document.querySelector('#import-commit'); commit.click(); commit.click();", vec![])
+        .await;
+    // Wait for the import's own words: the check's summary ("将新增 2") already holds "新增 2", and
+    // matching it let the test change the entity while the import was still running.
+    window.wait_text("#import-summary", |t| t.contains("导入完成") && t.contains("新增 2")).await;
 
     // A header the importer does not know, mapped by hand and saved as a mapping for next time.
     window.click("#import-entity option[value=customers]").await;
@@ -333,6 +341,13 @@ async fn importing_a_gbk_file_through_the_window() {
     let (db, _) = Db::open(&company).await.unwrap();
     let owner = auth::login(&db, "boss", "secret-123").await.unwrap();
     assert_eq!(customers::get_by_code(&db, &owner, "W1").await.unwrap().notes, "wx_123", "the mapped column landed");
+    let files: Vec<String> =
+        suanpan::io::import::batches(&db, &owner).await.unwrap().into_iter().map(|b| b.file_name).collect();
+    assert_eq!(
+        files,
+        ["customers_odd_headers.csv", "contacts_gbk.csv", "customers_gbk.csv"],
+        "each file imported once, in the order chosen"
+    );
 }
 
 #[tokio::test]

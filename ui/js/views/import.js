@@ -7,6 +7,17 @@ import { h, toast, showError, confirmDialog } from "../ui.js";
 const ENCODINGS = ["", "UTF-8", "GB18030", "UTF-16LE", "UTF-16BE"];
 const SHOWN_ERRORS = 500;
 
+/** Answers can come back out of order (a busy machine, the entity and then the file changed at once):
+ * `ticket()` marks a request as the newest of its kind, and its `isNewest()` tells whether it still
+ * is when the answer arrives, so an older answer never draws over a newer one. */
+function newestOnly() {
+  let newest = 0;
+  return () => {
+    const mine = ++newest;
+    return { isNewest: () => mine === newest };
+  };
+}
+
 export function openImport(initialEntity, { onImported }) {
   document.getElementById("import-panel")?.remove();
   const entitySelect = h("select#import-entity", {},
@@ -23,9 +34,13 @@ export function openImport(initialEntity, { onImported }) {
     },
   });
   let profiles = [];
+  const profilesTicket = newestOnly();
   async function loadProfiles() {
+    const ticket = profilesTicket();
     try {
-      profiles = await api.importProfiles(current());
+      const listed = await api.importProfiles(current());
+      if (!ticket.isNewest()) return;
+      profiles = listed;
       profileSelect.replaceChildren(h("option", { value: "", text: t("import.no_profile") }),
         ...profiles.map((p) => h("option", { value: p.id, text: p.name })));
     } catch (error) { showError(error); }
@@ -58,12 +73,16 @@ export function openImport(initialEntity, { onImported }) {
   const commitButton = h("button.primary#import-commit", { text: t("import.commit"), disabled: true, onclick: () => run(false) });
   const batchesBox = h("div#import-batches");
 
+  const previewTicket = newestOnly();
   async function preview() {
+    // Whatever was checked no longer matches what is chosen: its result goes, and so does the commit.
+    const ticket = previewTicket();
     resultBox.replaceChildren();
     commitButton.disabled = true;
-    if (!path.value.trim()) return;
+    if (!path.value.trim()) { previewBox.replaceChildren(); return; }
     try {
       const p = await api.importPreview(current(), path.value.trim(), encoding.value || null, mapping);
+      if (!ticket.isNewest()) return;
       columnKeys = p.columns;
       previewBox.replaceChildren(...[
         h("p#import-detected", { text: t("import.detected", { encoding: p.encoding, delimiter: p.delimiter === "\t" ? "Tab" : p.delimiter }) }),
@@ -83,25 +102,35 @@ export function openImport(initialEntity, { onImported }) {
           ...p.rows.map((row) => h("tr", {}, ...row.map((cell) => h("td", { text: cell })))))),
       ].filter(Boolean));
     } catch (error) {
-      previewBox.replaceChildren(h("p.field-error", { text: describeError(error) }));
+      if (ticket.isNewest()) previewBox.replaceChildren(h("p.field-error", { text: describeError(error) }));
     }
   }
 
+  // What a run reads, and the buttons it locks, are taken the moment it is clicked: waiting first (for
+  // the progress listener) let a second click start a second run, or a file or entity chosen meanwhile
+  // be imported in place of the one checked. The choices (a fieldset, so columns previewed later are
+  // locked too) stay locked until the run answers, so its report belongs to the file the panel shows.
+  const choices = h("fieldset.choices#import-choices");
   async function run(dryRun) {
-    const stop = await api.onImportProgress((p) => {
-      progress.value = p.total_bytes ? Math.round((100 * p.bytes) / p.total_bytes) : 0;
-    });
-    progress.hidden = false; cancel.hidden = false;
+    const entity = current();
+    const request = [entity, path.value.trim(), encoding.value || null, { ...mapping }, mode.value, dryRun,
+      movesStock.checked && ["orders", "purchases"].includes(entity)];
     checkButton.disabled = true; commitButton.disabled = true;
+    choices.disabled = true;
+    progress.value = 0; progress.hidden = false; cancel.hidden = false;
+    let stop = () => {};
     try {
-      const report = await api.importRun(current(), path.value.trim(), encoding.value || null, mapping, mode.value, dryRun,
-        movesStock.checked && ["orders", "purchases"].includes(current()));
+      stop = await api.onImportProgress((p) => {
+        progress.value = p.total_bytes ? Math.round((100 * p.bytes) / p.total_bytes) : 0;
+      });
+      const report = await api.importRun(...request);
       showReport(report, dryRun);
       if (!dryRun && report.batch_id) { onImported(); loadBatches(); }
     } catch (error) {
       resultBox.replaceChildren(h("p.field-error#import-failed", { text: describeError(error) }));
     } finally {
       stop();
+      choices.disabled = false;
       progress.hidden = true; cancel.hidden = true; checkButton.disabled = false;
     }
   }
@@ -137,9 +166,12 @@ export function openImport(initialEntity, { onImported }) {
     if (!dryRun) toast(t("import.done", counts));
   }
 
+  const batchesTicket = newestOnly();
   async function loadBatches() {
+    const ticket = batchesTicket();
     try {
       const batches = await api.importBatches();
+      if (!ticket.isNewest()) return;
       batchesBox.replaceChildren(h("table.plain", {},
         h("tr", {}, ...["import.when", "import.file", "import.user", "import.counts", ""].map((k) => h("th", { text: k ? t(k) : "" }))),
         ...batches.slice(0, 20).map((b) => h("tr", { dataset: { batch: b.id } },
@@ -166,26 +198,28 @@ export function openImport(initialEntity, { onImported }) {
     h("section.panel", { role: "dialog" },
       h("header", {}, h("h2", { text: t("import.title") }),
         h("button.link#import-close", { text: t("common.close"), onclick: () => panel.remove() })),
-      h("div.inline", {}, path, h("button#import-choose", {
-        text: t("import.choose"),
-        onclick: async () => {
-          const chosen = await api.chooseFile();
-          if (chosen) { path.value = chosen; preview(); }
-        },
-      }), h("button#import-template", {
-        text: t("import.template"),
-        onclick: async () => {
-          const target = await api.chooseSavePath(`${current()}-template.csv`);
-          if (target) api.templateCsv(current(), target).then(() => toast(t("common.saved"))).catch(showError);
-        },
-      })),
-      h("div.inline", {}, h("label", {}, t("import.entity"), " ", entitySelect),
-        h("label", {}, t("import.encoding"), " ", encoding), h("label", {}, t("import.mode"), " ", mode), movesStockLabel),
-      h("div.inline", {}, h("label", {}, t("import.profile"), " ", profileSelect), profileName, saveProfile),
-      previewBox,
+      choices,
       h("div.actions", {}, checkButton, commitButton, progress, cancel),
       resultBox,
       h("section.sub", {}, h("h3", { text: t("import.history") }), batchesBox)));
+  choices.append(
+    h("div.inline", {}, path, h("button#import-choose", {
+      text: t("import.choose"),
+      onclick: async () => {
+        const chosen = await api.chooseFile();
+        if (chosen) { path.value = chosen; preview(); }
+      },
+    }), h("button#import-template", {
+      text: t("import.template"),
+      onclick: async () => {
+        const target = await api.chooseSavePath(`${current()}-template.csv`);
+        if (target) api.templateCsv(current(), target).then(() => toast(t("common.saved"))).catch(showError);
+      },
+    })),
+    h("div.inline", {}, h("label", {}, t("import.entity"), " ", entitySelect),
+      h("label", {}, t("import.encoding"), " ", encoding), h("label", {}, t("import.mode"), " ", mode), movesStockLabel),
+    h("div.inline", {}, h("label", {}, t("import.profile"), " ", profileSelect), profileName, saveProfile),
+    previewBox);
   document.body.append(panel);
   loadBatches();
   loadProfiles();
