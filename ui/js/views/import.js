@@ -73,12 +73,21 @@ export function openImport(initialEntity, { onImported }) {
   const commitButton = h("button.primary#import-commit", { text: t("import.commit"), disabled: true, onclick: () => run(false) });
   const batchesBox = h("div#import-batches");
 
+  // The choices the result shown (or the run under way) belongs to. The file field tells its change
+  // when it loses focus, which WebKit may do only after the check it was typed for has begun or even
+  // answered (a click need not move the focus; locking the field moves it later): that late change
+  // must not wipe the check's result for the very same file.
+  const chosen = () => JSON.stringify([current(), path.value.trim(), encoding.value, mapping]);
+  let resultFor = null;
   const previewTicket = newestOnly();
   async function preview() {
-    // Whatever was checked no longer matches what is chosen: its result goes, and so does the commit.
     const ticket = previewTicket();
-    resultBox.replaceChildren();
-    commitButton.disabled = true;
+    if (chosen() !== resultFor) {
+      // Whatever was checked no longer matches what is chosen: its result goes, and so does the commit.
+      resultFor = null;
+      resultBox.replaceChildren();
+      commitButton.disabled = true;
+    }
     if (!path.value.trim()) { previewBox.replaceChildren(); return; }
     try {
       const p = await api.importPreview(current(), path.value.trim(), encoding.value || null, mapping);
@@ -113,6 +122,7 @@ export function openImport(initialEntity, { onImported }) {
   const choices = h("fieldset.choices#import-choices");
   async function run(dryRun) {
     const entity = current();
+    resultFor = chosen();
     const request = [entity, path.value.trim(), encoding.value || null, { ...mapping }, mode.value, dryRun,
       movesStock.checked && ["orders", "purchases"].includes(entity)];
     checkButton.disabled = true; commitButton.disabled = true;
