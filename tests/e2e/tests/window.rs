@@ -270,7 +270,7 @@ async fn importing_a_gbk_file_through_the_window() {
     window.click("#customer-import").await;
 
     // A file with bad rows: every problem listed, nothing written.
-    window.type_into("#import-path", fixtures.join("customers_bad.csv").to_str().unwrap()).await;
+    type_file(&window, &fixtures.join("customers_bad.csv")).await;
     window.click("#import-check").await;
     window.wait_text("#import-summary", |t| t.contains("有错误")).await;
     let errors = window.text("#import-errors").await;
@@ -279,13 +279,13 @@ async fn importing_a_gbk_file_through_the_window() {
     assert!(errors.contains("“C4001”在第 2 行已经出现过"), "{errors}");
     assert!(errors.contains("这一行有 2 列，表头有 7 列"), "{errors}");
     assert!(!errors.contains("also on line") && !errors.contains("fields"), "{errors}");
-    window.type_into("#import-path", fixtures.join("missing_name_column.csv").to_str().unwrap()).await;
+    type_file(&window, &fixtures.join("missing_name_column.csv")).await;
     window.click("#import-check").await;
     window.wait_text("#import-header-problems", |t| t.contains("缺少“名称”列")).await;
     window.wait_text("#import-failed", |t| t.contains("文件有误：表头有误：缺少“名称”列")).await;
 
     // The GBK file with Chinese headers: detected, checked, imported.
-    window.type_into("#import-path", fixtures.join("customers_gbk.csv").to_str().unwrap()).await;
+    type_file(&window, &fixtures.join("customers_gbk.csv")).await;
     window.click("#import-check").await;
     window.wait_text("#import-detected", |t| t.contains("GB18030")).await;
     window.wait_text("#import-summary", |t| t.contains("检查通过")).await;
@@ -296,7 +296,7 @@ async fn importing_a_gbk_file_through_the_window() {
 
     // Their contacts, from a second GBK file, attach by customer code.
     window.click("#import-entity option[value=contacts]").await;
-    window.type_into("#import-path", fixtures.join("contacts_gbk.csv").to_str().unwrap()).await;
+    type_file(&window, &fixtures.join("contacts_gbk.csv")).await;
     window.click("#import-check").await;
     window.wait_text("#import-summary", |t| t.contains("检查通过")).await;
     // An impatient double click on 导入: the panel locks at the first click, so the file is imported
@@ -312,7 +312,7 @@ async fn importing_a_gbk_file_through_the_window() {
 
     // A header the importer does not know, mapped by hand and saved as a mapping for next time.
     window.click("#import-entity option[value=customers]").await;
-    window.type_into("#import-path", fixtures.join("customers_odd_headers.csv").to_str().unwrap()).await;
+    type_file(&window, &fixtures.join("customers_odd_headers.csv")).await;
     window.click("#import-check").await;
     window.wait_text("#import-result", |t| t.contains("忽略了列“微信号”")).await;
     window.click("select.map[data-header='微信号'] option[value=notes]").await;
@@ -403,6 +403,15 @@ async fn the_owner_sets_the_payment_terms_every_due_date_follows() {
     .unwrap();
     assert_eq!(order.due_date.as_deref(), Some("2026-03-06"));
     db.close().await;
+}
+
+/// Types `file` into the import panel's file field and presses Enter, as a person who knows the path
+/// does, then waits for the panel to preview that file: the check clicked next is for the file on
+/// screen, whenever WebKit gets round to telling the field's change.
+async fn type_file(window: &Window, file: &Path) {
+    let file = file.to_str().unwrap();
+    window.type_into("#import-path", &format!("{file}\u{E007}")).await;
+    window.wait_present(&format!("#import-preview[data-path=\"{file}\"]")).await;
 }
 
 /// A fresh shop (see [`shop`]) open in the window, the owner logged in; the folder lives as long as its guard.

@@ -88,10 +88,12 @@ export function openImport(initialEntity, { onImported }) {
       resultBox.replaceChildren();
       commitButton.disabled = true;
     }
-    if (!path.value.trim()) { previewBox.replaceChildren(); return; }
+    const file = path.value.trim();
+    if (!file) { previewBox.replaceChildren(); delete previewBox.dataset.path; return; }
     try {
-      const p = await api.importPreview(current(), path.value.trim(), encoding.value || null, mapping);
+      const p = await api.importPreview(current(), file, encoding.value || null, mapping);
       if (!ticket.isNewest()) return;
+      previewBox.dataset.path = file;
       columnKeys = p.columns;
       previewBox.replaceChildren(...[
         h("p#import-detected", { text: t("import.detected", { encoding: p.encoding, delimiter: p.delimiter === "\t" ? "Tab" : p.delimiter }) }),
@@ -111,7 +113,9 @@ export function openImport(initialEntity, { onImported }) {
           ...p.rows.map((row) => h("tr", {}, ...row.map((cell) => h("td", { text: cell })))))),
       ].filter(Boolean));
     } catch (error) {
-      if (ticket.isNewest()) previewBox.replaceChildren(h("p.field-error", { text: describeError(error) }));
+      if (!ticket.isNewest()) return;
+      previewBox.dataset.path = file;
+      previewBox.replaceChildren(h("p.field-error", { text: describeError(error) }));
     }
   }
 
