@@ -13,6 +13,7 @@ pub mod company; // opening a company file for work: schema, then keys derived i
 pub mod crm; // customers, contacts, pick lists, search, merge
 pub mod db; // opening a company file, pragmas, migrations, safety copy
 pub mod demo; // a deterministic, realistic demo company
+pub mod directory; // customers, people and list entries found by what a person types, for checks that run without the database
 pub mod error; // typed errors with stable codes
 pub mod inventory; // warehouses, stock levels and moves, moving average cost, purchases
 pub mod io; // import and export of files: encodings, CSV, batches

@@ -6,12 +6,15 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
-use crate::auth::{Actor, Permission, Role};
+use crate::auth::{Actor, Permission};
 use crate::choice::Choice;
 use crate::crm::customers;
-use crate::db::{Db, Page, fetch_page, now_stamp, push_between, today};
+use crate::db::{Db, Page, fetch_page, push_between, today};
+use crate::directory::{Directory, Wanted};
 use crate::error::{Error, FieldError, RangeUnit, Reason, Result};
+use crate::io::plain::{self, Checked, Inserting, PlainRecord};
 use crate::text;
+use rusqlite::types::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -99,18 +102,21 @@ pub struct ValidActivity {
 
 /// Checks every field, naming every problem; the customer must be one the actor sees.
 pub async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &ActivityInput) -> Result<ValidActivity> {
-    let mut problems: Vec<FieldError> = Vec::new();
-    let date = match input.date.trim() {
-        "" => today(),
-        date => text::parse_date("date", date).unwrap_or_else(|e| {
-            problems.extend(e.field_errors());
-            today()
-        }),
+    let wanted = Wanted {
+        customer_ids: input.customer_id.into_iter().collect(),
+        customer_codes: vec![input.customer_code.as_str()],
+        ..Wanted::default()
     };
-    let next_follow_up = text::optional_date("next_follow_up", Some(&input.next_follow_up)).unwrap_or_else(|e| {
-        problems.extend(e.field_errors());
-        None
-    });
+    let directory = Directory::for_names(conn, &wanted).await?;
+    check(actor, input, &directory).map_err(Error::from_fields)
+}
+
+/// The checks of [`validate`], against what `directory` knows: a form's and every row of a file's.
+pub fn check(actor: &Actor, input: &ActivityInput, directory: &Directory) -> Checked<ValidActivity> {
+    let mut problems: Vec<FieldError> = Vec::new();
+    let date = text::collect(text::date_or("date", &input.date, today()), today(), &mut problems);
+    let next_follow_up =
+        text::collect(text::optional_date("next_follow_up", Some(&input.next_follow_up)), None, &mut problems);
     let kind = ActivityKind::parse(&input.kind).unwrap_or_else(|| {
         problems.push(FieldError { field: "type", reason: ActivityKind::not_allowed(&input.kind) });
         ActivityKind::Other
@@ -126,63 +132,73 @@ pub async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &Activi
             }
         },
     };
-    let subject = text::bounded("subject", &input.subject, 500).unwrap_or_else(|e| {
-        problems.extend(e.field_errors());
-        String::new()
-    });
-    let customer_id = customers::named_visible(
-        conn,
-        actor,
-        "customer_code",
-        input.customer_id,
-        &input.customer_code,
-        true,
-        &mut problems,
-    )
-    .await?
-    .map(|c| c.id);
-    let operator = input.operator.trim();
-    let operator: Option<(i64, Option<i64>)> = match operator {
-        _ if actor.role == Role::Salesperson => Some((actor.user_id, actor.branch_id)),
-        "" => Some((actor.user_id, actor.branch_id)),
-        name => {
-            let found = sqlx::query_as("SELECT id, branch_id FROM users WHERE username = ?1 OR display_name = ?1")
-                .bind(name)
-                .fetch_optional(&mut *conn)
-                .await?;
-            if found.is_none() {
-                problems.push(FieldError { field: "operator", reason: Reason::Unknown { value: name.into() } });
-            }
-            found
-        }
-    };
-    match (customer_id, operator, problems.is_empty()) {
-        (Some(customer_id), Some((operator_id, branch_id)), true) => {
-            Ok(ValidActivity { date, customer_id, operator_id, branch_id, kind, minutes, subject, next_follow_up })
-        }
-        _ => Err(Error::from_fields(problems)),
+    let subject = text::collect(text::bounded("subject", &input.subject, 500), String::new(), &mut problems);
+    let customer =
+        directory.customer(actor, "customer_code", input.customer_id, &input.customer_code, true, &mut problems);
+    let operator = directory.operator(actor, "operator", &input.operator, &mut problems);
+    match (customer, operator, problems.is_empty()) {
+        (Some(customer), Some(operator), true) => Ok(ValidActivity {
+            date,
+            customer_id: customer.id,
+            operator_id: operator.id,
+            branch_id: operator.branch_id,
+            kind,
+            minutes,
+            subject,
+            next_follow_up,
+        }),
+        _ => Err(problems),
     }
 }
 
-pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidActivity, batch: Option<i64>) -> Result<i64> {
-    Ok(sqlx::query(
-        "INSERT INTO activities (activity_date, customer_id, operator_id, branch_id, kind, minutes, subject,
-             next_follow_up, import_batch_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(valid.date.to_string())
-    .bind(valid.customer_id)
-    .bind(valid.operator_id)
-    .bind(valid.branch_id)
-    .bind(valid.kind.as_str())
-    .bind(valid.minutes)
-    .bind(&valid.subject)
-    .bind(valid.next_follow_up.map(|d| d.to_string()))
-    .bind(batch)
-    .bind(now_stamp())
-    .execute(conn)
-    .await?
-    .last_insert_rowid())
+impl PlainRecord for ValidActivity {
+    const TABLE: &'static str = "activities";
+    const INSERTED: &'static [&'static str] = &[
+        "activity_date",
+        "customer_id",
+        "operator_id",
+        "branch_id",
+        "kind",
+        "minutes",
+        "subject",
+        "next_follow_up",
+        "created_at",
+    ];
+    const COMPARED: &'static [(&'static str, &'static str)] = &[
+        ("date", "activity_date"),
+        ("customer_code", "customer_id"),
+        ("operator", "operator_id"),
+        ("type", "kind"),
+        ("minutes", "minutes"),
+        ("subject", "subject"),
+        ("next_follow_up", "next_follow_up"),
+    ];
+
+    fn compared(&self) -> Vec<Value> {
+        vec![
+            plain::text(self.date.to_string()),
+            Value::Integer(self.customer_id),
+            Value::Integer(self.operator_id),
+            plain::text(self.kind.as_str()),
+            Value::Integer(self.minutes),
+            plain::text(self.subject.as_str()),
+            plain::optional(self.next_follow_up.map(|d| d.to_string())),
+        ]
+    }
+
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        vec![
+            plain::text(self.date.to_string()),
+            Value::Integer(self.customer_id),
+            Value::Integer(self.operator_id),
+            plain::optional(self.branch_id),
+            plain::text(self.kind.as_str()),
+            Value::Integer(self.minutes),
+            plain::text(self.subject.as_str()),
+            plain::optional(self.next_follow_up.map(|d| d.to_string())),
+            plain::text(inserting.now.as_str()),
+        ]
+    }
 }
 
 /// Records an activity with a customer the actor sees.
@@ -190,7 +206,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<i64
     actor.require(Permission::WriteCustomers)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, actor, input).await?;
-    let id = insert_in(&mut tx, &valid, None).await?;
+    let id = plain::insert_one(&mut tx, &valid, actor, None).await?;
     let record = serde_json::json!({
         "customer_id": valid.customer_id, "date": valid.date, "type": valid.kind.as_str(),
         "minutes": valid.minutes, "subject": valid.subject, "next_follow_up": valid.next_follow_up,

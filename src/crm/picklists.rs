@@ -56,7 +56,7 @@ impl Choice for PickList {
 
 impl PickList {
     /// The table behind the list: a fixed name, never user input.
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             PickList::Source => "customer_sources",
             PickList::Level => "customer_levels",

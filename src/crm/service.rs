@@ -7,10 +7,13 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::choice::Choice;
-use crate::crm::customers::{self, push_scope};
+use crate::crm::customers::push_scope;
 use crate::db::{Db, Page, fetch_page, now_stamp, push_between, today};
+use crate::directory::{Directory, Wanted};
 use crate::error::{Error, FieldError, RangeUnit, Reason, Result};
+use crate::io::plain::{self, Checked, Inserting, PlainRecord};
 use crate::text;
+use rusqlite::types::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -149,7 +152,7 @@ const SERVICE_SELECT: &str = "SELECT s.id, s.request_date AS date, s.customer_id
     LEFT JOIN users u ON u.id = s.handler_id";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ValidService {
+pub struct ValidService {
     pub date: chrono::NaiveDate,
     pub customer_id: i64,
     pub kind: ServiceKind,
@@ -160,6 +163,17 @@ pub(crate) struct ValidService {
 }
 
 pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &ServiceInput) -> Result<ValidService> {
+    let wanted = Wanted {
+        customer_ids: input.customer_id.into_iter().collect(),
+        customer_codes: vec![input.customer_code.as_str()],
+        ..Wanted::default()
+    };
+    let directory = Directory::for_names(conn, &wanted).await?;
+    check(actor, input, &directory).map_err(Error::from_fields)
+}
+
+/// The checks of [`validate`], against what `directory` knows: a form's and every row of a file's.
+pub fn check(actor: &Actor, input: &ServiceInput, directory: &Directory) -> Checked<ValidService> {
     let mut problems: Vec<FieldError> = Vec::new();
     let date = text::collect(text::date_or("date", &input.date, today()), today(), &mut problems);
     let content = text::collect(text::bounded("content", &input.content, 2_000), String::new(), &mut problems);
@@ -187,52 +201,70 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
             }
         },
     };
-    let customer_id = customers::named_visible(
-        conn,
-        actor,
-        "customer_code",
-        input.customer_id,
-        &input.customer_code,
-        true,
-        &mut problems,
-    )
-    .await?
-    .map(|c| c.id);
+    let customer_id = directory
+        .customer(actor, "customer_code", input.customer_id, &input.customer_code, true, &mut problems)
+        .map(|c| c.id);
     match customer_id {
         Some(customer_id) if problems.is_empty() => {
             Ok(ValidService { date, customer_id, kind, satisfaction, status, content, resolution })
         }
-        _ => Err(Error::from_fields(problems)),
+        _ => Err(problems),
     }
 }
 
-pub(crate) async fn insert_in(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    valid: &ValidService,
-    batch: Option<i64>,
-) -> Result<i64> {
-    let resolved_on = valid.status.is_done().then(|| valid.date.to_string());
-    Ok(sqlx::query(
-        "INSERT INTO service_requests (request_date, customer_id, handler_id, kind, satisfaction, status, content,
-             resolution, resolved_on, import_batch_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(valid.date.to_string())
-    .bind(valid.customer_id)
-    .bind(actor.user_id)
-    .bind(valid.kind.as_str())
-    .bind(valid.satisfaction)
-    .bind(valid.status.as_str())
-    .bind(&valid.content)
-    .bind(&valid.resolution)
-    .bind(resolved_on)
-    .bind(batch)
-    .bind(now_stamp())
-    .bind(now_stamp())
-    .execute(conn)
-    .await?
-    .last_insert_rowid())
+impl PlainRecord for ValidService {
+    const TABLE: &'static str = "service_requests";
+    const INSERTED: &'static [&'static str] = &[
+        "request_date",
+        "customer_id",
+        "handler_id",
+        "kind",
+        "satisfaction",
+        "status",
+        "content",
+        "resolution",
+        "resolved_on",
+        "created_at",
+        "updated_at",
+    ];
+    const COMPARED: &'static [(&'static str, &'static str)] = &[
+        ("date", "request_date"),
+        ("customer_code", "customer_id"),
+        ("type", "kind"),
+        ("satisfaction", "satisfaction"),
+        ("status", "status"),
+        ("content", "content"),
+        ("resolution", "resolution"),
+    ];
+
+    fn compared(&self) -> Vec<Value> {
+        vec![
+            plain::text(self.date.to_string()),
+            Value::Integer(self.customer_id),
+            plain::text(self.kind.as_str()),
+            plain::optional(self.satisfaction),
+            plain::text(self.status.as_str()),
+            plain::text(self.content.as_str()),
+            plain::text(self.resolution.as_str()),
+        ]
+    }
+
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        let resolved_on = self.status.is_done().then(|| self.date.to_string());
+        vec![
+            plain::text(self.date.to_string()),
+            Value::Integer(self.customer_id),
+            Value::Integer(inserting.user_id),
+            plain::text(self.kind.as_str()),
+            plain::optional(self.satisfaction),
+            plain::text(self.status.as_str()),
+            plain::text(self.content.as_str()),
+            plain::text(self.resolution.as_str()),
+            plain::optional(resolved_on),
+            plain::text(inserting.now.as_str()),
+            plain::text(inserting.now.as_str()),
+        ]
+    }
 }
 
 async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<ServiceRequest> {
@@ -252,7 +284,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ServiceInput) -> Result<Serv
     actor.require(Permission::WriteCustomers)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, actor, input).await?;
-    let id = insert_in(&mut tx, actor, &valid, None).await?;
+    let id = plain::insert_one(&mut tx, &valid, actor, None).await?;
     let created = fetch_visible_in(&mut tx, actor, id).await?;
     audit::record(&mut tx, actor, "service", id, "create", serde_json::to_value(&created).unwrap_or_default()).await?;
     tx.commit().await?;

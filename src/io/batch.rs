@@ -128,48 +128,6 @@ pub fn count_skip(counts: &mut Vec<Skipped>, reason: SkipReason) {
     }
 }
 
-/// Whether an earlier import recorded a row equal to this one: records without a code to match them
-/// (activities, expenses, service requests) are the same only when every column of the file format is.
-/// A record typed in the app is never one (a file row equal to it is new to the file's history), nor
-/// is one this import wrote (two equal taxi fares in one file are two fares).
-pub(crate) struct EarlierImport {
-    query: QueryBuilder<Sqlite>,
-    columns: &'static [crate::io::columns::Column],
-    compared: Vec<&'static str>,
-}
-
-impl EarlierImport {
-    /// `table` is a fixed table name whose records carry `import_batch_id`.
-    pub(crate) fn of(entity: crate::io::entity::Entity, table: &'static str) -> EarlierImport {
-        let mut query = QueryBuilder::new("SELECT 1 FROM ");
-        query.push(table).push(" WHERE import_batch_id IS NOT NULL");
-        EarlierImport { query, columns: entity.columns(), compared: Vec::new() }
-    }
-
-    /// Compares the file's column `column` as the record stores it, in `stored` (`IS`: an empty
-    /// optional value equals a missing one).
-    pub(crate) fn same<T>(mut self, column: &'static str, stored: &'static str, value: T) -> EarlierImport
-    where
-        T: sqlx::Encode<'static, Sqlite> + sqlx::Type<Sqlite>,
-    {
-        self.query.push(" AND ").push(stored).push(" IS ").push_bind(value);
-        self.compared.push(column);
-        self
-    }
-
-    pub(crate) async fn recorded(mut self, conn: &mut SqliteConnection, batch_id: i64) -> Result<bool> {
-        // The rule is every column: an importer that leaves one out would skip rows that differ in it.
-        debug_assert!(
-            self.columns.iter().filter(|c| c.written()).all(|c| self.compared.contains(&c.key)),
-            "compared {:?}, the format has {:?}",
-            self.compared,
-            self.columns.iter().map(|c| c.key).collect::<Vec<_>>()
-        );
-        self.query.push(" AND import_batch_id != ").push_bind(batch_id).push(" LIMIT 1");
-        Ok(self.query.build().fetch_optional(conn).await?.is_some())
-    }
-}
-
 /// Why a row could not be written: its fields (reported, the import goes on) or a fault (stops it).
 pub enum RowFailure {
     Fields(Vec<FieldError>),

@@ -10,6 +10,8 @@ use sqlx::{Connection, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Role};
+use crate::crm::activities::ValidActivity;
+use crate::crm::service::ValidService;
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, FileProblem, Reason, Refusal, Result};
 pub use crate::io::batch::{ImportOptions, Mode, Progress, SkipReason, Skipped, peak_memory_mib};
@@ -20,11 +22,13 @@ use crate::io::csv_source::CsvSource;
 pub use crate::io::entity::Entity;
 use crate::io::import_orders::CheckedLine;
 use crate::io::notice::Notice;
+use crate::io::plain::{Check, Checked, PlainImport, PlainRecord};
 use crate::io::read_ahead::ReadAhead;
 use crate::io::{
     import_activities, import_contacts, import_customers, import_expenses, import_opportunities, import_orders,
     import_products, import_purchases, import_service, import_suppliers,
 };
+use crate::sales::expenses::ValidExpense;
 
 /// How a batch of `entity` is taken back. Exhaustive: a new entity must say how.
 fn undone_by(entity: Entity) -> UndoneBy {
@@ -147,10 +151,37 @@ enum Writer {
     Suppliers(import_suppliers::SupplierImport),
     Orders(Box<import_orders::OrderImport>),
     Purchases(Box<import_purchases::PurchaseImport>),
-    Activities(import_activities::ActivityImport),
+    Activities(Box<PlainImport<ValidActivity>>),
     Opportunities(import_opportunities::OpportunityImport),
-    Expenses(import_expenses::ExpenseImport),
-    Service(import_service::ServiceImport),
+    Expenses(Box<PlainImport<ValidExpense>>),
+    Service(Box<PlainImport<ValidService>>),
+}
+
+/// What the reading thread made of a row, for the writer that takes it.
+#[derive(Default)]
+enum Prepared {
+    #[default]
+    Nothing,
+    OrderLine(CheckedLine),
+    Activity(Checked<ValidActivity>),
+    Expense(Checked<ValidExpense>),
+    Service(Checked<ValidService>),
+}
+
+/// Runs `check` on the reading thread for every row, against `directory` as the import read it.
+fn plain_reader<R: PlainRecord>(
+    source: CsvSource,
+    actor: &Actor,
+    map: &columns::ColumnMap,
+    columns: &'static [columns::Column],
+    (check, directory): (Check<R>, std::sync::Arc<crate::directory::Directory>),
+    wrap: fn(Checked<R>) -> Prepared,
+) -> ReadAhead<Prepared> {
+    let (actor, map) = (actor.clone(), map.clone());
+    ReadAhead::start(source, move |row, prepared: &mut Prepared| {
+        let fields = RowFields { columns, map: &map, fields: &row.fields };
+        *prepared = wrap(check(&actor, &fields, &directory));
+    })
 }
 
 /// What the import screen shows before anything is checked: the encoding and delimiter found,
@@ -334,24 +365,63 @@ async fn import_in(
         Entity::Purchases => Writer::Purchases(Box::new(
             import_purchases::PurchaseImport::start(&mut tx, map, batch_id, options.mode).await?,
         )),
-        Entity::Activities => Writer::Activities(import_activities::ActivityImport::new(batch_id)),
+        Entity::Activities => Writer::Activities(Box::new(
+            PlainImport::start(
+                &mut tx,
+                actor,
+                batch_id,
+                import_activities::check,
+                file_bytes,
+                import_activities::BYTES_PER_ROW,
+            )
+            .await?,
+        )),
         Entity::Opportunities => {
             Writer::Opportunities(import_opportunities::OpportunityImport::start(&mut tx, batch_id).await?)
         }
-        Entity::Expenses => Writer::Expenses(import_expenses::ExpenseImport::new(batch_id)),
-        Entity::Service => Writer::Service(import_service::ServiceImport::new(batch_id)),
+        Entity::Expenses => Writer::Expenses(Box::new(
+            PlainImport::start(
+                &mut tx,
+                actor,
+                batch_id,
+                import_expenses::check,
+                file_bytes,
+                import_expenses::BYTES_PER_ROW,
+            )
+            .await?,
+        )),
+        Entity::Service => Writer::Service(Box::new(
+            PlainImport::start(
+                &mut tx,
+                actor,
+                batch_id,
+                import_service::check,
+                file_bytes,
+                import_service::BYTES_PER_ROW,
+            )
+            .await?,
+        )),
     };
-    // Order lines are parsed and checked on the reading thread, against what the import read at its start.
+    // Order lines and plain records are parsed and checked on the reading thread, against what the
+    // import read at its start.
     let mut source = match &writer {
         Writer::Orders(orders) => {
             let checker = orders.checker();
-            ReadAhead::start(source, move |row, checked: &mut Option<CheckedLine>| {
-                *checked = Some(checker.check(&row.fields));
+            ReadAhead::start(source, move |row, prepared: &mut Prepared| {
+                *prepared = Prepared::OrderLine(checker.check(&row.fields));
             })
         }
-        _ => ReadAhead::start(source, |_, _| {}),
+        Writer::Activities(plain) => plain_reader(source, actor, map, columns, plain.checker(), Prepared::Activity),
+        Writer::Expenses(plain) => plain_reader(source, actor, map, columns, plain.checker(), Prepared::Expense),
+        Writer::Service(plain) => plain_reader(source, actor, map, columns, plain.checker(), Prepared::Service),
+        Writer::Customers(_)
+        | Writer::Contacts(_)
+        | Writer::Products(_)
+        | Writer::Suppliers(_)
+        | Writer::Purchases(_)
+        | Writer::Opportunities(_) => ReadAhead::start(source, |_, _| {}),
     };
-    while let Some((row, checked)) = source.next_row()? {
+    while let Some((row, prepared)) = source.next_row()? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             tx.rollback().await?;
             return Err(Error::Refused(Refusal::ImportCancelled));
@@ -390,15 +460,37 @@ async fn import_in(
                 Writer::Products(products) => products.row(&mut tx, &fields, options.mode).await,
                 Writer::Suppliers(suppliers) => suppliers.row(&mut tx, &fields, options.mode).await,
                 Writer::Orders(orders) => {
-                    orders.row(&mut tx, actor, &fields, row.line, writing, &mut report.notices, checked.take()).await
+                    let checked = match std::mem::take(prepared) {
+                        Prepared::OrderLine(checked) => Some(checked),
+                        _ => None,
+                    };
+                    orders.row(&mut tx, actor, &fields, row.line, writing, &mut report.notices, checked).await
                 }
                 Writer::Purchases(purchases) => purchases.row(&mut tx, &fields, row.line, writing).await,
-                Writer::Activities(activities) => activities.row(&mut tx, actor, &fields, &mut report.notices).await,
+                Writer::Activities(plain) => {
+                    let checked = match std::mem::take(prepared) {
+                        Prepared::Activity(checked) => Some(checked),
+                        _ => None,
+                    };
+                    import_activities::row(plain, &mut tx, actor, &fields, checked, writing, &mut report.notices).await
+                }
                 Writer::Opportunities(opportunities) => {
                     opportunities.row(&mut tx, actor, &fields, options.mode, &mut report.notices).await
                 }
-                Writer::Expenses(expenses) => expenses.row(&mut tx, actor, &fields, &mut report.notices).await,
-                Writer::Service(service) => service.row(&mut tx, actor, &fields).await,
+                Writer::Expenses(plain) => {
+                    let checked = match std::mem::take(prepared) {
+                        Prepared::Expense(checked) => Some(checked),
+                        _ => None,
+                    };
+                    import_expenses::row(plain, &mut tx, actor, &fields, checked, writing, &mut report.notices).await
+                }
+                Writer::Service(plain) => {
+                    let checked = match std::mem::take(prepared) {
+                        Prepared::Service(checked) => Some(checked),
+                        _ => None,
+                    };
+                    plain.row(&mut tx, actor, &fields, checked, writing).await
+                }
             };
             match outcome {
                 Ok(RowOutcome::Inserted { id, version }) => {
@@ -458,13 +550,10 @@ async fn import_in(
         Writer::Customers(customers) => customers.finish(&mut tx).await?,
         Writer::Orders(orders) => orders.finish(&mut tx, actor).await?,
         Writer::Purchases(purchases) => purchases.finish(&mut tx, actor, options.moves_stock).await?,
-        Writer::Contacts(_)
-        | Writer::Products(_)
-        | Writer::Suppliers(_)
-        | Writer::Activities(_)
-        | Writer::Opportunities(_)
-        | Writer::Expenses(_)
-        | Writer::Service(_) => {}
+        Writer::Activities(plain) => plain.finish(&mut tx).await?,
+        Writer::Expenses(plain) => plain.finish(&mut tx).await?,
+        Writer::Service(plain) => plain.finish(&mut tx).await?,
+        Writer::Contacts(_) | Writer::Products(_) | Writer::Suppliers(_) | Writer::Opportunities(_) => {}
     }
     if options.dry_run {
         tx.rollback().await?;

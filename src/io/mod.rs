@@ -21,5 +21,6 @@ pub mod import_purchases;
 pub mod import_service;
 pub mod import_suppliers;
 pub mod notice;
+pub mod plain;
 pub mod profiles;
 pub mod read_ahead;

@@ -6,13 +6,15 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::audit;
 use crate::auth::{Actor, Permission};
-use crate::crm::customers;
-use crate::crm::picklists::{self, PickList};
-use crate::db::{Db, now_stamp, page_limit, push_between, today};
+use crate::crm::picklists::PickList;
+use crate::db::{Db, page_limit, push_between, today};
+use crate::directory::{Directory, Wanted};
 use crate::error::{Error, FieldError, Reason, Result};
+use crate::io::plain::{self, Checked, Inserting, PlainRecord};
 use crate::money::Money;
 use crate::sales::salesperson::{self, Assignee};
 use crate::text;
+use rusqlite::types::Value;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -56,7 +58,7 @@ const EXPENSE_SELECT: &str = "SELECT e.id, e.expense_date AS date, e.salesperson
 
 /// An expense once checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ValidExpense {
+pub struct ValidExpense {
     pub date: chrono::NaiveDate,
     pub assignee: Assignee,
     pub customer_id: Option<i64>,
@@ -66,6 +68,17 @@ pub(crate) struct ValidExpense {
 }
 
 pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: &ExpenseInput) -> Result<ValidExpense> {
+    let wanted = Wanted {
+        customer_ids: input.customer_id.into_iter().collect(),
+        customer_codes: vec![input.customer_code.as_str()],
+        picks: vec![(PickList::ExpenseCategory, input.category.as_str())],
+    };
+    let directory = Directory::for_names(conn, &wanted).await?;
+    check(actor, input, &directory).map_err(Error::from_fields)
+}
+
+/// The checks of [`validate`], against what `directory` knows: a form's and every row of a file's.
+pub fn check(actor: &Actor, input: &ExpenseInput, directory: &Directory) -> Checked<ValidExpense> {
     let mut problems: Vec<FieldError> = Vec::new();
     let date = text::collect(text::date_or("date", &input.date, today()), today(), &mut problems);
     let note = text::collect(text::bounded("note", &input.note, 500), String::new(), &mut problems);
@@ -80,55 +93,55 @@ pub(crate) async fn validate(conn: &mut SqliteConnection, actor: &Actor, input: 
             Money::ZERO
         }
     };
-    let category_id = match input.category.trim() {
-        "" => {
-            problems.push(FieldError { field: "category", reason: Reason::Required });
-            None
-        }
-        name => text::collect(
-            picklists::resolve(conn, PickList::ExpenseCategory, name).await.map(Some),
-            None,
-            &mut problems,
-        ),
-    };
-    let customer_id = customers::named_visible(
-        conn,
-        actor,
-        "customer_code",
-        input.customer_id,
-        &input.customer_code,
-        false,
-        &mut problems,
-    )
-    .await?
-    .map(|c| c.id);
-    let assignee = salesperson::resolve(conn, actor, "salesperson", &input.salesperson, None, &mut problems).await?;
+    let category_id = directory.required_entry(PickList::ExpenseCategory, "category", &input.category, &mut problems);
+    let customer_id = directory
+        .customer(actor, "customer_code", input.customer_id, &input.customer_code, false, &mut problems)
+        .map(|c| c.id);
+    let assignee = directory.assignee(actor, "salesperson", &input.salesperson, None, &mut problems);
     match (category_id, assignee.salesperson_id, problems.is_empty()) {
         (Some(category_id), Some(_), true) => {
             Ok(ValidExpense { date, assignee, customer_id, category_id, amount, note })
         }
-        _ => Err(Error::from_fields(problems)),
+        _ => Err(problems),
     }
 }
 
-pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidExpense, batch: Option<i64>) -> Result<i64> {
-    Ok(sqlx::query(
-        "INSERT INTO expenses (expense_date, salesperson_id, branch_id, customer_id, category_id, amount, note,
-             import_batch_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(valid.date.to_string())
-    .bind(valid.assignee.salesperson_id)
-    .bind(valid.assignee.branch_id)
-    .bind(valid.customer_id)
-    .bind(valid.category_id)
-    .bind(valid.amount)
-    .bind(&valid.note)
-    .bind(batch)
-    .bind(now_stamp())
-    .execute(conn)
-    .await?
-    .last_insert_rowid())
+impl PlainRecord for ValidExpense {
+    const TABLE: &'static str = "expenses";
+    const INSERTED: &'static [&'static str] =
+        &["expense_date", "salesperson_id", "branch_id", "customer_id", "category_id", "amount", "note", "created_at"];
+    const COMPARED: &'static [(&'static str, &'static str)] = &[
+        ("date", "expense_date"),
+        ("salesperson", "salesperson_id"),
+        ("customer_code", "customer_id"),
+        ("category", "category_id"),
+        ("amount", "amount"),
+        ("note", "note"),
+    ];
+
+    fn compared(&self) -> Vec<Value> {
+        vec![
+            plain::text(self.date.to_string()),
+            plain::optional(self.assignee.salesperson_id),
+            plain::optional(self.customer_id),
+            Value::Integer(self.category_id),
+            Value::Integer(self.amount.minor()),
+            plain::text(self.note.as_str()),
+        ]
+    }
+
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        vec![
+            plain::text(self.date.to_string()),
+            plain::optional(self.assignee.salesperson_id),
+            plain::optional(self.assignee.branch_id),
+            plain::optional(self.customer_id),
+            Value::Integer(self.category_id),
+            Value::Integer(self.amount.minor()),
+            plain::text(self.note.as_str()),
+            plain::text(inserting.now.as_str()),
+        ]
+    }
 }
 
 async fn fetch_visible_in(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> Result<Expense> {
@@ -142,7 +155,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExpenseInput) -> Result<Expe
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, actor, input).await?;
-    let id = insert_in(&mut tx, &valid, None).await?;
+    let id = plain::insert_one(&mut tx, &valid, actor, None).await?;
     let expense = fetch_visible_in(&mut tx, actor, id).await?;
     audit::record(&mut tx, actor, "expense", id, "create", serde_json::to_value(&expense).unwrap_or_default()).await?;
     tx.commit().await?;

@@ -1,0 +1,361 @@
+//! The bulk path of records a file adds without a code to match them (activities, expenses, service
+//! requests): each row checked on the reading thread against a [`Directory`] read at the import's start,
+//! a row an earlier import recorded skipped by its fingerprint (confirmed by the table), the rest
+//! written many to a statement. The batch finds its records again by the batch id they carry.
+
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use rusqlite::types::Value;
+use sqlx::SqliteConnection;
+
+use crate::auth::Actor;
+use crate::crm::picklists::PickList;
+use crate::db::{now_stamp, with_raw};
+use crate::directory::{Directory, PersonRef};
+use crate::error::{FieldError, Result};
+use crate::io::batch::{RowFailure, RowOutcome};
+use crate::io::bulk::{self, BulkLoad};
+use crate::io::columns::RowFields;
+use crate::io::notice::Notice;
+
+/// A checked record, or what is wrong with its row.
+pub type Checked<R> = std::result::Result<R, Vec<FieldError>>;
+
+/// What the insert of a record fills besides the record's own fields.
+pub struct Inserting {
+    pub now: String,
+    /// Who records it.
+    pub user_id: i64,
+}
+
+/// A record of a table written by the bulk path, and by its form through [`insert_one`]: one list of
+/// columns for both.
+pub trait PlainRecord: Send + Sized + 'static {
+    /// A fixed table name; its records carry `import_batch_id`.
+    const TABLE: &'static str;
+    /// The columns an insert fills, `import_batch_id` aside.
+    const INSERTED: &'static [&'static str];
+    /// Each column of the file format, and the table's column that stores it: a row equal in all of
+    /// them to one an earlier import recorded is that row again.
+    const COMPARED: &'static [(&'static str, &'static str)];
+
+    /// The values of [`PlainRecord::COMPARED`], as the table stores them.
+    fn compared(&self) -> Vec<Value>;
+
+    /// The values of [`PlainRecord::INSERTED`].
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value>;
+}
+
+fn insert_sql<R: PlainRecord>(rows: usize) -> String {
+    let columns = R::INSERTED.join(", ");
+    let one = format!("({})", vec!["?"; R::INSERTED.len() + 1].join(", "));
+    format!("INSERT INTO {} ({columns}, import_batch_id) VALUES {}", R::TABLE, vec![one; rows].join(", "))
+}
+
+/// Inserts one record (a form's, or an import's few) and returns its id.
+pub async fn insert_one<R: PlainRecord>(
+    conn: &mut SqliteConnection,
+    record: &R,
+    actor: &Actor,
+    batch: Option<i64>,
+) -> Result<i64> {
+    let inserting = Inserting { now: now_stamp(), user_id: actor.user_id };
+    with_raw(conn, |raw| {
+        let mut statement = raw.prepare_cached(&insert_sql::<R>(1))?;
+        let mut values = record.inserted(&inserting);
+        values.push(batch.map_or(Value::Null, Value::Integer));
+        statement.execute(rusqlite::params_from_iter(values))?;
+        Ok(raw.last_insert_rowid())
+    })
+    .await
+}
+
+/// A record's fingerprint: its compared values, hashed the same way whether read from the table or
+/// made from a row (SipHash with fixed keys: the same in every run).
+fn fingerprint(values: &[Value]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for value in values {
+        match value {
+            Value::Null => 0u8.hash(&mut hasher),
+            Value::Integer(i) => (1u8, i).hash(&mut hasher),
+            Value::Real(r) => (2u8, r.to_bits()).hash(&mut hasher),
+            Value::Text(t) => (3u8, t).hash(&mut hasher),
+            Value::Blob(b) => (4u8, b).hash(&mut hasher),
+        }
+    }
+    hasher.finish()
+}
+
+/// The records earlier imports made, by fingerprint: a row whose fingerprint is not among them was
+/// never imported, and the few that are get asked of the table, so two rows that merely share a
+/// fingerprint are never taken for one another.
+struct EarlierRows {
+    fingerprints: HashSet<u64>,
+}
+
+impl EarlierRows {
+    async fn read<R: PlainRecord>(conn: &mut SqliteConnection) -> Result<EarlierRows> {
+        let columns: Vec<&str> = R::COMPARED.iter().map(|(_, stored)| *stored).collect();
+        let sql = format!("SELECT {} FROM {} WHERE import_batch_id IS NOT NULL", columns.join(", "), R::TABLE);
+        with_raw(conn, |raw| {
+            let mut statement = raw.prepare(&sql)?;
+            let mut rows = statement.query([])?;
+            let mut fingerprints = HashSet::new();
+            let mut values = Vec::with_capacity(columns.len());
+            while let Some(row) = rows.next()? {
+                values.clear();
+                for index in 0..columns.len() {
+                    values.push(row.get::<_, Value>(index)?);
+                }
+                fingerprints.insert(fingerprint(&values));
+            }
+            Ok(EarlierRows { fingerprints })
+        })
+        .await
+    }
+
+    async fn recorded<R: PlainRecord>(&self, conn: &mut SqliteConnection, record: &R, batch_id: i64) -> Result<bool> {
+        let values = record.compared();
+        if !self.fingerprints.contains(&fingerprint(&values)) {
+            return Ok(false);
+        }
+        // `IS`: an empty optional value equals a missing one.
+        let conditions: Vec<String> = R::COMPARED.iter().map(|(_, stored)| format!(" AND {stored} IS ?")).collect();
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE import_batch_id IS NOT NULL AND import_batch_id != ?{} LIMIT 1",
+            R::TABLE,
+            conditions.concat()
+        );
+        with_raw(conn, |raw| {
+            let mut statement = raw.prepare_cached(&sql)?;
+            let parameters = std::iter::once(Value::Integer(batch_id)).chain(values);
+            Ok(statement.exists(rusqlite::params_from_iter(parameters))?)
+        })
+        .await
+    }
+}
+
+/// Records written in one statement: SQLite opens the table and its indexes once per statement.
+const ROWS_PER_INSERT: usize = 32;
+/// Records kept before they are written.
+const CHUNK: usize = 8_192;
+
+/// Checks a row into a record, against what the import read at its start: pure, so it runs on the
+/// reading thread.
+pub type Check<R> = fn(&Actor, &RowFields<'_>, &Directory) -> Checked<R>;
+
+/// One import of plain records: the directory (kept up to date as the import adds people and list
+/// entries), what earlier imports recorded, and the records waiting to be written.
+pub struct PlainImport<R: PlainRecord> {
+    batch_id: i64,
+    check: Check<R>,
+    directory: Directory,
+    /// Whether the import added a person or an entry since it started: a row the reading thread
+    /// found wrong may name it, and is checked again.
+    grew: bool,
+    earlier: EarlierRows,
+    pending: Vec<R>,
+    inserting: Inserting,
+    bulk: BulkLoad,
+}
+
+impl<R: PlainRecord> PlainImport<R> {
+    /// Reads what every row is checked against, inside the import's transaction. `bytes_per_row` is a
+    /// typical row's size in a file, to judge whether dropping the table's indexes for the load pays.
+    pub async fn start(
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        batch_id: i64,
+        check: Check<R>,
+        file_bytes: u64,
+        bytes_per_row: u64,
+    ) -> Result<PlainImport<R>> {
+        let directory = Directory::whole(conn).await?;
+        let earlier = EarlierRows::read::<R>(conn).await?;
+        let there: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {}", R::TABLE)))
+            .fetch_one(&mut *conn)
+            .await?;
+        let bulk = if bulk::worth_it(file_bytes, bytes_per_row, there as u64) {
+            BulkLoad::start(conn, &[R::TABLE], &[], 32).await?
+        } else {
+            BulkLoad::none()
+        };
+        Ok(PlainImport {
+            batch_id,
+            check,
+            directory,
+            grew: false,
+            earlier,
+            pending: Vec::with_capacity(CHUNK),
+            inserting: Inserting { now: now_stamp(), user_id: actor.user_id },
+            bulk,
+        })
+    }
+
+    /// What the reading thread checks each row with: the check and the directory as they are now.
+    pub fn checker(&self) -> (Check<R>, std::sync::Arc<Directory>) {
+        (self.check, std::sync::Arc::new(self.directory.clone()))
+    }
+
+    /// Makes sure the person a row names exists (a record-only user the owner can later let log in),
+    /// saying so in the notices when one is created. Empty names nobody.
+    pub async fn ensure_person(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        name: &str,
+        notices: &mut Vec<Notice>,
+    ) -> Result<()> {
+        if name.trim().is_empty() || self.directory.knows_person(name) {
+            return Ok(());
+        }
+        let (id, created) = crate::users::ensure_salesperson(conn, actor, name).await?;
+        let branch_id: Option<i64> =
+            sqlx::query_scalar("SELECT branch_id FROM users WHERE id = ?").bind(id).fetch_one(&mut *conn).await?;
+        self.directory.add_person(name, PersonRef { id, branch_id });
+        self.grew = true;
+        if created {
+            notices.push(Notice::SalespersonCreated { name: name.trim().to_string() });
+        }
+        Ok(())
+    }
+
+    /// Makes sure the list entry a row names exists, saying so in the notices when one is added. Only
+    /// a user who may edit the lists adds to them; for anyone else an unknown entry stays unknown.
+    pub async fn ensure_entry(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        list: PickList,
+        name: &str,
+        notices: &mut Vec<Notice>,
+    ) -> Result<()> {
+        if name.trim().is_empty()
+            || self.directory.entry(list, name).is_some()
+            || !actor.can(crate::auth::Permission::EditPickLists)
+        {
+            return Ok(());
+        }
+        let (id, added) = crate::crm::picklists::ensure(conn, list, name).await?;
+        self.directory.add_entry(list, id, name);
+        self.grew = true;
+        if added {
+            notices.push(Notice::PickAdded { name: name.trim().to_string(), list });
+        }
+        Ok(())
+    }
+
+    /// Takes a row the reading thread checked (checked again here when it was wrong and the import has
+    /// added people or entries since), skips it when an earlier import recorded it, and queues it.
+    /// `writing` is false once any row was bad: the rest are only checked.
+    pub async fn row(
+        &mut self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        row: &RowFields<'_>,
+        checked: Option<Checked<R>>,
+        writing: bool,
+    ) -> Result<RowOutcome, RowFailure> {
+        let checked = match checked {
+            Some(Err(_)) if self.grew => (self.check)(actor, row, &self.directory),
+            Some(checked) => checked,
+            None => (self.check)(actor, row, &self.directory),
+        };
+        let record = checked.map_err(RowFailure::Fields)?;
+        if self.earlier.recorded(conn, &record, self.batch_id).await? {
+            return Ok(RowOutcome::AlreadyImported);
+        }
+        if writing {
+            self.pending.push(record);
+            if self.pending.len() >= CHUNK {
+                self.flush(conn).await?;
+            }
+        }
+        Ok(RowOutcome::InsertedInBatch)
+    }
+
+    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        let records = std::mem::take(&mut self.pending);
+        let (batch_id, inserting) = (self.batch_id, &self.inserting);
+        with_raw(conn, |raw| {
+            let mut many = raw.prepare_cached(&insert_sql::<R>(ROWS_PER_INSERT))?;
+            let mut one = raw.prepare_cached(&insert_sql::<R>(1))?;
+            let mut chunks = records.chunks_exact(ROWS_PER_INSERT);
+            let values = |chunk: &[R]| -> Vec<Value> {
+                chunk
+                    .iter()
+                    .flat_map(|record| {
+                        let mut values = record.inserted(inserting);
+                        values.push(Value::Integer(batch_id));
+                        values
+                    })
+                    .collect()
+            };
+            for chunk in &mut chunks {
+                many.execute(rusqlite::params_from_iter(values(chunk)))?;
+            }
+            for record in chunks.remainder() {
+                one.execute(rusqlite::params_from_iter(values(std::slice::from_ref(record))))?;
+            }
+            Ok(())
+        })
+        .await?;
+        self.pending = records;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Writes what is left and builds dropped indexes again.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        self.flush(conn).await?;
+        let bulk = &mut self.bulk;
+        with_raw(conn, |raw| Ok(bulk.finish(raw)?)).await
+    }
+}
+
+/// Text as a table stores it.
+pub fn text(value: impl Into<String>) -> Value {
+    Value::Text(value.into())
+}
+
+/// An optional value as a table stores it: missing is NULL.
+pub fn optional<T: Into<Value>>(value: Option<T>) -> Value {
+    value.map_or(Value::Null, Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crm::activities::ValidActivity;
+    use crate::crm::service::ValidService;
+    use crate::io::entity::Entity;
+    use crate::sales::expenses::ValidExpense;
+
+    /// The skip rule is every column: a record that left one out would skip rows that differ in it.
+    #[test]
+    fn each_plain_record_compares_every_column_of_its_format() {
+        fn covers<R: PlainRecord>(entity: Entity) {
+            for column in entity.columns().iter().filter(|c| c.written()) {
+                assert!(
+                    R::COMPARED.iter().any(|(key, _)| *key == column.key),
+                    "{} does not compare {}",
+                    R::TABLE,
+                    column.key
+                );
+            }
+            assert_eq!(R::COMPARED.len(), R::COMPARED.iter().map(|(_, stored)| stored).collect::<HashSet<_>>().len());
+        }
+        covers::<ValidActivity>(Entity::Activities);
+        covers::<ValidExpense>(Entity::Expenses);
+        covers::<ValidService>(Entity::Service);
+    }
+
+    #[test]
+    fn a_fingerprint_tells_types_and_missing_values_apart() {
+        let text = fingerprint(&[Value::Text("1".into())]);
+        assert_ne!(text, fingerprint(&[Value::Integer(1)]));
+        assert_ne!(fingerprint(&[Value::Null, Value::Integer(1)]), fingerprint(&[Value::Integer(1), Value::Null]));
+        assert_eq!(text, fingerprint(&[Value::Text("1".into())]));
+    }
+}
