@@ -3,7 +3,9 @@
 //!
 //! `ROWS=1000000 cargo bench --bench import` imports a million order lines (~250,000 orders) into a
 //! company of 5,000 customers and 500 products; `ENTITY=customers` imports customers instead;
-//! `MOVES_STOCK=1` has the orders book their stock as well.
+//! `MOVES_STOCK=1` has the orders book their stock as well. `ENTITY=activities`, `expenses` or `service`
+//! import those records for the same customers. Each run also times reading the file alone, and
+//! `REFUSED=1` puts 43 bad rows into the file, to time how soon a file the import refuses is reported.
 //! Default: 100,000 rows.
 
 use std::io::Write;
@@ -11,13 +13,14 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use suanpan::io::csv_source::{CsvSource, SourceOptions};
 use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions};
 use suanpan::{Db, users};
 
 #[path = "data/mod.rs"]
 mod data;
-use data::{write_orders_file, write_reference_files};
+use data::{write_orders_file, write_plain_file, write_reference_files};
 
 fn write_file(path: &Path, rows: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
@@ -53,17 +56,20 @@ fn main() {
     let rows: usize = std::env::var("ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(100_000);
     // MOVES_STOCK=1: the orders book their stock too (delivered ones out, confirmed ones reserved).
     let moves_stock = std::env::var("MOVES_STOCK").is_ok_and(|v| v == "1");
-    let entity = match std::env::var("ENTITY").as_deref() {
-        Ok("customers") => Entity::Customers,
-        _ => Entity::Orders,
-    };
+    let entity = std::env::var("ENTITY").ok().and_then(|e| Entity::parse(&e)).unwrap_or(Entity::Orders);
+    let refused = std::env::var("REFUSED").is_ok_and(|v| v == "1");
+    let bad_every = if refused { rows / 43 } else { 0 };
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join(format!("{}.csv", entity.as_str()));
-    if entity == Entity::Orders {
-        write_orders_file(&file, rows);
-    } else {
-        write_file(&file, rows);
+    match entity {
+        Entity::Orders => write_orders_file(&file, rows),
+        Entity::Customers => write_file(&file, rows),
+        Entity::Activities | Entity::Expenses | Entity::Service => {
+            write_plain_file(&file, entity.as_str(), rows, bad_every)
+        }
+        other => panic!("no generated file for {}", other.as_str()),
     }
+    assert!(!refused || matches!(entity, Entity::Activities | Entity::Expenses | Entity::Service));
     let references = write_reference_files(dir.path());
     let size = std::fs::metadata(&file).expect("file").len();
     println!("file: {rows} {} rows, {:.1} MB", entity.as_str(), size as f64 / 1e6);
@@ -119,13 +125,25 @@ fn main() {
             assert_eq!(String::from_utf8_lossy(&count.stdout).trim(), rows.to_string(), "every line loaded by SQL");
         }
     }
+    // What reading the file costs: decoding and splitting every row, nothing checked.
+    let mut read_times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let mut source = CsvSource::open(&file, SourceOptions::default()).expect("open");
+        let mut read = 0;
+        while source.next_row().expect("row").is_some() {
+            read += 1;
+        }
+        assert_eq!(read, rows);
+        read_times.push(started.elapsed());
+    }
     let mut import_times = Vec::new();
     let mut export_times = Vec::new();
     for run in 0..runs {
         runtime.block_on(async {
             let (db, _) = Db::open(&dir.path().join(format!("company-{run}.sqlite"))).await.expect("open");
             let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.expect("owner");
-            if entity == Entity::Orders {
+            if entity != Entity::Customers {
                 for (reference, path) in [(Entity::Customers, &references.0), (Entity::Products, &references.1)] {
                     let report = import::import_file(&db, &owner, reference, path, ImportOptions::default())
                         .await
@@ -136,6 +154,13 @@ fn main() {
             let started = Instant::now();
             let options = ImportOptions { moves_stock, ..Default::default() };
             let report = import::import_file(&db, &owner, entity, &file, options).await.expect("import");
+            if refused {
+                assert_eq!(report.bad_rows.len(), 43, "{:?}", report.errors.first());
+                assert_eq!(report.batch_id, None);
+                import_times.push(started.elapsed());
+                db.close().await;
+                return;
+            }
             assert_eq!(report.inserted as usize, rows, "{:?}", report.errors.first());
             // Closing checkpoints the write-ahead log into the file: the import is not done before that.
             db.close().await;
@@ -150,6 +175,17 @@ fn main() {
         });
     }
     let ours = median(import_times);
+    let reading = median(read_times);
+    println!("reading the file alone: median {:.2} s", reading.as_secs_f64());
+    if refused {
+        println!(
+            "refused file (43 bad rows) reported: median {:.2} s = {:.2}× reading it (runs: {runs})",
+            ours.as_secs_f64(),
+            ours.as_secs_f64() / reading.as_secs_f64()
+        );
+        println!("peak resident memory of this process: {} MiB", import::peak_memory_mib());
+        return;
+    }
     println!(
         "import with full validation: median {:.2} s = {:.0} rows/s (runs: {runs})",
         ours.as_secs_f64(),

@@ -52,3 +52,53 @@ pub fn write_reference_files(dir: &Path) -> (PathBuf, PathBuf) {
     }
     (customers, products)
 }
+
+/// Rows of a plain-record file (activities, expenses, service requests) for the 5,000 customers and
+/// eight salespeople of [`write_reference_files`]; `bad_every` > 0 names an unknown customer on every
+/// so many rows (a file the import refuses).
+pub fn write_plain_file(path: &Path, entity: &str, rows: usize, bad_every: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    let header = match entity {
+        "activities" => "日期,客户编号,经办人,类型,时长,主题,下次跟进",
+        "expenses" => "日期,业务员,客户编号,费用类别,金额,备注",
+        _ => "日期,客户编号,类型,满意度,状态,处理结果,内容",
+    };
+    writeln!(out, "{header}").expect("write");
+    let kinds = ["call", "visit", "email", "meeting"];
+    let categories = ["差旅费", "招待费", "交通费", "通讯费", "礼品费"];
+    let services = ["complaint", "consultation", "repair", "suggestion", "praise"];
+    let statuses = ["open", "resolved", "closed"];
+    for i in 0..rows {
+        let date = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new((i % 2_000) as u64);
+        let customer = if bad_every > 0 && i % bad_every == bad_every / 2 {
+            "NOSUCH".to_string()
+        } else {
+            format!("C{:06}", 1 + (i * 31) % 5_000)
+        };
+        let who = format!("sales{}", i % 8);
+        match entity {
+            "activities" => writeln!(
+                out,
+                "{date},{customer},{who},{},{},第{i}次跟进：报价与交期,{}",
+                kinds[i % 4],
+                5 + i % 60,
+                date + chrono::Days::new(7)
+            ),
+            "expenses" => writeln!(
+                out,
+                "{date},{who},{customer},{},{}.{:02},出租车 {i}",
+                categories[i % 5],
+                20 + i % 500,
+                i % 100
+            ),
+            _ => writeln!(
+                out,
+                "{date},{customer},{},{},{},已电话回复,客户反馈第{i}号问题",
+                services[i % 5],
+                1 + i % 5,
+                statuses[i % 3]
+            ),
+        }
+        .expect("write");
+    }
+}

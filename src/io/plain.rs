@@ -263,14 +263,16 @@ impl<R: PlainRecord> PlainImport<R> {
             None => (self.check)(actor, row, &self.directory),
         };
         let record = checked.map_err(RowFailure::Fields)?;
+        // A file that had a bad row is refused whole: what its good rows would do no longer matters.
+        if !writing {
+            return Ok(RowOutcome::InsertedInBatch);
+        }
         if self.earlier.recorded(conn, &record, self.batch_id).await? {
             return Ok(RowOutcome::AlreadyImported);
         }
-        if writing {
-            self.pending.push(record);
-            if self.pending.len() >= CHUNK {
-                self.flush(conn).await?;
-            }
+        self.pending.push(record);
+        if self.pending.len() >= CHUNK {
+            self.flush(conn).await?;
         }
         Ok(RowOutcome::InsertedInBatch)
     }
