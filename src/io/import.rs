@@ -21,6 +21,7 @@ pub use crate::io::entity::Entity;
 use crate::io::import_orders::CheckedLine;
 use crate::io::notice::Notice;
 use crate::io::read_ahead::ReadAhead;
+use crate::io::values::{Translator, UnknownValue};
 use crate::io::{
     import_activities, import_contacts, import_customers, import_expenses, import_opportunities, import_orders,
     import_products, import_purchases, import_service, import_suppliers,
@@ -125,6 +126,9 @@ pub struct ImportReport {
     pub bad_rows: Vec<BadRow>,
     pub ignored_columns: Vec<String>,
     pub notices: Vec<Notice>,
+    /// Each value a list-backed column gave that its list did not know (or that was mapped), once,
+    /// with its count and what became of it.
+    pub unknown_values: Vec<UnknownValue>,
     /// Some once written; None after a dry run or when any row was bad.
     pub batch_id: Option<i64>,
 }
@@ -231,6 +235,7 @@ pub async fn import_file(
         bad_rows: Vec::new(),
         ignored_columns: map.ignored.clone(),
         notices: Vec::new(),
+        unknown_values: Vec::new(),
         batch_id: None,
     };
     let file_bytes = source.progress().1;
@@ -302,7 +307,7 @@ async fn import_in(
     entity: Entity,
     source: CsvSource,
     map: &columns::ColumnMap,
-    options: ImportOptions,
+    mut options: ImportOptions,
     mut report: ImportReport,
 ) -> Result<ImportReport> {
     let columns = entity.columns();
@@ -321,6 +326,7 @@ async fn import_in(
 
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let batch_id = start_batch(&mut tx, actor, &report, options.mode).await?;
+    let mut values = Translator::start(&mut tx, actor, entity, map, std::mem::take(&mut options.values)).await?;
     let mut writer = match entity {
         Entity::Customers => {
             Writer::Customers(Box::new(import_customers::CustomerImport::start(&mut tx, batch_id, file_bytes).await?))
@@ -370,7 +376,8 @@ async fn import_in(
             let value = row.fields[position].clone();
             problems.push((column, Reason::Unreadable { value }));
         }
-        let fields = RowFields { columns, map, fields: &row.fields };
+        let overrides = values.translate(&mut tx, actor, &row.fields, &mut report.notices).await?;
+        let fields = RowFields { columns, map, fields: &row.fields, overrides: &overrides };
         let key = entity.record_key(&fields);
         if !key.is_empty() {
             if let Some(first) = first_line_of_key.get(&key) {
@@ -447,6 +454,7 @@ async fn import_in(
         peak_mib = peak_memory_mib(),
         "import: rows read and checked"
     );
+    report.unknown_values = values.finish();
     if report.rows == 0 {
         return Err(no_rows);
     }

@@ -6,7 +6,6 @@
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
-use crate::crm::picklists::PickList;
 use crate::error::Result;
 use crate::io::batch::{EarlierImport, RowFailure, RowOutcome};
 use crate::io::columns::RowFields;
@@ -32,7 +31,6 @@ impl ExpenseImport {
         notices: &mut Vec<Notice>,
     ) -> Result<RowOutcome, RowFailure> {
         fields::ensure_salesperson(conn, actor, row.get("salesperson"), notices).await?;
-        fields::ensure_pick(conn, actor, PickList::ExpenseCategory, row.get("category"), notices).await?;
         let input = ExpenseInput {
             date: row.get("date").into(),
             salesperson: row.get("salesperson").into(),

@@ -23,3 +23,4 @@ pub mod import_suppliers;
 pub mod notice;
 pub mod profiles;
 pub mod read_ahead;
+pub mod values;
