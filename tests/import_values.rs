@@ -287,3 +287,14 @@ async fn a_profile_keeps_its_value_map_and_old_profiles_load_without_one() {
     profiles::save(&c.db, &c.owner, Entity::Customers, "旧表", &headers, &ValueMap::default()).await.unwrap();
     assert!(profiles::find(&c.db, Entity::Customers, "旧表").await.unwrap().values.is_empty());
 }
+
+#[tokio::test]
+async fn a_value_too_long_for_any_list_is_a_row_error_not_a_failed_import() {
+    let c = company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let long = "很".repeat(31);
+    let file = write(dir.path(), "long.csv", &format!("客户名称,来源\n甲,{long}\n乙,展会\n"));
+    let report = run(&c, &c.owner, Entity::Customers, &file, ImportOptions::default()).await;
+    assert_eq!(report.errors.iter().map(|e| (e.line, e.reason)).collect::<Vec<_>>(), [(2, "unknown")]);
+    assert_eq!(listed(&report), [("source", long.as_str(), 1, ValueOutcome::Refused)]);
+}

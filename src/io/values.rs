@@ -135,7 +135,8 @@ pub enum ValueOutcome {
     Added,
     /// Read as the entry the value map names.
     MappedTo { mapped_to: String },
-    /// Left unknown: the user may not edit the lists, so each row naming it is refused.
+    /// Left unknown: the user may not edit the lists (or no list could hold it), so each row naming it
+    /// is refused.
     Refused,
 }
 
@@ -269,25 +270,29 @@ impl Translator {
         value: &str,
         notices: &mut Vec<Notice>,
     ) -> Result<Seen> {
-        let outcome = match self.values.get(column, value) {
-            Some(to) => ValueOutcome::MappedTo { mapped_to: to.to_string() },
+        let added = match self.values.get(column, value) {
+            Some(to) => Ok(ValueOutcome::MappedTo { mapped_to: to.to_string() }),
             None if known(conn, list, value).await? => return Ok(Seen::Known),
             None => match list {
                 ValueList::User => {
-                    fields::ensure_salesperson(conn, actor, value, notices).await?;
-                    ValueOutcome::Added
+                    fields::ensure_salesperson(conn, actor, value, notices).await.map(|()| ValueOutcome::Added)
                 }
-                ValueList::Pick(_) | ValueList::Stage if !self.may_add => ValueOutcome::Refused,
+                ValueList::Pick(_) | ValueList::Stage if !self.may_add => Ok(ValueOutcome::Refused),
                 ValueList::Pick(pick) => {
-                    fields::ensure_pick(conn, actor, pick, value, notices).await?;
-                    ValueOutcome::Added
+                    fields::ensure_pick(conn, actor, pick, value, notices).await.map(|()| ValueOutcome::Added)
                 }
-                ValueList::Stage => {
-                    add_stage(conn, actor, value).await?;
+                ValueList::Stage => add_stage(conn, actor, value).await.map(|()| {
                     notices.push(Notice::StageAdded { name: value.to_string() });
                     ValueOutcome::Added
-                }
+                }),
             },
+        };
+        let outcome = match added {
+            Ok(outcome) => outcome,
+            // A value no list could hold (too long for an entry): each row naming it is refused by the
+            // entity's own checks, as the file's fault, rather than the whole import stopping here.
+            Err(Error::Invalid { .. } | Error::Fields(_)) => ValueOutcome::Refused,
+            Err(fault) => return Err(fault),
         };
         self.tally.push(UnknownValue { column, list, value: value.to_string(), count: 0, outcome });
         Ok(Seen::Tallied(self.tally.len() - 1))
