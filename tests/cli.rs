@@ -564,6 +564,16 @@ fn unknown_list_values_are_added_with_a_notice_or_mapped_with_map_value() {
     let sources = as_boss(&db, &["lists", "show", "sources"]);
     assert!(!sources.contains("抖音"), "{sources}");
 
+    // Saved with the profile, the value map comes back with it.
+    let saved = suanpan(
+        &db,
+        Some("boss"),
+        &["import", "customers", file, "--dry-run", "--map-value", "来源:抖音=网站", "--save-profile", "抖音表"],
+    );
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let reused = suanpan(&db, Some("boss"), &["import", "customers", file, "--dry-run", "--profile", "抖音表"]);
+    assert!(stderr(&reused).contains("source '抖音': 2 rows, read as '网站'"), "{}", stderr(&reused));
+
     for bad in ["来源=展会", "来源:抖音", "电话:1=2"] {
         let refused = suanpan(&db, Some("boss"), &["import", "customers", file, "--dry-run", "--map-value", bad]);
         assert_eq!(refused.status.code(), Some(1), "{bad}");
