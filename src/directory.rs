@@ -61,14 +61,7 @@ impl Directory {
         for (code, id, owner_id, branch_id) in customers {
             directory.customers.insert(code, CustomerRef { id, owner_id, branch_id });
         }
-        for list in <PickList as crate::choice::Choice>::ALL {
-            let sql = format!("SELECT id, name, name_en FROM {} ORDER BY active, id DESC", list.table());
-            let entries: Vec<(i64, String, String)> =
-                sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-            for (id, name, name_en) in entries {
-                directory.add_pick(*list, id, &name, &name_en);
-            }
-        }
+        directory.read_lists(conn).await?;
         Ok(directory)
     }
 
@@ -106,6 +99,27 @@ impl Directory {
         Ok(directory)
     }
 
+    /// Reads the people and every list again (an import added to them), keeping the customers.
+    pub async fn reload_lists(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        let fresh = Directory::people(conn).await?;
+        self.people = fresh.people;
+        self.branch_of = fresh.branch_of;
+        self.picks.clear();
+        self.read_lists(conn).await
+    }
+
+    async fn read_lists(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        for list in <PickList as crate::choice::Choice>::ALL {
+            let sql = format!("SELECT id, name, name_en FROM {} ORDER BY active, id DESC", list.table());
+            let entries: Vec<(i64, String, String)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+            for (id, name, name_en) in entries {
+                self.add_pick(*list, id, &name, &name_en);
+            }
+        }
+        Ok(())
+    }
+
     async fn people(conn: &mut SqliteConnection) -> Result<Directory> {
         let users: Vec<(i64, String, String, Option<i64>)> =
             sqlx::query_as("SELECT id, username, display_name, branch_id FROM users ORDER BY id DESC")
@@ -140,21 +154,6 @@ impl Directory {
             self.picks.insert((list, format!("en:{}", name_en.to_ascii_lowercase())), id);
         }
         self.picks.insert((list, name.to_string()), id);
-    }
-
-    /// Remembers a user an import created on the way.
-    pub fn add_person(&mut self, name: &str, person: PersonRef) {
-        self.people.insert(name.trim().to_string(), person);
-        self.branch_of.insert(person.id, person.branch_id);
-    }
-
-    /// Remembers a list entry an import added on the way.
-    pub fn add_entry(&mut self, list: PickList, id: i64, name: &str) {
-        self.add_pick(list, id, name.trim(), "");
-    }
-
-    pub fn knows_person(&self, name: &str) -> bool {
-        self.people.contains_key(name.trim())
     }
 
     /// The user a record names by user name or display name.

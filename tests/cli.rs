@@ -529,3 +529,60 @@ fn lists_and_warehouses_refuse_what_the_engine_refuses() {
         "not enough P1",
     );
 }
+
+#[test]
+fn unknown_list_values_are_added_with_a_notice_or_mapped_with_map_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("company.sqlite");
+    assert!(suanpan(&db, None, &["init", "--owner", "boss"]).status.success());
+    let file = dir.path().join("customers.csv");
+    std::fs::write(
+        &file,
+        "客户名称,联系电话,来源\n甲,13800000001,抖音\n乙,13800000002,抖音\n丙,13800000003,老客户介绍\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    let checked = suanpan(&db, Some("boss"), &["import", "customers", file, "--dry-run"]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    let said = stderr(&checked);
+    assert!(said.contains("source '抖音': 2 rows, added to its list"), "{said}");
+    assert!(said.contains("added '老客户介绍' to the list of source"), "{said}");
+
+    let mapped = suanpan(
+        &db,
+        Some("boss"),
+        &["import", "customers", file, "--map-value", "来源:抖音=展会", "--map-value", "source:老客户介绍=Referral"],
+    );
+    assert!(mapped.status.success(), "{}", stderr(&mapped));
+    let said = stderr(&mapped);
+    assert!(said.contains("source '抖音': 2 rows, read as '展会'"), "{said}");
+    assert!(!said.contains("added"), "nothing is added: {said}");
+    let list = as_boss(&db, &["customers", "list", "--format", "csv"]);
+    assert!(list.lines().any(|l| l.contains(",甲,") && l.contains(",展会,")), "{list}");
+    assert!(list.lines().any(|l| l.contains(",丙,") && l.contains(",转介绍,")), "{list}");
+    let sources = as_boss(&db, &["lists", "show", "sources"]);
+    assert!(!sources.contains("抖音"), "{sources}");
+
+    // Saved with the profile, the value map comes back with it.
+    let saved = suanpan(
+        &db,
+        Some("boss"),
+        &["import", "customers", file, "--dry-run", "--map-value", "来源:抖音=网站", "--save-profile", "抖音表"],
+    );
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let reused = suanpan(&db, Some("boss"), &["import", "customers", file, "--dry-run", "--profile", "抖音表"]);
+    assert!(stderr(&reused).contains("source '抖音': 2 rows, read as '网站'"), "{}", stderr(&reused));
+
+    for bad in ["来源=展会", "来源:抖音", "电话:1=2"] {
+        let refused = suanpan(&db, Some("boss"), &["import", "customers", file, "--dry-run", "--map-value", bad]);
+        assert_eq!(refused.status.code(), Some(1), "{bad}");
+        let said = stderr(&refused);
+        assert!(said.contains("map_value") && said.contains(bad.split([':', '=']).next().unwrap()), "{bad}: {said}");
+        assert_eq!(said.trim().lines().count(), 1, "one line: {said}");
+    }
+    let unknown =
+        suanpan(&db, Some("boss"), &["import", "customers", file, "--dry-run", "--map-value", "来源:抖音=火星"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("火星"), "{}", stderr(&unknown));
+}

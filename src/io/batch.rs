@@ -43,6 +43,8 @@ pub struct ImportOptions {
     pub source: SourceOptions,
     /// File header → column key, for headers the built-in names do not know.
     pub mapping: HashMap<String, String>,
+    /// Values of list-backed columns the person mapped to known entries (`crate::io::values`).
+    pub values: crate::io::values::ValueMap,
     pub mode: Mode,
     /// Validate everything, write nothing.
     pub dry_run: bool,

@@ -194,6 +194,12 @@ fn fold(header: &str) -> String {
         .collect()
 }
 
+/// The column a header or key names, as [`map_headers`] would match it (`来源` is `source`).
+pub fn find<'c>(columns: &'c [Column], name: &str) -> Option<&'c Column> {
+    let folded = fold(name);
+    columns.iter().find(|c| c.key == folded || c.chinese.iter().any(|z| fold(z) == folded))
+}
+
 /// Matches headers to columns. `manual` maps a file header to a column key and wins over
 /// the built-in names.
 pub fn map_headers(
@@ -231,11 +237,17 @@ pub struct RowFields<'a> {
     pub columns: &'a [Column],
     pub map: &'a ColumnMap,
     pub fields: &'a [String],
+    /// What a column reads as instead of the file's field (a value the person mapped to a list's entry);
+    /// usually empty.
+    pub overrides: &'a [(&'static str, String)],
 }
 
 impl RowFields<'_> {
     /// The field of column `key`, or "" when the file has no such column or the row is short.
     pub fn get(&self, key: &str) -> &str {
+        if let Some((_, value)) = self.overrides.iter().find(|(k, _)| *k == key) {
+            return value;
+        }
         self.columns
             .iter()
             .position(|c| c.key == key)

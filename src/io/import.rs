@@ -24,6 +24,7 @@ use crate::io::import_orders::CheckedLine;
 use crate::io::notice::Notice;
 use crate::io::plain::{Check, Checked, PlainImport, PlainRecord};
 use crate::io::read_ahead::ReadAhead;
+use crate::io::values::{Translator, UnknownValue};
 use crate::io::{
     import_activities, import_contacts, import_customers, import_expenses, import_opportunities, import_orders,
     import_products, import_purchases, import_service, import_suppliers,
@@ -129,6 +130,9 @@ pub struct ImportReport {
     pub bad_rows: Vec<BadRow>,
     pub ignored_columns: Vec<String>,
     pub notices: Vec<Notice>,
+    /// Each value a list-backed column gave that its list did not know (or that was mapped), once,
+    /// with its count and what became of it.
+    pub unknown_values: Vec<UnknownValue>,
     /// Some once written; None after a dry run or when any row was bad.
     pub batch_id: Option<i64>,
 }
@@ -179,7 +183,8 @@ fn plain_reader<R: PlainRecord>(
 ) -> ReadAhead<Prepared> {
     let (actor, map) = (actor.clone(), map.clone());
     ReadAhead::start(source, move |row, prepared: &mut Prepared| {
-        let fields = RowFields { columns, map: &map, fields: &row.fields };
+        // Values the person mapped are read on the writer's side (`io::values`): such a row is checked there again.
+        let fields = RowFields { columns, map: &map, fields: &row.fields, overrides: &[] };
         *prepared = wrap(check(&actor, &fields, &directory));
     })
 }
@@ -262,6 +267,7 @@ pub async fn import_file(
         bad_rows: Vec::new(),
         ignored_columns: map.ignored.clone(),
         notices: Vec::new(),
+        unknown_values: Vec::new(),
         batch_id: None,
     };
     let file_bytes = source.progress().1;
@@ -333,7 +339,7 @@ async fn import_in(
     entity: Entity,
     source: CsvSource,
     map: &columns::ColumnMap,
-    options: ImportOptions,
+    mut options: ImportOptions,
     mut report: ImportReport,
 ) -> Result<ImportReport> {
     let columns = entity.columns();
@@ -352,6 +358,7 @@ async fn import_in(
 
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let batch_id = start_batch(&mut tx, actor, &report, options.mode).await?;
+    let mut values = Translator::start(&mut tx, actor, entity, map, std::mem::take(&mut options.values)).await?;
     let mut writer = match entity {
         Entity::Customers => {
             Writer::Customers(Box::new(import_customers::CustomerImport::start(&mut tx, batch_id, file_bytes).await?))
@@ -440,7 +447,8 @@ async fn import_in(
             let value = row.fields[position].clone();
             problems.push((column, Reason::Unreadable { value }));
         }
-        let fields = RowFields { columns, map, fields: &row.fields };
+        let overrides = values.translate(&mut tx, actor, &row.fields, &mut report.notices).await?;
+        let fields = RowFields { columns, map, fields: &row.fields, overrides: &overrides };
         let key = entity.record_key(&fields);
         if !key.is_empty() {
             if let Some(first) = first_line_of_key.get(&key) {
@@ -469,26 +477,29 @@ async fn import_in(
                 Writer::Purchases(purchases) => purchases.row(&mut tx, &fields, row.line, writing).await,
                 Writer::Activities(plain) => {
                     let checked = match std::mem::take(prepared) {
-                        Prepared::Activity(checked) => Some(checked),
+                        Prepared::Activity(checked) if overrides.is_empty() => Some(checked),
                         _ => None,
                     };
-                    import_activities::row(plain, &mut tx, actor, &fields, checked, writing, &mut report.notices).await
+                    plain.lists_changed(&mut tx, values.added()).await?;
+                    plain.row(&mut tx, actor, &fields, checked, writing).await
                 }
                 Writer::Opportunities(opportunities) => {
                     opportunities.row(&mut tx, actor, &fields, options.mode, &mut report.notices).await
                 }
                 Writer::Expenses(plain) => {
                     let checked = match std::mem::take(prepared) {
-                        Prepared::Expense(checked) => Some(checked),
+                        Prepared::Expense(checked) if overrides.is_empty() => Some(checked),
                         _ => None,
                     };
-                    import_expenses::row(plain, &mut tx, actor, &fields, checked, writing, &mut report.notices).await
+                    plain.lists_changed(&mut tx, values.added()).await?;
+                    plain.row(&mut tx, actor, &fields, checked, writing).await
                 }
                 Writer::Service(plain) => {
                     let checked = match std::mem::take(prepared) {
-                        Prepared::Service(checked) => Some(checked),
+                        Prepared::Service(checked) if overrides.is_empty() => Some(checked),
                         _ => None,
                     };
+                    plain.lists_changed(&mut tx, values.added()).await?;
                     plain.row(&mut tx, actor, &fields, checked, writing).await
                 }
             };
@@ -539,6 +550,7 @@ async fn import_in(
         peak_mib = peak_memory_mib(),
         "import: rows read and checked"
     );
+    report.unknown_values = values.finish();
     if report.rows == 0 {
         return Err(no_rows);
     }

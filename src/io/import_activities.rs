@@ -1,16 +1,11 @@
 //! Activities from a file, through the bulk path of plain records ([`crate::io::plain`]): each row
-//! checked as the form checks one; an operator the company lacks is created with a notice.
-
-use sqlx::SqliteConnection;
+//! checked as the form checks one (an operator the company lacks is met first by [`crate::io::values`]).
 
 use crate::auth::Actor;
 use crate::crm::activities::{self, ActivityInput, ValidActivity};
 use crate::directory::Directory;
-use crate::error::Result;
-use crate::io::batch::{RowFailure, RowOutcome};
 use crate::io::columns::RowFields;
-use crate::io::notice::Notice;
-use crate::io::plain::{Checked, PlainImport};
+use crate::io::plain::Checked;
 
 /// A typical activity row's size in a file.
 pub const BYTES_PER_ROW: u64 = 80;
@@ -28,18 +23,4 @@ pub fn check(actor: &Actor, row: &RowFields<'_>, directory: &Directory) -> Check
         next_follow_up: row.get("next_follow_up").into(),
     };
     activities::check(actor, &input, directory)
-}
-
-/// Makes what a row names on the way, then takes the row.
-pub async fn row(
-    import: &mut PlainImport<ValidActivity>,
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    row: &RowFields<'_>,
-    checked: Option<Checked<ValidActivity>>,
-    writing: bool,
-    notices: &mut Vec<Notice>,
-) -> Result<RowOutcome, RowFailure> {
-    import.ensure_person(conn, actor, row.get("operator"), notices).await?;
-    import.row(conn, actor, row, checked, writing).await
 }

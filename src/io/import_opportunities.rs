@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::auth::{Actor, Scope};
-use crate::crm::picklists::PickList;
 use crate::error::{Error, Reason, Result};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::columns::RowFields;
@@ -70,7 +69,6 @@ impl OpportunityImport {
             return Ok(RowOutcome::Skipped);
         }
         fields::ensure_salesperson(conn, actor, row.get("salesperson"), notices).await?;
-        fields::ensure_pick(conn, actor, PickList::LostReason, row.get("lost_reason"), notices).await?;
         let input = OpportunityInput {
             code: code.to_string(),
             customer_code: row.get("customer_code").into(),

@@ -24,3 +24,4 @@ pub mod notice;
 pub mod plain;
 pub mod profiles;
 pub mod read_ahead;
+pub mod values;

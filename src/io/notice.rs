@@ -13,6 +13,8 @@ pub enum Notice {
     SalespersonCreated { name: String },
     #[error("added '{name}' to the list of {}", .list.field())]
     PickAdded { name: String, list: PickList },
+    #[error("added '{name}' to the pipeline's stages")]
+    StageAdded { name: String },
 }
 
 impl Notice {
@@ -20,6 +22,7 @@ impl Notice {
         match self {
             Notice::SalespersonCreated { .. } => "salesperson_created",
             Notice::PickAdded { .. } => "pick_added",
+            Notice::StageAdded { .. } => "stage_added",
         }
     }
 
@@ -27,6 +30,7 @@ impl Notice {
         match self {
             Notice::SalespersonCreated { name } => serde_json::json!({ "name": name }),
             Notice::PickAdded { name, list } => serde_json::json!({ "name": name, "list": list }),
+            Notice::StageAdded { name } => serde_json::json!({ "name": name }),
         }
     }
 
@@ -36,11 +40,12 @@ impl Notice {
         let all = vec![
             Notice::SalespersonCreated { name: name() },
             Notice::PickAdded { name: name(), list: PickList::LostReason },
+            Notice::StageAdded { name: name() },
         ];
         // A new kind stops compiling here, next to the list it must join.
         for notice in &all {
             match notice {
-                Notice::SalespersonCreated { .. } | Notice::PickAdded { .. } => {}
+                Notice::SalespersonCreated { .. } | Notice::PickAdded { .. } | Notice::StageAdded { .. } => {}
             }
         }
         all

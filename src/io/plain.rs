@@ -10,14 +10,12 @@ use rusqlite::types::Value;
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
-use crate::crm::picklists::PickList;
 use crate::db::{now_stamp, with_raw};
-use crate::directory::{Directory, PersonRef};
+use crate::directory::Directory;
 use crate::error::{FieldError, Result};
 use crate::io::batch::{RowFailure, RowOutcome};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
-use crate::io::notice::Notice;
 
 /// A checked record, or what is wrong with its row.
 pub type Checked<R> = std::result::Result<R, Vec<FieldError>>;
@@ -154,6 +152,8 @@ pub struct PlainImport<R: PlainRecord> {
     /// Whether the import added a person or an entry since it started: a row the reading thread
     /// found wrong may name it, and is checked again.
     grew: bool,
+    /// How many the import had added when the directory was last read.
+    added: usize,
     earlier: EarlierRows,
     pending: Vec<R>,
     inserting: Inserting,
@@ -186,6 +186,7 @@ impl<R: PlainRecord> PlainImport<R> {
             check,
             directory,
             grew: false,
+            added: 0,
             earlier,
             pending: Vec::with_capacity(CHUNK),
             inserting: Inserting { now: now_stamp(), user_id: actor.user_id },
@@ -198,56 +199,20 @@ impl<R: PlainRecord> PlainImport<R> {
         (self.check, std::sync::Arc::new(self.directory.clone()))
     }
 
-    /// Makes sure the person a row names exists (a record-only user the owner can later let log in),
-    /// saying so in the notices when one is created. Empty names nobody.
-    pub async fn ensure_person(
-        &mut self,
-        conn: &mut SqliteConnection,
-        actor: &Actor,
-        name: &str,
-        notices: &mut Vec<Notice>,
-    ) -> Result<()> {
-        if name.trim().is_empty() || self.directory.knows_person(name) {
-            return Ok(());
-        }
-        let (id, created) = crate::users::ensure_salesperson(conn, actor, name).await?;
-        let branch_id: Option<i64> =
-            sqlx::query_scalar("SELECT branch_id FROM users WHERE id = ?").bind(id).fetch_one(&mut *conn).await?;
-        self.directory.add_person(name, PersonRef { id, branch_id });
-        self.grew = true;
-        if created {
-            notices.push(Notice::SalespersonCreated { name: name.trim().to_string() });
+    /// Reads the people and list entries again when the import added some (`io::values` adds what a
+    /// file names that the lists lack: `added` counts them): rows the reading thread found wrong may
+    /// name them, and are checked again.
+    pub async fn lists_changed(&mut self, conn: &mut SqliteConnection, added: usize) -> Result<()> {
+        if added != self.added {
+            self.directory.reload_lists(conn).await?;
+            self.added = added;
+            self.grew = true;
         }
         Ok(())
     }
 
-    /// Makes sure the list entry a row names exists, saying so in the notices when one is added. Only
-    /// a user who may edit the lists adds to them; for anyone else an unknown entry stays unknown.
-    pub async fn ensure_entry(
-        &mut self,
-        conn: &mut SqliteConnection,
-        actor: &Actor,
-        list: PickList,
-        name: &str,
-        notices: &mut Vec<Notice>,
-    ) -> Result<()> {
-        if name.trim().is_empty()
-            || self.directory.entry(list, name).is_some()
-            || !actor.can(crate::auth::Permission::EditPickLists)
-        {
-            return Ok(());
-        }
-        let (id, added) = crate::crm::picklists::ensure(conn, list, name).await?;
-        self.directory.add_entry(list, id, name);
-        self.grew = true;
-        if added {
-            notices.push(Notice::PickAdded { name: name.trim().to_string(), list });
-        }
-        Ok(())
-    }
-
-    /// Takes a row the reading thread checked (checked again here when it was wrong and the import has
-    /// added people or entries since), skips it when an earlier import recorded it, and queues it.
+    /// Takes a row the reading thread checked (checked here when it was not, or was wrong and the import
+    /// has added people or entries since), skips it when an earlier import recorded it, and queues it.
     /// `writing` is false once any row was bad: the rest are only checked.
     pub async fn row(
         &mut self,

@@ -49,8 +49,8 @@ impl Choice for OpportunityStatus {
     fn also(self) -> &'static [&'static str] {
         match self {
             OpportunityStatus::Open => &[],
-            OpportunityStatus::Won => &["成交"],
-            OpportunityStatus::Lost => &["失败"],
+            OpportunityStatus::Won => &["成交", "已成交", "赢", "签单"],
+            OpportunityStatus::Lost => &["失败", "输单", "已丢单", "丢失"],
         }
     }
 }

@@ -69,10 +69,11 @@ export const orderStep = (id, step) => invoke("order_step", { id, step });
 // Files: import, export, templates, backups. Paths come from the native dialogs below.
 export const importPreview = (entity, path, encoding, mapping) =>
   invoke("import_preview", { entity, path, encoding, mapping });
-export const importRun = (entity, path, encoding, mapping, mode, dryRun, movesStock = false) =>
-  invoke("import_run", { request: { entity, path, encoding, mapping, mode, dry_run: dryRun, moves_stock: movesStock } });
+/** `values`: column key → value in the file → the list's entry it means (unknown values not in it are added). */
+export const importRun = (entity, path, encoding, mapping, values, mode, dryRun, movesStock = false) =>
+  invoke("import_run", { request: { entity, path, encoding, mapping, values, mode, dry_run: dryRun, moves_stock: movesStock } });
 export const importProfiles = (entity) => invoke("profiles_list", { entity });
-export const saveImportProfile = (entity, name, mapping) => invoke("profile_save", { entity, name, mapping });
+export const saveImportProfile = (entity, name, mapping, values) => invoke("profile_save", { entity, name, mapping, values });
 export const importCancel = () => invoke("import_cancel");
 export const importSaveErrors = (path) => invoke("import_save_errors", { path });
 export const importBatches = () => invoke("import_batches");

@@ -11,6 +11,7 @@ use suanpan::io::decode::Encoding;
 use suanpan::io::export;
 use suanpan::io::import::{self, Batch, Entity, ImportOptions, ImportReport, Mode, Preview};
 use suanpan::io::profiles::{self, Profile};
+use suanpan::io::values::ValueMap;
 use tauri::{AppHandle, Emitter, State};
 
 use crate::state::{AppState, Reply, fail};
@@ -62,6 +63,9 @@ pub struct ImportRequest {
     encoding: Option<String>,
     #[serde(default)]
     mapping: HashMap<String, String>,
+    /// What the person chose for values the lists do not know.
+    #[serde(default)]
+    values: ValueMap,
     mode: Mode,
     dry_run: bool,
     /// Orders and purchases: book their stock (imported history moves none by default).
@@ -77,9 +81,10 @@ pub async fn import_run<R: tauri::Runtime>(
     request: ImportRequest,
 ) -> Reply<ImportReport> {
     let (db, actor) = state.session().await?;
-    let ImportRequest { entity, path, encoding, mapping, mode, dry_run, moves_stock } = request;
+    let ImportRequest { entity, path, encoding, mapping, values, mode, dry_run, moves_stock } = request;
     let mut options = options(encoding, mapping, mode, dry_run)?;
     options.moves_stock = moves_stock;
+    options.values = values;
     state.import_cancel.store(false, Ordering::Relaxed);
     options.cancel = Some(state.import_cancel.clone());
     options.progress = Some(Box::new(move |progress| {
@@ -102,9 +107,10 @@ pub async fn profile_save(
     entity: Entity,
     name: String,
     mapping: HashMap<String, String>,
+    values: Option<ValueMap>,
 ) -> Reply<Profile> {
     let (db, actor) = state.session().await?;
-    profiles::save(&db, &actor, entity, &name, &mapping).await.map_err(fail)
+    profiles::save(&db, &actor, entity, &name, &mapping, &values.unwrap_or_default()).await.map_err(fail)
 }
 
 #[tauri::command]

@@ -13,6 +13,7 @@ use suanpan::io::decode::Encoding;
 use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions, Mode};
 use suanpan::io::profiles;
+use suanpan::io::values::ValueOutcome;
 use suanpan::{Actor, Db, Error, Role, auth, backup, branches, db, demo, users};
 use unicode_width::UnicodeWidthStr;
 
@@ -128,10 +129,15 @@ enum Command {
         /// A header the importer does not know, and the column it means: --map 微信=notes.
         #[arg(long = "map", value_name = "HEADER=COLUMN")]
         map: Vec<String>,
-        /// Use the header mapping saved under this name (--map entries add to it).
+        /// A value a list (sources, levels, stages, lost reasons, expense categories, salespeople) does not
+        /// know, and the entry it means: --map-value 来源:展会会务=展会. Unknown values not mapped are added,
+        /// each with a notice.
+        #[arg(long = "map-value", value_name = "COLUMN:FROM=TO")]
+        map_value: Vec<String>,
+        /// Use the header and value mappings saved under this name (--map and --map-value add to them).
         #[arg(long)]
         profile: Option<String>,
-        /// Save the mapping (--profile and --map together) under this name for next time.
+        /// Save the mappings (--profile, --map and --map-value together) under this name for next time.
         #[arg(long)]
         save_profile: Option<String>,
         /// Orders and purchases: book their stock (delivered out, confirmed reserved, purchases in).
@@ -402,6 +408,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             dry_run,
             errors,
             map,
+            map_value,
             profile,
             save_profile,
             moves_stock,
@@ -411,13 +418,18 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let mut options = import_options(encoding, delimiter, &mode, dry_run, &map)?;
             options.moves_stock = moves_stock;
             if let Some(profile) = profile {
-                let mut mapping = profiles::load(&db, entity, &profile).await?;
+                let saved = profiles::find(&db, entity, &profile).await?;
+                let mut mapping: std::collections::HashMap<_, _> = saved.mapping.into_iter().collect();
                 mapping.extend(options.mapping.drain());
                 options.mapping = mapping;
+                options.values = saved.values;
+            }
+            for spec in &map_value {
+                options.values.add_spec(entity, spec)?;
             }
             if let Some(name) = save_profile {
-                profiles::save(&db, &actor, entity, &name, &options.mapping).await?;
-                eprintln!("saved the header mapping as '{name}'");
+                profiles::save(&db, &actor, entity, &name, &options.mapping, &options.values).await?;
+                eprintln!("saved the header and value mappings as '{name}'");
             }
             let report = import::import_file(&db, &actor, entity, &file, options).await?;
             print_import_report(&report, errors.as_deref())?;
@@ -560,6 +572,14 @@ fn print_import_report(report: &import::ImportReport, errors_out: Option<&std::p
     }
     for notice in &report.notices {
         eprintln!("{notice}");
+    }
+    for unknown in &report.unknown_values {
+        let what = match &unknown.outcome {
+            ValueOutcome::Added => "added to its list".to_string(),
+            ValueOutcome::MappedTo { mapped_to } => format!("read as '{mapped_to}'"),
+            ValueOutcome::Refused => "not in its list (your role may not add to it; map it with --map-value)".into(),
+        };
+        eprintln!("{} '{}': {} rows, {what}", unknown.column, unknown.value, unknown.count);
     }
     if report.errors.is_empty() {
         // Why rows were skipped, after their count: "2 skipped (2 already imported by an earlier import)".

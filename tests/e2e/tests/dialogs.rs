@@ -106,3 +106,68 @@ async fn import_export_backup_and_restore_go_through_the_native_file_dialogs() {
     let listed = customers::list(&db, &owner, &CustomerQuery::default()).await.unwrap();
     assert_eq!(listed.total, 3, "the backup holds the imported customers");
 }
+
+/// The sheet a clerk saves from Excel as GBK CSV: no code column, and a 来源 column two of whose values
+/// the company's list of sources lacks.
+#[tokio::test]
+async fn unknown_sources_in_a_gbk_sheet_are_mapped_or_added_in_the_preview() {
+    use suanpan::crm::contacts;
+    use suanpan::crm::picklists::{self, PickList};
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("company.sqlite");
+    {
+        let (db, _) = Db::open(&company).await.unwrap();
+        users::create_owner(&db, "boss", "王老板", "secret-123").await.unwrap();
+        db.close().await;
+    }
+    let sheet = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/import/customers_gbk_sources.csv");
+    let sheet = sheet.canonicalize().unwrap();
+
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window).await;
+    window.click("#customer-import").await;
+    window.click("#import-choose").await;
+    answer_file_dialog("Open File", &sheet).await;
+    window.wait_present(&format!("#import-preview[data-path=\"{}\"]", sheet.display())).await;
+    window.click("#import-check").await;
+    window.wait_present("#import-values tr[data-value='抖音'][data-outcome='added']").await;
+    let listed = window.text("#import-values").await;
+    assert!(listed.contains("未识别的值"), "{listed}");
+    let count = |value: &str| format!("#import-values tr[data-value='{value}'] td.num");
+    assert_eq!(window.text(&count("抖音")).await, "2");
+    assert_eq!(window.text(&count("老客户介绍")).await, "1");
+
+    // 老客户介绍 is the company's 转介绍; 抖音 stays 新增. The choice checks the file again.
+    window.click("select.import-value[data-value='老客户介绍'] option[value='转介绍']").await;
+    window.wait_present("#import-values tr[data-value='老客户介绍'][data-outcome='mapped_to']").await;
+    window.wait_text("#import-summary", |t| t.contains("检查通过")).await;
+    let kept = window
+        .script("return document.querySelector(\"select.import-value[data-value='老客户介绍']\").value;", vec![])
+        .await;
+    assert_eq!(kept.as_str(), Some("转介绍"), "the redrawn table shows the choice");
+    window.screenshot("import-unknown-values.png").await;
+    window.click("#import-commit").await;
+    window.wait_text("#import-summary", |t| t.contains("导入完成") && t.contains("新增 5")).await;
+    window.close().await;
+
+    let (db, _) = Db::open(&company).await.unwrap();
+    let owner = auth::login(&db, "boss", "secret-123").await.unwrap();
+    let rows = customers::list(&db, &owner, &CustomerQuery::default()).await.unwrap().rows;
+    let mut codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+    codes.sort();
+    assert_eq!(codes, ["C000001", "C000002", "C000003", "C000004", "C000005"], "numbered as the form numbers them");
+    let by_name = async |name: &str| {
+        let id = rows.iter().find(|r| r.name == name).unwrap().id;
+        customers::get(&db, &owner, id).await.unwrap()
+    };
+    assert_eq!(by_name("杭州西湖茶庄").await.source.as_deref(), Some("展会"));
+    assert_eq!(by_name("苏州丝绸坊").await.source.as_deref(), Some("抖音"), "added");
+    let jinling = by_name("南京金陵酒家").await;
+    assert_eq!(jinling.source.as_deref(), Some("转介绍"), "mapped");
+    let sources: Vec<String> =
+        picklists::list(&db, PickList::Source).await.unwrap().into_iter().map(|p| p.name).collect();
+    assert!(sources.contains(&"抖音".to_string()) && !sources.contains(&"老客户介绍".to_string()), "{sources:?}");
+    let made = contacts::list(&db, &owner, jinling.id).await.unwrap();
+    assert_eq!(made.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["赵强"], "the sheet's contact was made");
+    db.close().await;
+}

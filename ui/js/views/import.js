@@ -25,11 +25,15 @@ export function openImport(initialEntity, { onImported }) {
   const current = () => entitySelect.value;
   // File header → column key, for headers the built-in names do not know (chosen below each header).
   let mapping = {};
+  // Column key → value in the file → the entry it means, for values the lists do not know (chosen in the
+  // table a check shows); a value not in it is added to its list.
+  let values = {};
   let columnKeys = [];
   const profileSelect = h("select#import-profile", {
     onchange: () => {
       const chosen = profiles.find((p) => String(p.id) === profileSelect.value);
       mapping = chosen ? { ...chosen.mapping } : {};
+      values = chosen ? structuredClone(chosen.values ?? {}) : {};
       preview();
     },
   });
@@ -50,7 +54,7 @@ export function openImport(initialEntity, { onImported }) {
     text: t("import.profile_save"),
     onclick: async () => {
       try {
-        await api.saveImportProfile(current(), profileName.value, mapping);
+        await api.saveImportProfile(current(), profileName.value, mapping, values);
         toast(t("common.saved"));
         loadProfiles();
       } catch (error) { showError(error); }
@@ -77,7 +81,7 @@ export function openImport(initialEntity, { onImported }) {
   // when it loses focus, which WebKit may do only after the check it was typed for has begun or even
   // answered (a click need not move the focus; locking the field moves it later): that late change
   // must not wipe the check's result for the very same file.
-  const chosen = () => JSON.stringify([current(), path.value.trim(), encoding.value, mapping]);
+  const chosen = () => JSON.stringify([current(), path.value.trim(), encoding.value, mapping, values]);
   let resultFor = null;
   const previewTicket = newestOnly();
   async function preview() {
@@ -127,7 +131,7 @@ export function openImport(initialEntity, { onImported }) {
   async function run(dryRun) {
     const entity = current();
     resultFor = chosen();
-    const request = [entity, path.value.trim(), encoding.value || null, { ...mapping }, mode.value, dryRun,
+    const request = [entity, path.value.trim(), encoding.value || null, { ...mapping }, structuredClone(values), mode.value, dryRun,
       movesStock.checked && ["orders", "purchases"].includes(entity)];
     checkButton.disabled = true; commitButton.disabled = true;
     choices.disabled = true;
@@ -138,7 +142,7 @@ export function openImport(initialEntity, { onImported }) {
         progress.value = p.total_bytes ? Math.round((100 * p.bytes) / p.total_bytes) : 0;
       });
       const report = await api.importRun(...request);
-      showReport(report, dryRun);
+      await showReport(report, dryRun);
       if (!dryRun && report.batch_id) { onImported(); loadBatches(); }
     } catch (error) {
       resultBox.replaceChildren(h("p.field-error#import-failed", { text: describeError(error) }));
@@ -149,11 +153,57 @@ export function openImport(initialEntity, { onImported }) {
     }
   }
 
-  function showReport(report, dryRun) {
+  // The entries of each list a value can be mapped to, read from the engine once per panel.
+  const entries = {};
+  function entriesOf(list) {
+    entries[list] ??= (list === "stage"
+      ? api.stages().then((stages) => stages.filter((s) => s.active).map((s) => ({ value: s.name, text: s.name })))
+      : list === "user"
+        ? api.listUsers().then((users) => users.filter((u) => u.active).map((u) => ({
+          value: u.username, text: u.display_name && u.display_name !== u.username ? `${u.display_name}（${u.username}）` : u.username })))
+        : api.pickList(list).then((items) => items.filter((i) => i.active).map((i) => ({ value: i.name, text: i.name }))))
+      .catch((error) => { delete entries[list]; throw error; });
+    return entries[list];
+  }
+
+  /** Each value the lists did not know, with its count and a choice: add it (the default) or read it
+   * as an existing entry; a changed choice checks the file again with it. */
+  async function valuesTable(report) {
+    const unknown = report.unknown_values ?? [];
+    if (!unknown.length) return null;
+    const lists = await Promise.all(unknown.map((u) => entriesOf(u.list).catch(() => [])));
+    return h("section.sub#import-values", {},
+      h("h3", { text: t("import.values_title") }),
+      h("p.muted", { text: t("import.values_hint") }),
+      h("table.plain", {},
+        h("tr", {}, ...["import.column", "import.value", "import.value_count", "import.value_choice"].map((k) => h("th", { text: t(k) }))),
+        ...unknown.map((u, index) => h("tr", { dataset: { column: u.column, value: u.value, outcome: u.outcome } },
+          h("td", { text: fieldLabel(u.column) }),
+          h("td", { text: u.value }),
+          h("td.num", { text: u.count }),
+          h("td", {}, h("select.import-value", {
+            dataset: { column: u.column, value: u.value },
+            onchange: (e) => {
+              const byValue = values[u.column] ?? {};
+              if (e.target.value) byValue[u.value] = e.target.value; else delete byValue[u.value];
+              values[u.column] = byValue;
+              if (!Object.keys(byValue).length) delete values[u.column];
+              run(true);
+            },
+          },
+          h("option", { value: "", text: t(u.outcome === "refused" ? "import.value_refused" : "import.value_add") }),
+          ...lists[index].map((entry) => h("option", {
+            value: entry.value, text: `→ ${entry.text}`, selected: u.mapped_to === entry.value ? true : null,
+          }))))))));
+  }
+
+  async function showReport(report, dryRun) {
     const counts = { rows: report.rows, inserted: report.inserted, updated: report.updated, skipped: report.skipped };
+    const unknownValues = await valuesTable(report);
     if (report.errors.length) {
       const shown = report.errors.slice(0, SHOWN_ERRORS);
       resultBox.replaceChildren(...[
+        unknownValues,
         h("p.field-error#import-summary", { text: t("import.bad_rows", { bad: report.bad_rows.length, rows: report.rows }) }),
         h("button#import-save-errors", {
           text: t("import.save_errors"),
@@ -173,6 +223,7 @@ export function openImport(initialEntity, { onImported }) {
     commitButton.disabled = !dryRun;
     resultBox.replaceChildren(
       h("p.ok#import-summary", { text: t(dryRun ? "import.checked" : "import.done", counts) }),
+      ...(dryRun && unknownValues ? [unknownValues] : []),
       ...(report.skipped_reasons ?? []).map((s) =>
         h("p.muted.import-skipped", { dataset: { reason: s.code }, text: t(`skipped.${s.code}`, { count: s.count }) })),
       ...report.notices.map((n) => h("p.muted.import-notice", { text: describeCoded("notice", n) })),
@@ -205,7 +256,7 @@ export function openImport(initialEntity, { onImported }) {
 
   path.addEventListener("change", preview);
   const showStockOption = () => { movesStockLabel.hidden = !["orders", "purchases"].includes(current()); };
-  entitySelect.addEventListener("change", () => { mapping = {}; showStockOption(); loadProfiles(); preview(); });
+  entitySelect.addEventListener("change", () => { mapping = {}; values = {}; showStockOption(); loadProfiles(); preview(); });
   showStockOption();
   encoding.addEventListener("change", preview);
   const panel = h("div.overlay.drawer#import-panel", {},
