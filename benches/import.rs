@@ -4,12 +4,13 @@
 //! `ROWS=1000000 cargo bench --bench import` imports a million order lines (~250,000 orders) into a
 //! company of 5,000 customers and 500 products; `ENTITY=customers` imports customers instead;
 //! `MOVES_STOCK=1` has the orders book their stock as well. `ENTITY=activities`, `expenses` or `service`
-//! import those records for the same customers. Each run also times reading the file alone, and
+//! import those records for the same customers; `ENTITY=contacts` two contacts for each of rows / 2
+//! customers imported first; `ENTITY=products` or `suppliers` those into an empty company. Each run also times reading the file alone, and
 //! `REFUSED=1` puts 43 bad rows into the file, to time how soon a file the import refuses is reported.
 //! Default: 100,000 rows.
 
 use std::io::Write;
-use std::path::Path;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -20,25 +21,10 @@ use suanpan::{Db, users};
 
 #[path = "data/mod.rs"]
 mod data;
-use data::{write_orders_file, write_plain_file, write_reference_files};
-
-fn write_file(path: &Path, rows: usize) {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
-    writeln!(out, "客户编号,客户名称,客户类型,客户来源,客户等级,手机,城市,生日,爱好,建档日期,备注").expect("write");
-    let cities = ["上海", "北京", "广州", "深圳", "杭州", "南京"];
-    let trades = ["鼎盛", "华丰", "永泰", "恒通", "金源", "宏达", "瑞祥", "德隆"];
-    for i in 0..rows {
-        let city = cities[i % cities.len()];
-        let trade = trades[(i / 7) % trades.len()];
-        writeln!(
-            out,
-            "C{i:07},{city}{trade}贸易有限公司{i},中间客户,展会,金牌,138{:08},{city},1980-05-{:02},茶道,2023-02-03,第{i}位客户",
-            i % 100_000_000,
-            i % 28 + 1
-        )
-        .expect("write");
-    }
-}
+use data::{
+    customers_for_contacts, write_contacts_file, write_customers_file, write_orders_file, write_plain_file,
+    write_products_file, write_reference_files, write_suppliers_file,
+};
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
@@ -63,13 +49,21 @@ fn main() {
     let file = dir.path().join(format!("{}.csv", entity.as_str()));
     match entity {
         Entity::Orders => write_orders_file(&file, rows),
-        Entity::Customers => write_file(&file, rows),
+        Entity::Customers => write_customers_file(&file, rows),
+        Entity::Contacts => write_contacts_file(&file, rows, bad_every),
+        Entity::Products => write_products_file(&file, rows, bad_every),
+        Entity::Suppliers => write_suppliers_file(&file, rows, bad_every),
         Entity::Activities | Entity::Expenses | Entity::Service => {
             write_plain_file(&file, entity.as_str(), rows, bad_every)
         }
         other => panic!("no generated file for {}", other.as_str()),
     }
-    assert!(!refused || matches!(entity, Entity::Activities | Entity::Expenses | Entity::Service));
+    assert!(!refused || !matches!(entity, Entity::Orders | Entity::Customers));
+    // Contacts belong to customers of their own: two contacts a customer.
+    let contacts_customers = dir.path().join("contacts-customers.csv");
+    if entity == Entity::Contacts {
+        write_customers_file(&contacts_customers, customers_for_contacts(rows));
+    }
     let references = write_reference_files(dir.path());
     let size = std::fs::metadata(&file).expect("file").len();
     println!("file: {rows} {} rows, {:.1} MB", entity.as_str(), size as f64 / 1e6);
@@ -143,13 +137,15 @@ fn main() {
         runtime.block_on(async {
             let (db, _) = Db::open(&dir.path().join(format!("company-{run}.sqlite"))).await.expect("open");
             let owner = users::create_owner(&db, "boss", "老板", "secret-123").await.expect("owner");
-            if entity != Entity::Customers {
-                for (reference, path) in [(Entity::Customers, &references.0), (Entity::Products, &references.1)] {
-                    let report = import::import_file(&db, &owner, reference, path, ImportOptions::default())
-                        .await
-                        .expect("import");
-                    assert!(report.errors.is_empty(), "{:?}", report.errors.first());
-                }
+            let prepared = match entity {
+                Entity::Customers | Entity::Products | Entity::Suppliers => vec![],
+                Entity::Contacts => vec![(Entity::Customers, &contacts_customers)],
+                _ => vec![(Entity::Customers, &references.0), (Entity::Products, &references.1)],
+            };
+            for (reference, path) in prepared {
+                let report =
+                    import::import_file(&db, &owner, reference, path, ImportOptions::default()).await.expect("import");
+                assert!(report.errors.is_empty(), "{:?}", report.errors.first());
             }
             let started = Instant::now();
             let options = ImportOptions { moves_stock, ..Default::default() };

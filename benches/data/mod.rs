@@ -102,3 +102,82 @@ pub fn write_plain_file(path: &Path, entity: &str, rows: usize, bad_every: usize
         .expect("write");
     }
 }
+
+/// Whether row `i` of a file with a bad row every `bad_every` (0: none) is one of them.
+fn bad(i: usize, bad_every: usize) -> bool {
+    bad_every > 0 && i % bad_every == bad_every / 2
+}
+
+/// Customers a file of `contacts` contacts belongs to: two contacts a customer, coded as
+/// [`write_customers_file`] codes them.
+pub fn customers_for_contacts(contacts: usize) -> usize {
+    contacts.div_ceil(2)
+}
+
+/// Customers `C0000000`… with a name, type, source, level, phone, city and the rest.
+pub fn write_customers_file(path: &Path, rows: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    writeln!(out, "客户编号,客户名称,客户类型,客户来源,客户等级,手机,城市,生日,爱好,建档日期,备注").expect("write");
+    let cities = ["上海", "北京", "广州", "深圳", "杭州", "南京"];
+    let trades = ["鼎盛", "华丰", "永泰", "恒通", "金源", "宏达", "瑞祥", "德隆"];
+    for i in 0..rows {
+        let city = cities[i % cities.len()];
+        let trade = trades[(i / 7) % trades.len()];
+        writeln!(
+            out,
+            "C{i:07},{city}{trade}贸易有限公司{i},中间客户,展会,金牌,138{:08},{city},1980-05-{:02},茶道,2023-02-03,第{i}位客户",
+            i % 100_000_000,
+            i % 28 + 1
+        )
+        .expect("write");
+    }
+}
+
+/// Contacts, two for each customer of [`write_customers_file`]; a bad row names no such customer.
+pub fn write_contacts_file(path: &Path, rows: usize, bad_every: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    writeln!(out, "客户编号,联系人,职务,手机,邮箱").expect("write");
+    let surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
+    let titles = ["采购经理", "总经理", "财务", "仓库主管"];
+    for i in 0..rows {
+        let customer = if bad(i, bad_every) { "NOSUCH".to_string() } else { format!("C{:07}", i / 2) };
+        writeln!(
+            out,
+            "{customer},{}经理{i},{},139{:08},contact{i}@example.cn",
+            surnames[i % surnames.len()],
+            titles[i % titles.len()],
+            i % 100_000_000
+        )
+        .expect("write");
+    }
+}
+
+/// Products in ten categories of forty subcategories; a bad row has a price that is no amount.
+pub fn write_products_file(path: &Path, rows: usize, bad_every: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    writeln!(out, "商品编号,商品名称,大类,小类,单位,标准售价,会员价,成本价,库存下限,备注").expect("write");
+    for i in 0..rows {
+        let price = if bad(i, bad_every) { "abc".to_string() } else { format!("{}.{:02}", 10 + i % 900, i % 100) };
+        writeln!(
+            out,
+            "Q{i:07},商品{i} 型号{},大类{},小类{},个,{price},{}.00,{}.50,{},第{i}号商品",
+            i % 97,
+            i % 10,
+            i % 40,
+            8 + i % 800,
+            5 + i % 600,
+            i % 50
+        )
+        .expect("write");
+    }
+}
+
+/// Suppliers; a bad row has no name.
+pub fn write_suppliers_file(path: &Path, rows: usize, bad_every: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    writeln!(out, "供应商编号,供应商名称,电话,地址").expect("write");
+    for i in 0..rows {
+        let name = if bad(i, bad_every) { String::new() } else { format!("供应商{i}实业有限公司") };
+        writeln!(out, "S{i:07},{name},0571-{:08},浙江省杭州市余杭区第{i}号", i % 100_000_000).expect("write");
+    }
+}

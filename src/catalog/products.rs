@@ -1,5 +1,6 @@
 //! Products: validate, create, edit, list; prices (standard, member, cost-plus) and the price a customer pays.
 
+use rusqlite::types::Value;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqliteConnection};
@@ -9,6 +10,7 @@ use crate::auth::{Actor, Permission};
 use crate::catalog::categories::{self, CategoryCache};
 use crate::db::{Db, Page, now_stamp, page_limit, unique_violation};
 use crate::error::{Error, FieldError, Reason, Result};
+use crate::io::insert::{self, Insertable, Inserting};
 use crate::money::{MAX_ENTRY, Money};
 use crate::quantity::Quantity;
 use crate::text;
@@ -239,7 +241,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProductInput) -> Result<Prod
     actor.require(Permission::WriteProducts)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, input, &mut CategoryCache::default()).await?;
-    let id = insert_in(&mut tx, &valid).await?;
+    let id = insert_in(&mut tx, actor, &valid).await?;
     let product = fetch_in(&mut tx, id).await?;
     audit::record(&mut tx, actor, "product", id, "create", serde_json::to_value(&product).unwrap_or_default()).await?;
     tx.commit().await?;
@@ -282,18 +284,46 @@ fn bind_fields<'q>(query: Query<'q>, valid: &'q ValidProduct) -> Query<'q> {
         .bind(valid.active)
 }
 
-pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidProduct) -> Result<i64> {
-    let insert = sqlx::query(
-        "INSERT INTO products (sku, name, category_id, unit, standard_price, member_price, cost_price, markup_bp,
-             low_stock, notes, active, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    Ok(bind_fields(insert, valid)
-        .bind(now_stamp())
-        .execute(&mut *conn)
+pub(crate) async fn insert_in(conn: &mut SqliteConnection, actor: &Actor, valid: &ValidProduct) -> Result<i64> {
+    insert::insert_one(conn, valid, actor, None)
         .await
-        .map_err(|e| unique_violation(e, "product", "sku", &valid.sku))?
-        .last_insert_rowid())
+        .map_err(|e| insert::unique_violation(e, "product", "sku", &valid.sku))
+}
+
+impl Insertable for ValidProduct {
+    const TABLE: &'static str = "products";
+    const INSERTED: &'static [&'static str] = &[
+        "sku",
+        "name",
+        "category_id",
+        "unit",
+        "standard_price",
+        "member_price",
+        "cost_price",
+        "markup_bp",
+        "low_stock",
+        "notes",
+        "active",
+        "updated_at",
+    ];
+    const CARRIES_BATCH: bool = false;
+
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        vec![
+            insert::text(self.sku.as_str()),
+            insert::text(self.name.as_str()),
+            insert::optional(self.category_id),
+            insert::text(self.unit.as_str()),
+            Value::Integer(self.standard_price.minor()),
+            insert::optional(self.member_price.map(Money::minor)),
+            Value::Integer(self.cost_price.minor()),
+            insert::optional(self.markup_bp),
+            insert::optional(self.low_stock.map(Quantity::milli)),
+            insert::text(self.notes.as_str()),
+            Value::Integer(self.active.into()),
+            insert::text(inserting.now.as_str()),
+        ]
+    }
 }
 
 pub(crate) async fn update_in(conn: &mut SqliteConnection, id: i64, valid: &ValidProduct) -> Result<()> {

@@ -1,5 +1,6 @@
 //! Suppliers: validate, create, edit, find by code and list them.
 
+use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
@@ -7,6 +8,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::db::{Db, Page, now_stamp, page_limit, unique_violation};
 use crate::error::{Error, Result};
+use crate::io::insert::{self, Insertable, Inserting};
 use crate::text;
 
 /// A supplier as a form or an import row sends it.
@@ -66,7 +68,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &SupplierInput) -> Result<Sup
     actor.require(Permission::WriteProducts)?;
     let valid = validate(input)?;
     let mut tx = db.write().await?;
-    let id = insert_in(&mut tx, &valid).await?;
+    let id = insert_in(&mut tx, actor, &valid).await?;
     let supplier = fetch_in(&mut tx, id).await?;
     audit::record(&mut tx, actor, "supplier", id, "create", serde_json::to_value(&supplier).unwrap_or_default())
         .await?;
@@ -92,18 +94,27 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &SupplierInput) -> R
     Ok(after)
 }
 
-pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidSupplier) -> Result<i64> {
-    Ok(sqlx::query("INSERT INTO suppliers (code, name, phone, address, active, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(&valid.code)
-        .bind(&valid.name)
-        .bind(&valid.phone)
-        .bind(&valid.address)
-        .bind(valid.active)
-        .bind(now_stamp())
-        .execute(&mut *conn)
+pub(crate) async fn insert_in(conn: &mut SqliteConnection, actor: &Actor, valid: &ValidSupplier) -> Result<i64> {
+    insert::insert_one(conn, valid, actor, None)
         .await
-        .map_err(|e| unique_violation(e, "supplier", "code", &valid.code))?
-        .last_insert_rowid())
+        .map_err(|e| insert::unique_violation(e, "supplier", "code", &valid.code))
+}
+
+impl Insertable for ValidSupplier {
+    const TABLE: &'static str = "suppliers";
+    const INSERTED: &'static [&'static str] = &["code", "name", "phone", "address", "active", "updated_at"];
+    const CARRIES_BATCH: bool = false;
+
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        vec![
+            insert::text(self.code.as_str()),
+            insert::text(self.name.as_str()),
+            insert::text(self.phone.as_str()),
+            insert::text(self.address.as_str()),
+            Value::Integer(self.active.into()),
+            insert::text(inserting.now.as_str()),
+        ]
+    }
 }
 
 pub(crate) async fn update_in(conn: &mut SqliteConnection, id: i64, valid: &ValidSupplier) -> Result<()> {

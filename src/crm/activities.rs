@@ -12,7 +12,8 @@ use crate::crm::customers;
 use crate::db::{Db, Page, fetch_page, push_between, today};
 use crate::directory::{Directory, Wanted};
 use crate::error::{Error, FieldError, RangeUnit, Reason, Result};
-use crate::io::plain::{self, Checked, Inserting, PlainRecord};
+use crate::io::insert::{self, Insertable, Inserting};
+use crate::io::plain::{Checked, PlainRecord};
 use crate::text;
 use rusqlite::types::Value;
 
@@ -151,7 +152,7 @@ pub fn check(actor: &Actor, input: &ActivityInput, directory: &Directory) -> Che
     }
 }
 
-impl PlainRecord for ValidActivity {
+impl Insertable for ValidActivity {
     const TABLE: &'static str = "activities";
     const INSERTED: &'static [&'static str] = &[
         "activity_date",
@@ -164,6 +165,23 @@ impl PlainRecord for ValidActivity {
         "next_follow_up",
         "created_at",
     ];
+
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        vec![
+            insert::text(self.date.to_string()),
+            Value::Integer(self.customer_id),
+            Value::Integer(self.operator_id),
+            insert::optional(self.branch_id),
+            insert::text(self.kind.as_str()),
+            Value::Integer(self.minutes),
+            insert::text(self.subject.as_str()),
+            insert::optional(self.next_follow_up.map(|d| d.to_string())),
+            insert::text(inserting.now.as_str()),
+        ]
+    }
+}
+
+impl PlainRecord for ValidActivity {
     const COMPARED: &'static [(&'static str, &'static str)] = &[
         ("date", "activity_date"),
         ("customer_code", "customer_id"),
@@ -176,27 +194,13 @@ impl PlainRecord for ValidActivity {
 
     fn compared(&self) -> Vec<Value> {
         vec![
-            plain::text(self.date.to_string()),
+            insert::text(self.date.to_string()),
             Value::Integer(self.customer_id),
             Value::Integer(self.operator_id),
-            plain::text(self.kind.as_str()),
+            insert::text(self.kind.as_str()),
             Value::Integer(self.minutes),
-            plain::text(self.subject.as_str()),
-            plain::optional(self.next_follow_up.map(|d| d.to_string())),
-        ]
-    }
-
-    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
-        vec![
-            plain::text(self.date.to_string()),
-            Value::Integer(self.customer_id),
-            Value::Integer(self.operator_id),
-            plain::optional(self.branch_id),
-            plain::text(self.kind.as_str()),
-            Value::Integer(self.minutes),
-            plain::text(self.subject.as_str()),
-            plain::optional(self.next_follow_up.map(|d| d.to_string())),
-            plain::text(inserting.now.as_str()),
+            insert::text(self.subject.as_str()),
+            insert::optional(self.next_follow_up.map(|d| d.to_string())),
         ]
     }
 }
@@ -206,7 +210,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<i64
     actor.require(Permission::WriteCustomers)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, actor, input).await?;
-    let id = plain::insert_one(&mut tx, &valid, actor, None).await?;
+    let id = insert::insert_one(&mut tx, &valid, actor, None).await?;
     let record = serde_json::json!({
         "customer_id": valid.customer_id, "date": valid.date, "type": valid.kind.as_str(),
         "minutes": valid.minutes, "subject": valid.subject, "next_follow_up": valid.next_follow_up,

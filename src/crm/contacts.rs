@@ -9,7 +9,9 @@ use crate::crm::customers::fetch_visible_in;
 use crate::crm::search;
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, FieldError, Result};
+use crate::io::insert::{self, Insertable, Inserting};
 use crate::text;
+use rusqlite::types::Value;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -34,6 +36,7 @@ pub struct Contact {
     pub hobbies: String,
 }
 
+#[derive(Clone)]
 pub(crate) struct ValidContact {
     name: String,
     title: String,
@@ -96,7 +99,7 @@ pub async fn add(db: &Db, actor: &Actor, customer_id: i64, input: &ContactInput)
     let valid = validate(input)?;
     let mut tx = db.write().await?;
     fetch_visible_in(&mut tx, actor, customer_id).await?;
-    let id = insert_in(&mut tx, customer_id, &valid).await?;
+    let id = insert_in(&mut tx, actor, customer_id, &valid).await?;
     search::reindex(&mut tx, customer_id).await?;
     let contact = fetch_in(&mut tx, id).await?;
     audit::record(&mut tx, actor, "contact", id, "create", serde_json::to_value(&contact).unwrap_or_default()).await?;
@@ -104,22 +107,40 @@ pub async fn add(db: &Db, actor: &Actor, customer_id: i64, input: &ContactInput)
     Ok(contact)
 }
 
-pub(crate) async fn insert_in(conn: &mut SqliteConnection, customer_id: i64, valid: &ValidContact) -> Result<i64> {
-    Ok(sqlx::query(
-        "INSERT INTO contacts (customer_id, name, title, phone, email, birthday, hobbies, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(customer_id)
-    .bind(&valid.name)
-    .bind(&valid.title)
-    .bind(&valid.phone)
-    .bind(&valid.email)
-    .bind(&valid.birthday)
-    .bind(&valid.hobbies)
-    .bind(now_stamp())
-    .execute(conn)
-    .await?
-    .last_insert_rowid())
+pub(crate) async fn insert_in(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    customer_id: i64,
+    valid: &ValidContact,
+) -> Result<i64> {
+    let new = NewContact { customer_id, contact: valid.clone() };
+    insert::insert_one(conn, &new, actor, None).await
+}
+
+/// A contact to write, with its customer.
+pub(crate) struct NewContact {
+    pub customer_id: i64,
+    pub contact: ValidContact,
+}
+
+impl Insertable for NewContact {
+    const TABLE: &'static str = "contacts";
+    const INSERTED: &'static [&'static str] =
+        &["customer_id", "name", "title", "phone", "email", "birthday", "hobbies", "created_at"];
+
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        let c = &self.contact;
+        vec![
+            Value::Integer(self.customer_id),
+            insert::text(c.name.as_str()),
+            insert::text(c.title.as_str()),
+            insert::text(c.phone.as_str()),
+            insert::text(c.email.as_str()),
+            insert::optional(c.birthday.clone()),
+            insert::text(c.hobbies.as_str()),
+            insert::text(inserting.now.as_str()),
+        ]
+    }
 }
 
 /// Writes the main contacts an import made with its new customers, `(customer id, contact)`, marked

@@ -13,26 +13,32 @@ use crate::text::{self, escape_like};
 
 /// Rebuilds the searchable text of one customer from the customer and its contacts.
 pub async fn reindex(conn: &mut SqliteConnection, customer_id: i64) -> Result<()> {
-    let fields: Option<(String, String, String, String, String, String, String)> =
-        sqlx::query_as("SELECT code, name, phone, email, city, address, tags FROM customers WHERE id = ?")
-            .bind(customer_id)
-            .fetch_optional(&mut *conn)
-            .await?;
     sqlx::query("DELETE FROM customer_search WHERE rowid = ?").bind(customer_id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM customer_search_pairs WHERE rowid = ?").bind(customer_id).execute(&mut *conn).await?;
-    let Some((code, name, phone, email, city, address, tags)) = fields else {
-        return Ok(());
-    };
-    let contacts: Vec<(String, String)> = sqlx::query_as("SELECT name, phone FROM contacts WHERE customer_id = ?")
-        .bind(customer_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut parts = vec![code, name, phone, email, city, address, tags];
-    for (contact_name, contact_phone) in contacts {
-        parts.push(contact_name);
-        parts.push(contact_phone);
+    let parts = with_raw(conn, |raw| Ok(stored_parts(raw, customer_id)?)).await?;
+    match parts {
+        Some(parts) => index_new(conn, customer_id, &parts).await,
+        None => Ok(()),
     }
-    index_new(conn, customer_id, &parts).await
+}
+
+/// What a customer's search row is made of, as stored: code, name, phone, e-mail, city, address, tags,
+/// then each contact's name and phone. None when there is no such customer.
+fn stored_parts(raw: &rusqlite::Connection, customer_id: i64) -> rusqlite::Result<Option<Vec<String>>> {
+    let mut customer =
+        raw.prepare_cached("SELECT code, name, phone, email, city, address, tags FROM customers WHERE id = ?")?;
+    let mut rows = customer.query([customer_id])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let mut parts = (0..7).map(|i| row.get::<_, String>(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut contacts = raw.prepare_cached("SELECT name, phone FROM contacts WHERE customer_id = ? ORDER BY id")?;
+    let mut rows = contacts.query([customer_id])?;
+    while let Some(row) = rows.next()? {
+        parts.push(row.get(0)?);
+        parts.push(row.get(1)?);
+    }
+    Ok(Some(parts))
 }
 
 /// Indexes a customer that has no index rows yet (just inserted, no contacts), from its fields:
@@ -58,6 +64,8 @@ pub async fn index_new(conn: &mut SqliteConnection, customer_id: i64, parts: &[S
 /// segments to merge, most of an import's time; one statement leaves a few large ones.
 pub struct Staging {
     staged: usize,
+    /// Whether some staged customers have index rows already, which go first.
+    replacing: bool,
 }
 
 impl Staging {
@@ -69,7 +77,7 @@ impl Staging {
         .execute(&mut *conn)
         .await?;
         sqlx::query("DELETE FROM temp.search_staging").execute(&mut *conn).await?;
-        Ok(Staging { staged: 0 })
+        Ok(Staging { staged: 0, replacing: false })
     }
 
     /// Stages customers that have no index rows yet, from their fields (see [`index_new`]).
@@ -90,8 +98,40 @@ impl Staging {
         Ok(())
     }
 
+    /// Stages customers whose search rows are rebuilt (an import changed their contacts), from what is
+    /// stored now: each once, however many of its contacts changed.
+    pub async fn restage(&mut self, conn: &mut SqliteConnection, customer_ids: &[i64]) -> Result<()> {
+        let staged = with_raw(conn, |raw| {
+            let mut insert =
+                raw.prepare_cached("INSERT INTO temp.search_staging (id, body, pairs) VALUES (?, ?, ?)")?;
+            let mut staged = 0;
+            for id in customer_ids {
+                if let Some(parts) = stored_parts(raw, *id)? {
+                    let body = body(&parts);
+                    let pairs = pairs(&body);
+                    insert.execute(rusqlite::params![id, body, pairs])?;
+                    staged += 1;
+                }
+            }
+            Ok(staged)
+        })
+        .await?;
+        self.staged += staged;
+        self.replacing = true;
+        Ok(())
+    }
+
     /// Moves the staged rows into the indexes.
     pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        if self.replacing {
+            for table in ["customer_search", "customer_search_pairs"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE rowid IN (SELECT id FROM temp.search_staging)"
+                )))
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
         if self.staged > 0 {
             sqlx::query("INSERT INTO customer_search (rowid, body) SELECT id, body FROM temp.search_staging")
                 .execute(&mut *conn)
@@ -102,6 +142,7 @@ impl Staging {
         }
         sqlx::query("DROP TABLE temp.search_staging").execute(&mut *conn).await?;
         self.staged = 0;
+        self.replacing = false;
         Ok(())
     }
 }

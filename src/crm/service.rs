@@ -11,7 +11,8 @@ use crate::crm::customers::push_scope;
 use crate::db::{Db, Page, fetch_page, now_stamp, push_between, today};
 use crate::directory::{Directory, Wanted};
 use crate::error::{Error, FieldError, RangeUnit, Reason, Result};
-use crate::io::plain::{self, Checked, Inserting, PlainRecord};
+use crate::io::insert::{self, Insertable, Inserting};
+use crate::io::plain::{Checked, PlainRecord};
 use crate::text;
 use rusqlite::types::Value;
 
@@ -212,7 +213,7 @@ pub fn check(actor: &Actor, input: &ServiceInput, directory: &Directory) -> Chec
     }
 }
 
-impl PlainRecord for ValidService {
+impl Insertable for ValidService {
     const TABLE: &'static str = "service_requests";
     const INSERTED: &'static [&'static str] = &[
         "request_date",
@@ -227,6 +228,26 @@ impl PlainRecord for ValidService {
         "created_at",
         "updated_at",
     ];
+
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        let resolved_on = self.status.is_done().then(|| self.date.to_string());
+        vec![
+            insert::text(self.date.to_string()),
+            Value::Integer(self.customer_id),
+            Value::Integer(inserting.user_id),
+            insert::text(self.kind.as_str()),
+            insert::optional(self.satisfaction),
+            insert::text(self.status.as_str()),
+            insert::text(self.content.as_str()),
+            insert::text(self.resolution.as_str()),
+            insert::optional(resolved_on),
+            insert::text(inserting.now.as_str()),
+            insert::text(inserting.now.as_str()),
+        ]
+    }
+}
+
+impl PlainRecord for ValidService {
     const COMPARED: &'static [(&'static str, &'static str)] = &[
         ("date", "request_date"),
         ("customer_code", "customer_id"),
@@ -239,30 +260,13 @@ impl PlainRecord for ValidService {
 
     fn compared(&self) -> Vec<Value> {
         vec![
-            plain::text(self.date.to_string()),
+            insert::text(self.date.to_string()),
             Value::Integer(self.customer_id),
-            plain::text(self.kind.as_str()),
-            plain::optional(self.satisfaction),
-            plain::text(self.status.as_str()),
-            plain::text(self.content.as_str()),
-            plain::text(self.resolution.as_str()),
-        ]
-    }
-
-    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
-        let resolved_on = self.status.is_done().then(|| self.date.to_string());
-        vec![
-            plain::text(self.date.to_string()),
-            Value::Integer(self.customer_id),
-            Value::Integer(inserting.user_id),
-            plain::text(self.kind.as_str()),
-            plain::optional(self.satisfaction),
-            plain::text(self.status.as_str()),
-            plain::text(self.content.as_str()),
-            plain::text(self.resolution.as_str()),
-            plain::optional(resolved_on),
-            plain::text(inserting.now.as_str()),
-            plain::text(inserting.now.as_str()),
+            insert::text(self.kind.as_str()),
+            insert::optional(self.satisfaction),
+            insert::text(self.status.as_str()),
+            insert::text(self.content.as_str()),
+            insert::text(self.resolution.as_str()),
         ]
     }
 }
@@ -284,7 +288,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ServiceInput) -> Result<Serv
     actor.require(Permission::WriteCustomers)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, actor, input).await?;
-    let id = plain::insert_one(&mut tx, &valid, actor, None).await?;
+    let id = insert::insert_one(&mut tx, &valid, actor, None).await?;
     let created = fetch_visible_in(&mut tx, actor, id).await?;
     audit::record(&mut tx, actor, "service", id, "create", serde_json::to_value(&created).unwrap_or_default()).await?;
     tx.commit().await?;

@@ -88,15 +88,15 @@ impl Entity {
     /// otherwise hold every code twice).
     pub(crate) fn record_key(self, fields: &RowFields<'_>) -> String {
         match self {
-            Entity::Suppliers | Entity::Opportunities => fields.get("code").to_string(),
-            Entity::Products => fields.get("sku").to_string(),
+            Entity::Suppliers | Entity::Opportunities => fields.get("code").trim().to_string(),
+            Entity::Products => fields.get("sku").trim().to_string(),
             Entity::Customers
             | Entity::Orders
             | Entity::Purchases
             | Entity::Activities
             | Entity::Expenses
             | Entity::Service => String::new(),
-            Entity::Contacts => match (fields.get("customer_code"), fields.get("name")) {
+            Entity::Contacts => match (fields.get("customer_code").trim(), fields.get("name").trim()) {
                 ("", _) | (_, "") => String::new(),
                 (customer, name) => format!("{customer} / {name}"),
             },

@@ -150,7 +150,7 @@ pub const KEPT_ERRORS: usize = 100_000;
 /// The entity-specific half of an import: validates and writes one row at a time.
 enum Writer {
     Customers(Box<import_customers::CustomerImport>),
-    Contacts(import_contacts::ContactImport),
+    Contacts(Box<import_contacts::ContactImport>),
     Products(import_products::ProductImport),
     Suppliers(import_suppliers::SupplierImport),
     Orders(Box<import_orders::OrderImport>),
@@ -363,9 +363,13 @@ async fn import_in(
         Entity::Customers => {
             Writer::Customers(Box::new(import_customers::CustomerImport::start(&mut tx, batch_id, file_bytes).await?))
         }
-        Entity::Contacts => Writer::Contacts(import_contacts::ContactImport::default()),
-        Entity::Products => Writer::Products(import_products::ProductImport::start(&mut tx).await?),
-        Entity::Suppliers => Writer::Suppliers(import_suppliers::SupplierImport::start(&mut tx).await?),
+        Entity::Contacts => Writer::Contacts(Box::new(
+            import_contacts::ContactImport::start(&mut tx, actor, batch_id, file_bytes).await?,
+        )),
+        Entity::Products => Writer::Products(import_products::ProductImport::start(&mut tx, actor, batch_id).await?),
+        Entity::Suppliers => {
+            Writer::Suppliers(import_suppliers::SupplierImport::start(&mut tx, actor, batch_id).await?)
+        }
         Entity::Orders => Writer::Orders(Box::new(
             import_orders::OrderImport::start(&mut tx, actor, map, batch_id, &options, file_bytes).await?,
         )),
@@ -464,9 +468,9 @@ async fn import_in(
                 Writer::Customers(customers) => {
                     customers.row(&mut tx, actor, &fields, row.line, options.mode, &mut report.notices).await
                 }
-                Writer::Contacts(contacts) => contacts.row(&mut tx, actor, &fields, options.mode).await,
-                Writer::Products(products) => products.row(&mut tx, &fields, options.mode).await,
-                Writer::Suppliers(suppliers) => suppliers.row(&mut tx, &fields, options.mode).await,
+                Writer::Contacts(contacts) => contacts.row(&mut tx, actor, &fields, options.mode, writing).await,
+                Writer::Products(products) => products.row(&mut tx, &fields, options.mode, writing).await,
+                Writer::Suppliers(suppliers) => suppliers.row(&mut tx, &fields, options.mode, writing).await,
                 Writer::Orders(orders) => {
                     let checked = match std::mem::take(prepared) {
                         Prepared::OrderLine(checked) => Some(checked),
@@ -560,12 +564,15 @@ async fn import_in(
     }
     match &mut writer {
         Writer::Customers(customers) => customers.finish(&mut tx).await?,
+        Writer::Contacts(contacts) => contacts.finish(&mut tx).await?,
+        Writer::Products(products) => products.finish(&mut tx).await?,
+        Writer::Suppliers(suppliers) => suppliers.finish(&mut tx).await?,
         Writer::Orders(orders) => orders.finish(&mut tx, actor).await?,
         Writer::Purchases(purchases) => purchases.finish(&mut tx, actor, options.moves_stock).await?,
         Writer::Activities(plain) => plain.finish(&mut tx).await?,
         Writer::Expenses(plain) => plain.finish(&mut tx).await?,
         Writer::Service(plain) => plain.finish(&mut tx).await?,
-        Writer::Contacts(_) | Writer::Products(_) | Writer::Suppliers(_) | Writer::Opportunities(_) => {}
+        Writer::Opportunities(_) => {}
     }
     if options.dry_run {
         tx.rollback().await?;
@@ -774,9 +781,14 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
             if kind == RecordKind::Customers {
                 import_customers::undo_contacts(&mut tx, batch_id).await?;
             }
+            let searched = match kind {
+                RecordKind::Contacts => import_contacts::customers_of(&mut tx, batch_id).await?,
+                _ => Vec::new(),
+            };
             for (id, action, before, _) in &records {
                 kind.undo_record(&mut tx, *id, action, before.as_deref()).await?;
             }
+            import_contacts::reindex(&mut tx, &searched).await?;
         }
     }
     sqlx::query("UPDATE import_batches SET undone_at = ?, undone_by = ? WHERE id = ?")

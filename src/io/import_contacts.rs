@@ -1,54 +1,80 @@
-//! Contacts from a file: matched to their customer by code and to an existing contact by name.
+//! Contacts from a file: each matched to a customer the importer may see by its code, and to that
+//! customer's contact of the same name; new ones written many to a statement, and the search row of
+//! each customer whose contacts changed rebuilt once, at the end.
 
 use std::collections::HashMap;
 
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
-use crate::crm::contacts::{self, Contact, ContactInput};
-use crate::crm::customers;
+use crate::crm::contacts::{self, Contact, ContactInput, NewContact};
 use crate::crm::search;
-use crate::error::{Error, Reason, Result};
+use crate::db::with_raw;
+use crate::directory::Directory;
+use crate::error::{Error, Result};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
+use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
+use crate::io::insert::Pending;
 
-/// One contacts import: the customers already found, by code.
-#[derive(Default)]
+/// A typical contact row's size in a file.
+const BYTES_PER_ROW: u64 = 70;
+
+/// One contacts import: the customers by code, the contacts there are, what waits to be written.
 pub struct ContactImport {
-    customers: HashMap<String, Option<i64>>,
+    directory: Directory,
+    /// Each customer's contacts by name (the first, when a customer has two of one name).
+    existing: HashMap<(i64, String), i64>,
+    next_id: i64,
+    pending: Pending<NewContact>,
+    /// Customers whose contacts the import changed: their search rows are rebuilt at the end.
+    touched: Vec<i64>,
+    bulk: BulkLoad,
 }
 
 impl ContactImport {
+    /// Reads what every row is checked and matched against, inside the import's transaction.
+    pub async fn start(
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        batch_id: i64,
+        file_bytes: u64,
+    ) -> Result<ContactImport> {
+        let directory = Directory::whole(conn).await?;
+        let rows: Vec<(i64, String, i64)> =
+            sqlx::query_as("SELECT customer_id, name, id FROM contacts ORDER BY id DESC").fetch_all(&mut *conn).await?;
+        let next_id = rows.first().map_or(1, |(_, _, id)| id + 1);
+        let there = rows.len() as u64;
+        let existing = rows.into_iter().map(|(customer_id, name, id)| ((customer_id, name), id)).collect();
+        let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, there) {
+            BulkLoad::start(conn, &["contacts"], &[], 32).await?
+        } else {
+            BulkLoad::none()
+        };
+        Ok(ContactImport {
+            directory,
+            existing,
+            next_id,
+            pending: Pending::numbered(actor, batch_id),
+            touched: Vec::new(),
+            bulk,
+        })
+    }
+
+    /// Checks a row, and unless `writing` is off (a row was bad) queues it, or skips or updates the
+    /// customer's contact of that name.
     pub async fn row(
         &mut self,
         conn: &mut SqliteConnection,
         actor: &Actor,
         row: &RowFields<'_>,
         mode: Mode,
+        writing: bool,
     ) -> Result<RowOutcome, RowFailure> {
-        let code = row.get("customer_code");
-        let unknown = || RowFailure::field("customer_code", Reason::Unknown { value: code.to_string() });
-        if code.is_empty() {
-            return Err(RowFailure::field("customer_code", Reason::Required));
-        }
-        let customer_id = match self.customers.get(code) {
-            Some(found) => *found,
-            None => {
-                let id: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE code = ?")
-                    .bind(code)
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(Error::from)?;
-                // A customer outside the actor's scope is as unknown as a missing one.
-                let visible = match id {
-                    Some(id) => customers::fetch_visible_in(conn, actor, id).await.ok().map(|c| c.id),
-                    None => None,
-                };
-                self.customers.insert(code.to_string(), visible);
-                visible
-            }
-        }
-        .ok_or_else(unknown)?;
+        let mut problems = Vec::new();
+        // A customer outside the actor's scope is as unknown as a missing one.
+        let customer =
+            self.directory.customer(actor, "customer_code", None, row.get("customer_code"), true, &mut problems);
         let input = ContactInput {
             name: row.get("name").to_string(),
             title: row.get("title").to_string(),
@@ -57,17 +83,20 @@ impl ContactImport {
             birthday: row.get("birthday").to_string(),
             hobbies: row.get("hobbies").to_string(),
         };
-        let valid = contacts::validate(&input)?;
-        let existing: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM contacts WHERE customer_id = ? AND name = ? ORDER BY id LIMIT 1")
-                .bind(customer_id)
-                .bind(input.name.trim())
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(Error::from)?;
-        let outcome = match existing {
+        let valid = contacts::validate(&input).map_err(|e| problems.extend(e.field_errors())).ok();
+        let (Some(customer), Some(valid), true) = (customer, valid, problems.is_empty()) else {
+            return Err(RowFailure::Fields(problems));
+        };
+        if !writing {
+            return Ok(RowOutcome::InsertedInBatch);
+        }
+        let key = (customer.id, valid.name().to_string());
+        let outcome = match self.existing.get(&key).copied() {
             None => {
-                let id = contacts::insert_in(conn, customer_id, &valid).await?;
+                let id = self.next_id;
+                self.next_id += 1;
+                self.existing.insert(key, id);
+                self.pending.push_numbered(conn, id, NewContact { customer_id: customer.id, contact: valid }).await?;
                 RowOutcome::Inserted { id, version: 1 }
             }
             Some(_) if mode == Mode::Insert => return Ok(RowOutcome::Skipped),
@@ -80,8 +109,19 @@ impl ContactImport {
                 RowOutcome::Updated { id, version, before }
             }
         };
-        search::reindex(conn, customer_id).await?;
+        self.touched.push(customer.id);
         Ok(outcome)
+    }
+
+    /// Writes the last contacts, builds dropped indexes again, and rebuilds the search rows of every
+    /// customer whose contacts changed. Call after the last row.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        self.pending.flush(conn).await?;
+        let bulk = &mut self.bulk;
+        with_raw(conn, |raw| Ok(bulk.finish(raw)?)).await?;
+        self.touched.sort_unstable();
+        self.touched.dedup();
+        reindex(conn, &self.touched).await
     }
 }
 
@@ -89,9 +129,31 @@ pub async fn version(conn: &mut SqliteConnection, id: i64) -> Result<Option<i64>
     Ok(sqlx::query_scalar("SELECT version FROM contacts WHERE id = ?").bind(id).fetch_optional(conn).await?)
 }
 
+/// The customers whose contacts batch `batch_id` wrote: read before an undo, whose search rows it
+/// rebuilds after ([`reindex`]).
+pub async fn customers_of(conn: &mut SqliteConnection, batch_id: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT customer_id FROM contacts
+         WHERE id IN (SELECT record_id FROM import_batch_records WHERE batch_id = ?) ORDER BY customer_id",
+    )
+    .bind(batch_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Rebuilds the search rows of customers whose contacts changed, each once.
+pub async fn reindex(conn: &mut SqliteConnection, customer_ids: &[i64]) -> Result<()> {
+    if customer_ids.is_empty() {
+        return Ok(());
+    }
+    let mut staging = search::Staging::start(conn).await?;
+    staging.restage(conn, customer_ids).await?;
+    staging.finish(conn).await
+}
+
+/// Takes back what an import did to one contact; its customer's search row is rebuilt once for the
+/// whole batch ([`reindex`]).
 pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, before: Option<&str>) -> Result<()> {
-    let customer_id: Option<i64> =
-        sqlx::query_scalar("SELECT customer_id FROM contacts WHERE id = ?").bind(id).fetch_optional(&mut *conn).await?;
     match (action, before) {
         ("insert", _) => {
             sqlx::query("DELETE FROM contacts WHERE id = ?").bind(id).execute(&mut *conn).await?;
@@ -107,11 +169,11 @@ pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, bef
                 hobbies: before.hobbies,
             };
             contacts::update_in(conn, id, &contacts::validate(&input)?).await?;
+            // The import's update and this one each added a version: the contact is as it was, and an
+            // earlier batch that made it must still find the version it left.
+            sqlx::query("UPDATE contacts SET version = version - 2 WHERE id = ?").bind(id).execute(&mut *conn).await?;
         }
         _ => return Err(Error::Refused(crate::error::Refusal::NoPreviousValues)),
-    }
-    if let Some(customer_id) = customer_id {
-        search::reindex(conn, customer_id).await?;
     }
     Ok(())
 }

@@ -1,24 +1,30 @@
-//! Products from a file: matched by sku, categories created as they are named; undoing a batch's products.
-
-use std::collections::HashMap;
+//! Products from a file: matched by SKU, categories created as they are named, new ones written many
+//! to a statement; undoing a batch's products.
 
 use sqlx::SqliteConnection;
 
+use crate::auth::Actor;
 use crate::catalog::categories::CategoryCache;
-use crate::catalog::products::{self, Product, ProductInput};
+use crate::catalog::products::{self, Product, ProductInput, ValidProduct};
 use crate::error::{Error, Result};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::columns::RowFields;
+use crate::io::insert::Pending;
+use crate::io::numbering::Numbering;
 
 pub struct ProductImport {
-    existing: HashMap<String, i64>,
+    existing: Numbering,
     categories: CategoryCache,
+    pending: Pending<ValidProduct>,
 }
 
 impl ProductImport {
-    pub async fn start(conn: &mut SqliteConnection) -> Result<ProductImport> {
-        let existing: Vec<(String, i64)> = sqlx::query_as("SELECT sku, id FROM products").fetch_all(&mut *conn).await?;
-        Ok(ProductImport { existing: existing.into_iter().collect(), categories: CategoryCache::default() })
+    pub async fn start(conn: &mut SqliteConnection, actor: &Actor, batch_id: i64) -> Result<ProductImport> {
+        Ok(ProductImport {
+            existing: Numbering::read(conn, "products", "sku").await?,
+            categories: CategoryCache::default(),
+            pending: Pending::numbered(actor, batch_id),
+        })
     }
 
     pub async fn row(
@@ -26,6 +32,7 @@ impl ProductImport {
         conn: &mut SqliteConnection,
         row: &RowFields<'_>,
         mode: Mode,
+        writing: bool,
     ) -> Result<RowOutcome, RowFailure> {
         let input = ProductInput {
             sku: row.get("sku").to_string(),
@@ -42,20 +49,19 @@ impl ProductImport {
             active: None,
             version: None,
         };
-        let existing = self.existing.get(input.sku.trim()).copied();
-        if existing.is_some() && mode == Mode::Insert {
-            return Ok(RowOutcome::Skipped);
+        let mut valid = products::validate(conn, &input, &mut self.categories).await?;
+        if !writing {
+            return Ok(RowOutcome::InsertedInBatch);
         }
-        let valid = products::validate(conn, &input, &mut self.categories).await?;
-        match existing {
+        match self.existing.get(&valid.sku) {
             None => {
-                let id = products::insert_in(conn, &valid).await?;
-                self.existing.insert(valid.sku, id);
+                let id = self.existing.give(&valid.sku);
+                self.pending.push_numbered(conn, id, valid).await?;
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }
+            Some(_) if mode == Mode::Insert => Ok(RowOutcome::Skipped),
             Some(id) => {
                 let before = products::fetch_in(conn, id).await?;
-                let mut valid = valid;
                 valid.active = before.active;
                 products::update_in(conn, id, &valid).await?;
                 let before_json = serde_json::to_value(&before)
@@ -63,6 +69,11 @@ impl ProductImport {
                 Ok(RowOutcome::Updated { id, version: before.version + 1, before: before_json })
             }
         }
+    }
+
+    /// Writes the last products. Call after the last row.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        self.pending.flush(conn).await
     }
 }
 

@@ -1,23 +1,27 @@
-//! Suppliers from a file, matched by code; undoing a batch's suppliers.
-
-use std::collections::HashMap;
+//! Suppliers from a file, matched by code, new ones written many to a statement; undoing a batch's
+//! suppliers.
 
 use sqlx::SqliteConnection;
 
+use crate::auth::Actor;
 use crate::catalog::suppliers::{self, Supplier, SupplierInput, ValidSupplier};
 use crate::error::{Error, Result};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::columns::RowFields;
+use crate::io::insert::Pending;
+use crate::io::numbering::Numbering;
 
 pub struct SupplierImport {
-    existing: HashMap<String, i64>,
+    existing: Numbering,
+    pending: Pending<ValidSupplier>,
 }
 
 impl SupplierImport {
-    pub async fn start(conn: &mut SqliteConnection) -> Result<SupplierImport> {
-        let existing: Vec<(String, i64)> =
-            sqlx::query_as("SELECT code, id FROM suppliers").fetch_all(&mut *conn).await?;
-        Ok(SupplierImport { existing: existing.into_iter().collect() })
+    pub async fn start(conn: &mut SqliteConnection, actor: &Actor, batch_id: i64) -> Result<SupplierImport> {
+        Ok(SupplierImport {
+            existing: Numbering::read(conn, "suppliers", "code").await?,
+            pending: Pending::numbered(actor, batch_id),
+        })
     }
 
     pub async fn row(
@@ -25,6 +29,7 @@ impl SupplierImport {
         conn: &mut SqliteConnection,
         row: &RowFields<'_>,
         mode: Mode,
+        writing: bool,
     ) -> Result<RowOutcome, RowFailure> {
         let input = SupplierInput {
             code: row.get("code").to_string(),
@@ -34,17 +39,17 @@ impl SupplierImport {
             active: None,
             version: None,
         };
-        let existing = self.existing.get(input.code.trim()).copied();
-        if existing.is_some() && mode == Mode::Insert {
-            return Ok(RowOutcome::Skipped);
-        }
         let mut valid = suppliers::validate(&input)?;
-        match existing {
+        if !writing {
+            return Ok(RowOutcome::InsertedInBatch);
+        }
+        match self.existing.get(&valid.code) {
             None => {
-                let id = suppliers::insert_in(conn, &valid).await?;
-                self.existing.insert(valid.code, id);
+                let id = self.existing.give(&valid.code);
+                self.pending.push_numbered(conn, id, valid).await?;
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }
+            Some(_) if mode == Mode::Insert => Ok(RowOutcome::Skipped),
             Some(id) => {
                 let before = suppliers::fetch_in(conn, id).await?;
                 valid.active = before.active;
@@ -54,6 +59,11 @@ impl SupplierImport {
                 Ok(RowOutcome::Updated { id, version: before.version + 1, before: before_json })
             }
         }
+    }
+
+    /// Writes the last suppliers. Call after the last row.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        self.pending.flush(conn).await
     }
 }
 

@@ -10,63 +10,26 @@ use rusqlite::types::Value;
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
-use crate::db::{now_stamp, with_raw};
+use crate::db::with_raw;
 use crate::directory::Directory;
 use crate::error::{FieldError, Result};
 use crate::io::batch::{RowFailure, RowOutcome};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
+use crate::io::insert::{Insertable, Pending};
 
 /// A checked record, or what is wrong with its row.
 pub type Checked<R> = std::result::Result<R, Vec<FieldError>>;
 
-/// What the insert of a record fills besides the record's own fields.
-pub struct Inserting {
-    pub now: String,
-    /// Who records it.
-    pub user_id: i64,
-}
-
-/// A record of a table written by the bulk path, and by its form through [`insert_one`]: one list of
-/// columns for both.
-pub trait PlainRecord: Send + Sized + 'static {
-    /// A fixed table name; its records carry `import_batch_id`.
-    const TABLE: &'static str;
-    /// The columns an insert fills, `import_batch_id` aside.
-    const INSERTED: &'static [&'static str];
+/// A record of a table written by the plain bulk path: found again by the batch id it carries, and
+/// compared with what earlier imports recorded.
+pub trait PlainRecord: Insertable {
     /// Each column of the file format, and the table's column that stores it: a row equal in all of
     /// them to one an earlier import recorded is that row again.
     const COMPARED: &'static [(&'static str, &'static str)];
 
     /// The values of [`PlainRecord::COMPARED`], as the table stores them.
     fn compared(&self) -> Vec<Value>;
-
-    /// The values of [`PlainRecord::INSERTED`].
-    fn inserted(&self, inserting: &Inserting) -> Vec<Value>;
-}
-
-fn insert_sql<R: PlainRecord>(rows: usize) -> String {
-    let columns = R::INSERTED.join(", ");
-    let one = format!("({})", vec!["?"; R::INSERTED.len() + 1].join(", "));
-    format!("INSERT INTO {} ({columns}, import_batch_id) VALUES {}", R::TABLE, vec![one; rows].join(", "))
-}
-
-/// Inserts one record (a form's, or an import's few) and returns its id.
-pub async fn insert_one<R: PlainRecord>(
-    conn: &mut SqliteConnection,
-    record: &R,
-    actor: &Actor,
-    batch: Option<i64>,
-) -> Result<i64> {
-    let inserting = Inserting { now: now_stamp(), user_id: actor.user_id };
-    with_raw(conn, |raw| {
-        let mut statement = raw.prepare_cached(&insert_sql::<R>(1))?;
-        let mut values = record.inserted(&inserting);
-        values.push(batch.map_or(Value::Null, Value::Integer));
-        statement.execute(rusqlite::params_from_iter(values))?;
-        Ok(raw.last_insert_rowid())
-    })
-    .await
 }
 
 /// A record's fingerprint: its compared values, hashed the same way whether read from the table or
@@ -134,11 +97,6 @@ impl EarlierRows {
     }
 }
 
-/// Records written in one statement: SQLite opens the table and its indexes once per statement.
-const ROWS_PER_INSERT: usize = 32;
-/// Records kept before they are written.
-const CHUNK: usize = 8_192;
-
 /// Checks a row into a record, against what the import read at its start: pure, so it runs on the
 /// reading thread.
 pub type Check<R> = fn(&Actor, &RowFields<'_>, &Directory) -> Checked<R>;
@@ -155,8 +113,7 @@ pub struct PlainImport<R: PlainRecord> {
     /// How many the import had added when the directory was last read.
     added: usize,
     earlier: EarlierRows,
-    pending: Vec<R>,
-    inserting: Inserting,
+    pending: Pending<R>,
     bulk: BulkLoad,
 }
 
@@ -188,8 +145,7 @@ impl<R: PlainRecord> PlainImport<R> {
             grew: false,
             added: 0,
             earlier,
-            pending: Vec::with_capacity(CHUNK),
-            inserting: Inserting { now: now_stamp(), user_id: actor.user_id },
+            pending: Pending::unnumbered(actor, batch_id),
             bulk,
         })
     }
@@ -235,60 +191,16 @@ impl<R: PlainRecord> PlainImport<R> {
         if self.earlier.recorded(conn, &record, self.batch_id).await? {
             return Ok(RowOutcome::AlreadyImported);
         }
-        self.pending.push(record);
-        if self.pending.len() >= CHUNK {
-            self.flush(conn).await?;
-        }
+        self.pending.push(conn, record).await?;
         Ok(RowOutcome::InsertedInBatch)
-    }
-
-    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
-        let records = std::mem::take(&mut self.pending);
-        let (batch_id, inserting) = (self.batch_id, &self.inserting);
-        with_raw(conn, |raw| {
-            let mut many = raw.prepare_cached(&insert_sql::<R>(ROWS_PER_INSERT))?;
-            let mut one = raw.prepare_cached(&insert_sql::<R>(1))?;
-            let mut chunks = records.chunks_exact(ROWS_PER_INSERT);
-            let values = |chunk: &[R]| -> Vec<Value> {
-                chunk
-                    .iter()
-                    .flat_map(|record| {
-                        let mut values = record.inserted(inserting);
-                        values.push(Value::Integer(batch_id));
-                        values
-                    })
-                    .collect()
-            };
-            for chunk in &mut chunks {
-                many.execute(rusqlite::params_from_iter(values(chunk)))?;
-            }
-            for record in chunks.remainder() {
-                one.execute(rusqlite::params_from_iter(values(std::slice::from_ref(record))))?;
-            }
-            Ok(())
-        })
-        .await?;
-        self.pending = records;
-        self.pending.clear();
-        Ok(())
     }
 
     /// Writes what is left and builds dropped indexes again.
     pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
-        self.flush(conn).await?;
+        self.pending.flush(conn).await?;
         let bulk = &mut self.bulk;
         with_raw(conn, |raw| Ok(bulk.finish(raw)?)).await
     }
-}
-
-/// Text as a table stores it.
-pub fn text(value: impl Into<String>) -> Value {
-    Value::Text(value.into())
-}
-
-/// An optional value as a table stores it: missing is NULL.
-pub fn optional<T: Into<Value>>(value: Option<T>) -> Value {
-    value.map_or(Value::Null, Into::into)
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use crate::crm::picklists::PickList;
 use crate::db::{Db, page_limit, push_between, today};
 use crate::directory::{Directory, Wanted};
 use crate::error::{Error, FieldError, Reason, Result};
-use crate::io::plain::{self, Checked, Inserting, PlainRecord};
+use crate::io::insert::{self, Insertable, Inserting};
+use crate::io::plain::{Checked, PlainRecord};
 use crate::money::Money;
 use crate::sales::salesperson::{self, Assignee};
 use crate::text;
@@ -106,10 +107,26 @@ pub fn check(actor: &Actor, input: &ExpenseInput, directory: &Directory) -> Chec
     }
 }
 
-impl PlainRecord for ValidExpense {
+impl Insertable for ValidExpense {
     const TABLE: &'static str = "expenses";
     const INSERTED: &'static [&'static str] =
         &["expense_date", "salesperson_id", "branch_id", "customer_id", "category_id", "amount", "note", "created_at"];
+
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        vec![
+            insert::text(self.date.to_string()),
+            insert::optional(self.assignee.salesperson_id),
+            insert::optional(self.assignee.branch_id),
+            insert::optional(self.customer_id),
+            Value::Integer(self.category_id),
+            Value::Integer(self.amount.minor()),
+            insert::text(self.note.as_str()),
+            insert::text(inserting.now.as_str()),
+        ]
+    }
+}
+
+impl PlainRecord for ValidExpense {
     const COMPARED: &'static [(&'static str, &'static str)] = &[
         ("date", "expense_date"),
         ("salesperson", "salesperson_id"),
@@ -121,25 +138,12 @@ impl PlainRecord for ValidExpense {
 
     fn compared(&self) -> Vec<Value> {
         vec![
-            plain::text(self.date.to_string()),
-            plain::optional(self.assignee.salesperson_id),
-            plain::optional(self.customer_id),
+            insert::text(self.date.to_string()),
+            insert::optional(self.assignee.salesperson_id),
+            insert::optional(self.customer_id),
             Value::Integer(self.category_id),
             Value::Integer(self.amount.minor()),
-            plain::text(self.note.as_str()),
-        ]
-    }
-
-    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
-        vec![
-            plain::text(self.date.to_string()),
-            plain::optional(self.assignee.salesperson_id),
-            plain::optional(self.assignee.branch_id),
-            plain::optional(self.customer_id),
-            Value::Integer(self.category_id),
-            Value::Integer(self.amount.minor()),
-            plain::text(self.note.as_str()),
-            plain::text(inserting.now.as_str()),
+            insert::text(self.note.as_str()),
         ]
     }
 }
@@ -155,7 +159,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExpenseInput) -> Result<Expe
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, actor, input).await?;
-    let id = plain::insert_one(&mut tx, &valid, actor, None).await?;
+    let id = insert::insert_one(&mut tx, &valid, actor, None).await?;
     let expense = fetch_visible_in(&mut tx, actor, id).await?;
     audit::record(&mut tx, actor, "expense", id, "create", serde_json::to_value(&expense).unwrap_or_default()).await?;
     tx.commit().await?;

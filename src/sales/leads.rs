@@ -292,7 +292,8 @@ pub async fn convert(db: &Db, actor: &Actor, id: i64, conversion: &Conversion) -
                     email: lead.email.clone(),
                     ..ContactInput::default()
                 };
-                let contact_id = contacts::insert_in(&mut tx, customer.id, &contacts::validate(&contact)?).await?;
+                let contact_id =
+                    contacts::insert_in(&mut tx, actor, customer.id, &contacts::validate(&contact)?).await?;
                 search::reindex(&mut tx, customer.id).await?;
                 let record = serde_json::json!({ "customer_id": customer.id, "name": lead.name, "phone": lead.phone });
                 audit::record(&mut tx, actor, "contact", contact_id, "create", record).await?;
