@@ -5,7 +5,9 @@
 //! company of 5,000 customers and 500 products; `ENTITY=customers` imports customers instead;
 //! `MOVES_STOCK=1` has the orders book their stock as well. `ENTITY=activities`, `expenses` or `service`
 //! import those records for the same customers; `ENTITY=contacts` two contacts for each of rows / 2
-//! customers imported first; `ENTITY=products` or `suppliers` those into an empty company. Each run also times reading the file alone, and
+//! customers imported first; `ENTITY=products` or `suppliers` those into an empty company;
+//! `ENTITY=opportunities` deals for the 5,000 customers. `REFUSED=1` works for every entity but
+//! orders and customers. Each run also times reading the file alone, and
 //! `REFUSED=1` puts 43 bad rows into the file, to time how soon a file the import refuses is reported.
 //! Default: 100,000 rows.
 
@@ -22,8 +24,8 @@ use suanpan::{Db, users};
 #[path = "data/mod.rs"]
 mod data;
 use data::{
-    customers_for_contacts, write_contacts_file, write_customers_file, write_orders_file, write_plain_file,
-    write_products_file, write_reference_files, write_suppliers_file,
+    customers_for_contacts, write_contacts_file, write_customers_file, write_opportunities_file, write_orders_file,
+    write_plain_file, write_products_file, write_reference_files, write_suppliers_file,
 };
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -53,6 +55,7 @@ fn main() {
         Entity::Contacts => write_contacts_file(&file, rows, bad_every),
         Entity::Products => write_products_file(&file, rows, bad_every),
         Entity::Suppliers => write_suppliers_file(&file, rows, bad_every),
+        Entity::Opportunities => write_opportunities_file(&file, rows, bad_every),
         Entity::Activities | Entity::Expenses | Entity::Service => {
             write_plain_file(&file, entity.as_str(), rows, bad_every)
         }

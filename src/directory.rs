@@ -45,6 +45,18 @@ pub struct Directory {
     branch_of: HashMap<i64, Option<i64>>,
     /// (list, name) and (list, lower-cased English name) → entry; an active entry wins.
     picks: HashMap<(PickList, String), i64>,
+    /// The pipeline's stages: name and `en:` + lower-cased English name → (id, probability).
+    stages: HashMap<String, StageRef>,
+    stage_by_id: HashMap<i64, StageRef>,
+    /// The stage a new opportunity starts in: the first active one.
+    first_stage: Option<StageRef>,
+}
+
+/// A stage of the pipeline: its id and the probability an open deal in it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StageRef {
+    pub id: i64,
+    pub probability: i64,
 }
 
 /// A customer as read: code, id, owner, branch.
@@ -68,6 +80,7 @@ impl Directory {
     /// What one form names (and every user: there are few).
     pub async fn for_names(conn: &mut SqliteConnection, wanted: &Wanted<'_>) -> Result<Directory> {
         let mut directory = Directory::people(conn).await?;
+        directory.read_stages(conn).await?;
         for id in &wanted.customer_ids {
             let row: Option<CustomerRow> =
                 sqlx::query_as("SELECT code, id, owner_id, branch_id FROM customers WHERE id = ?")
@@ -108,7 +121,48 @@ impl Directory {
         self.read_lists(conn).await
     }
 
+    /// The stages, by name and id (there are few: read whole for forms too).
+    async fn read_stages(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        let stages: Vec<(i64, String, String, i64, bool)> = sqlx::query_as(
+            "SELECT id, name, name_en, probability, active FROM opportunity_stages ORDER BY sort_order DESC, id DESC",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        self.stages.clear();
+        self.stage_by_id.clear();
+        self.first_stage = None;
+        // Last in, first found: the lowest id wins a name, the first active stage in order starts deals.
+        let mut by_id = stages.clone();
+        by_id.sort_by_key(|(id, ..)| std::cmp::Reverse(*id));
+        for (id, name, name_en, probability, _) in by_id {
+            let stage = StageRef { id, probability };
+            if !name_en.is_empty() {
+                self.stages.insert(format!("en:{}", name_en.to_ascii_lowercase()), stage);
+            }
+            self.stages.insert(name, stage);
+            self.stage_by_id.insert(id, stage);
+        }
+        for (id, _, _, probability, active) in stages {
+            if active {
+                self.first_stage = Some(StageRef { id, probability });
+            }
+        }
+        Ok(())
+    }
+
+    /// The stage a record names by id, by name (or English name), or, named by neither, the first.
+    pub fn stage(&self, id: Option<i64>, name: &str) -> Option<StageRef> {
+        match (id, name.trim()) {
+            (Some(id), _) => self.stage_by_id.get(&id).copied(),
+            (None, "") => self.first_stage,
+            (None, name) => {
+                self.stages.get(name).or_else(|| self.stages.get(&format!("en:{}", name.to_ascii_lowercase()))).copied()
+            }
+        }
+    }
+
     async fn read_lists(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        self.read_stages(conn).await?;
         for list in <PickList as crate::choice::Choice>::ALL {
             let sql = format!("SELECT id, name, name_en FROM {} ORDER BY active, id DESC", list.table());
             let entries: Vec<(i64, String, String)> =

@@ -183,3 +183,60 @@ async fn a_large_contacts_file_lands_whole_searchable_and_undoes_whole() {
     assert!(found(&c, "联系人9999").await.is_empty(), "undone contacts are no longer searched");
     assert_eq!(found(&c, "老联系人").await, ["K007"]);
 }
+
+#[tokio::test]
+async fn an_opportunity_gets_the_same_verdict_from_the_form_and_from_a_file() {
+    use suanpan::sales::pipeline::{self, OpportunityInput};
+    let c = common::company().await;
+    for (code, actor) in [("C1", &c.owner), ("G1", &c.sales_gz)] {
+        let input = CustomerInput { code: code.into(), name: format!("客户{code}"), ..Default::default() };
+        customers::create(&c.db, actor, &input).await.unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // customer, name, amount, probability, status, closed_on, lost_reason
+    let cases = [
+        ("C1", "年度采购", "50000", "", "", "", ""),
+        ("C1", "", "50000", "", "", "", ""),
+        ("C9", "年度采购", "50000", "", "", "", ""),
+        ("C1", "年度采购", "abc", "", "", "", ""),
+        ("C1", "年度采购", "-5", "", "", "", ""),
+        ("C1", "年度采购", "900000000000", "", "", "", ""),
+        ("C1", "年度采购", "100", "120", "", "", ""),
+        ("C1", "年度采购", "100", "", "open", "2024-01-05", ""),
+        ("C1", "年度采购", "100", "", "lost", "2024-01-05", ""),
+        ("C1", "年度采购", "100", "", "won", "2024-01-05", "价格"),
+        ("C1", "年度采购", "100", "", "maybe", "", ""),
+    ];
+    for (n, (customer, name, amount, probability, status, closed_on, lost_reason)) in cases.into_iter().enumerate() {
+        let input = OpportunityInput {
+            customer_code: customer.into(),
+            name: name.into(),
+            amount: amount.into(),
+            probability: probability.into(),
+            status: status.into(),
+            closed_on: closed_on.into(),
+            lost_reason: lost_reason.into(),
+            ..Default::default()
+        };
+        let form = form_verdict(pipeline::create(&c.db, &c.owner, &input).await);
+        let text = format!(
+            "code,customer_code,name,amount,probability,status,closed_on,lost_reason\n\
+             F{n},{customer},{name},{amount},{probability},{status},{closed_on},{lost_reason}\n"
+        );
+        let path = file(dir.path(), "o.csv", &text);
+        let report = import(&c, &c.owner, Entity::Opportunities, &path, Mode::Insert).await;
+        let from_file = file_verdict(&report);
+        assert_eq!(from_file.1, form.1, "case {n}: {:?}", report.errors);
+        assert_eq!(from_file.0, form.0, "case {n}");
+    }
+    // A salesperson's file cannot reach another's customer, as their form cannot.
+    let input =
+        OpportunityInput {
+            customer_code: "G1".into(), name: "越界".into(), amount: "0".into(), ..Default::default()
+        };
+    let form = form_verdict(pipeline::create(&c.db, &c.sales_sh, &input).await);
+    let path = file(dir.path(), "o.csv", "code,customer_code,name,amount\nX1,G1,越界,0\n");
+    let report = import(&c, &c.sales_sh, Entity::Opportunities, &path, Mode::Insert).await;
+    assert_eq!(file_verdict(&report), form);
+    assert_eq!(form.1, "unknown");
+}

@@ -181,3 +181,29 @@ pub fn write_suppliers_file(path: &Path, rows: usize, bad_every: usize) {
         writeln!(out, "S{i:07},{name},0571-{:08},浙江省杭州市余杭区第{i}号", i % 100_000_000).expect("write");
     }
 }
+
+/// Opportunities for the 5,000 customers and eight salespeople of [`write_reference_files`], open, won
+/// and lost; a bad row has an amount that is no amount.
+pub fn write_opportunities_file(path: &Path, rows: usize, bad_every: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    writeln!(out, "商机编号,客户编号,业务员,商机名称,预计金额,阶段,预计成交日期,状态,成交日期,丢单原因")
+        .expect("write");
+    let stages = ["初步接洽", "需求确认", "方案报价", "商务谈判"];
+    for i in 0..rows {
+        let date = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap() + chrono::Days::new((i % 1_500) as u64);
+        let amount = if bad(i, bad_every) { "abc".to_string() } else { format!("{}.00", 1_000 + i % 90_000) };
+        let (status, closed, reason) = match i % 5 {
+            0 => ("won", date.to_string(), ""),
+            1 => ("lost", date.to_string(), "价格"),
+            _ => ("open", String::new(), ""),
+        };
+        writeln!(
+            out,
+            "OP{i:08},C{:06},sales{},第{i}号项目,{amount},{},{date},{status},{closed},{reason}",
+            1 + (i * 31) % 5_000,
+            i % 8,
+            stages[i % stages.len()]
+        )
+        .expect("write");
+    }
+}

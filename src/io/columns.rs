@@ -86,10 +86,10 @@ pub const CONTACTS: &[Column] = &[
 pub const PRODUCTS: &[Column] = &[
     col("sku", &["商品编号", "商品编码", "货号", "产品编号", "产品编码", "编码"], true),
     col("name", &["商品名称", "产品名称", "品名", "名称"], true),
-    col("category", &["大分类", "类别", "分类", "商品类别"], false),
-    col("subcategory", &["小分类", "子分类", "细类"], false),
+    col("category", &["大分类", "大类", "类别", "分类", "商品类别"], false),
+    col("subcategory", &["小分类", "小类", "子分类", "细类"], false),
     col("unit", &["单位", "计量单位"], false),
-    col("standard_price", &["标准价", "售价", "零售价", "销售价"], false),
+    col("standard_price", &["标准价", "标准售价", "售价", "零售价", "销售价"], false),
     col("member_price", &["会员价"], false),
     col("cost_price", &["成本价", "进价", "进货价"], false),
     col("markup", &["加成率", "加价率", "成本加成"], false),

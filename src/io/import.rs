@@ -156,7 +156,7 @@ enum Writer {
     Orders(Box<import_orders::OrderImport>),
     Purchases(Box<import_purchases::PurchaseImport>),
     Activities(Box<PlainImport<ValidActivity>>),
-    Opportunities(import_opportunities::OpportunityImport),
+    Opportunities(Box<import_opportunities::OpportunityImport>),
     Expenses(Box<PlainImport<ValidExpense>>),
     Service(Box<PlainImport<ValidService>>),
 }
@@ -387,9 +387,9 @@ async fn import_in(
             )
             .await?,
         )),
-        Entity::Opportunities => {
-            Writer::Opportunities(import_opportunities::OpportunityImport::start(&mut tx, batch_id).await?)
-        }
+        Entity::Opportunities => Writer::Opportunities(Box::new(
+            import_opportunities::OpportunityImport::start(&mut tx, actor, batch_id, file_bytes).await?,
+        )),
         Entity::Expenses => Writer::Expenses(Box::new(
             PlainImport::start(
                 &mut tx,
@@ -488,7 +488,8 @@ async fn import_in(
                     plain.row(&mut tx, actor, &fields, checked, writing).await
                 }
                 Writer::Opportunities(opportunities) => {
-                    opportunities.row(&mut tx, actor, &fields, options.mode, &mut report.notices).await
+                    opportunities.lists_changed(&mut tx, values.added()).await?;
+                    opportunities.row(&mut tx, actor, &fields, options.mode, writing).await
                 }
                 Writer::Expenses(plain) => {
                     let checked = match std::mem::take(prepared) {
@@ -572,7 +573,7 @@ async fn import_in(
         Writer::Activities(plain) => plain.finish(&mut tx).await?,
         Writer::Expenses(plain) => plain.finish(&mut tx).await?,
         Writer::Service(plain) => plain.finish(&mut tx).await?,
-        Writer::Opportunities(_) => {}
+        Writer::Opportunities(opportunities) => opportunities.finish(&mut tx).await?,
     }
     if options.dry_run {
         tx.rollback().await?;

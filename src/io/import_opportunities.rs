@@ -1,23 +1,20 @@
-//! Opportunities from a file, matched by code (closed deals with their date and reason come too; a
-//! reason the list lacks is added); undoing a batch's opportunities.
-
-use std::collections::HashMap;
+//! Opportunities from a file, matched by code (closed deals with their date and reason come too),
+//! checked as the form checks them against what the import read at its start, new ones written many to
+//! a statement; undoing a batch's opportunities.
 
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::auth::{Actor, Scope};
+use crate::db::with_raw;
+use crate::directory::Directory;
 use crate::error::{Error, Reason, Result};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
+use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
-use crate::io::fields;
-use crate::io::notice::Notice;
-use crate::sales::pipeline::{self, OpportunityInput};
-
-pub struct OpportunityImport {
-    batch_id: i64,
-    existing: HashMap<String, i64>,
-}
+use crate::io::insert::Pending;
+use crate::io::numbering::Numbering;
+use crate::sales::pipeline::{self, OpportunityInput, ValidOpportunity};
 
 /// An opportunity's columns as stored: what an undo puts back.
 #[derive(Debug, Serialize, Deserialize, sqlx::FromRow)]
@@ -38,11 +35,50 @@ struct Stored {
     version: i64,
 }
 
+/// One opportunities import: the directory every row is checked against (read again when the import
+/// adds people or list entries), the deals there are by code, and what waits to be written.
+pub struct OpportunityImport {
+    directory: Directory,
+    /// How many people and entries the import had added when the directory was last read.
+    added: usize,
+    existing: Numbering,
+    pending: Pending<ValidOpportunity>,
+    bulk: BulkLoad,
+}
+
+/// A typical opportunity row's size in a file.
+const BYTES_PER_ROW: u64 = 90;
+
 impl OpportunityImport {
-    pub async fn start(conn: &mut SqliteConnection, batch_id: i64) -> Result<OpportunityImport> {
-        let existing: Vec<(String, i64)> =
-            sqlx::query_as("SELECT code, id FROM opportunities").fetch_all(&mut *conn).await?;
-        Ok(OpportunityImport { batch_id, existing: existing.into_iter().collect() })
+    pub async fn start(
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        batch_id: i64,
+        file_bytes: u64,
+    ) -> Result<OpportunityImport> {
+        let existing = Numbering::read(conn, "opportunities", "code").await?;
+        let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, existing.len() as u64) {
+            BulkLoad::start(conn, &["opportunities"], &[], 32).await?
+        } else {
+            BulkLoad::none()
+        };
+        Ok(OpportunityImport {
+            directory: Directory::whole(conn).await?,
+            added: 0,
+            existing,
+            pending: Pending::numbered(actor, batch_id),
+            bulk,
+        })
+    }
+
+    /// Reads the people and lists again when the import added to them (`io::values` adds what a file
+    /// names that they lack: `added` counts them).
+    pub async fn lists_changed(&mut self, conn: &mut SqliteConnection, added: usize) -> Result<()> {
+        if added != self.added {
+            self.directory.reload_lists(conn).await?;
+            self.added = added;
+        }
+        Ok(())
     }
 
     pub async fn row(
@@ -51,13 +87,13 @@ impl OpportunityImport {
         actor: &Actor,
         row: &RowFields<'_>,
         mode: Mode,
-        notices: &mut Vec<Notice>,
+        writing: bool,
     ) -> Result<RowOutcome, RowFailure> {
         let code = row.get("code").trim();
         if code.is_empty() {
             return Err(RowFailure::field("code", Reason::Required));
         }
-        let existing = self.existing.get(code).copied();
+        let existing = self.existing.get(code);
         // Only a deal the importing user may see is theirs to skip or overwrite; another's code is taken.
         if let Some(id) = existing
             && actor.scope() != Scope::All
@@ -65,10 +101,6 @@ impl OpportunityImport {
         {
             return Err(RowFailure::field("code", Reason::Taken { value: code.to_string() }));
         }
-        if existing.is_some() && mode == Mode::Insert {
-            return Ok(RowOutcome::Skipped);
-        }
-        fields::ensure_salesperson(conn, actor, row.get("salesperson"), notices).await?;
         let input = OpportunityInput {
             code: code.to_string(),
             customer_code: row.get("customer_code").into(),
@@ -84,13 +116,17 @@ impl OpportunityImport {
             notes: row.get("notes").into(),
             ..OpportunityInput::default()
         };
-        let valid = pipeline::validate(conn, actor, &input).await?;
+        let valid = pipeline::check(actor, &input, &self.directory)?;
+        if !writing {
+            return Ok(RowOutcome::InsertedInBatch);
+        }
         match existing {
             None => {
-                let id = pipeline::insert_in(conn, &valid, Some(self.batch_id)).await?;
-                self.existing.insert(code.to_string(), id);
+                let id = self.existing.give(code);
+                self.pending.push_numbered(conn, id, valid).await?;
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }
+            Some(_) if mode == Mode::Insert => Ok(RowOutcome::Skipped),
             Some(id) => {
                 let before = stored(conn, id).await?;
                 pipeline::update_in(conn, id, code, &valid).await?;
@@ -99,6 +135,13 @@ impl OpportunityImport {
                 Ok(RowOutcome::Updated { id, version: version(conn, id).await?.unwrap_or(1), before })
             }
         }
+    }
+
+    /// Writes the last opportunities and builds dropped indexes again. Call after the last row.
+    pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        self.pending.flush(conn).await?;
+        let bulk = &mut self.bulk;
+        with_raw(conn, |raw| Ok(bulk.finish(raw)?)).await
     }
 }
 

@@ -5,19 +5,21 @@ use rusqlite::types::Value;
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
-use crate::db::{now_stamp, with_raw};
+use crate::db::{now_stamp, today, with_raw};
 use crate::error::{Error, Result};
 
 /// What the insert of a record fills besides the record's own fields.
 pub struct Inserting {
     pub now: String,
+    /// Today in the user's time zone, for records dated the day they are made.
+    pub today: chrono::NaiveDate,
     /// Who records it.
     pub user_id: i64,
 }
 
 impl Inserting {
     pub fn by(actor: &Actor) -> Inserting {
-        Inserting { now: now_stamp(), user_id: actor.user_id }
+        Inserting { now: now_stamp(), today: today(), user_id: actor.user_id }
     }
 }
 

@@ -22,6 +22,15 @@ impl Numbering {
         Ok(Numbering { ids: rows.into_iter().collect(), next_id })
     }
 
+    /// How many records there are (the table's and the import's).
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
     /// The record with this key, if there is one (or the import gave one).
     pub fn get(&self, key: &str) -> Option<i64> {
         self.ids.get(key).copied()

@@ -313,7 +313,7 @@ pub async fn convert(db: &Db, actor: &Actor, id: i64, conversion: &Conversion) -
                 ..OpportunityInput::default()
             };
             let valid = pipeline::validate(&mut tx, actor, &input).await?;
-            let opportunity_id = pipeline::insert_in(&mut tx, &valid, None).await?;
+            let opportunity_id = pipeline::insert_in(&mut tx, actor, &valid, None).await?;
             let opportunity = pipeline::fetch_visible_in(&mut tx, actor, opportunity_id).await?;
             let record = serde_json::to_value(&opportunity).unwrap_or_default();
             audit::record(&mut tx, actor, "opportunity", opportunity_id, "create", record).await?;

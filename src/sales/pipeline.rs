@@ -8,13 +8,15 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::choice::Choice;
-use crate::crm::customers;
-use crate::crm::picklists::{self, PickList};
+use crate::crm::picklists::PickList;
 use crate::db::{Db, Page, fetch_page, next_number, now_stamp, push_between, push_contains, today, unique_violation};
+use crate::directory::{Directory, Wanted};
 use crate::error::{Error, FieldError, RangeUnit, Reason, Result};
+use crate::io::insert::{self, Insertable, Inserting};
 use crate::money::Money;
 use crate::sales::salesperson::{self, Assignee};
 use crate::text;
+use rusqlite::types::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -192,40 +194,24 @@ pub(crate) struct ValidOpportunity {
     pub notes: String,
 }
 
-async fn stage_of(conn: &mut SqliteConnection, input: &OpportunityInput) -> Result<Option<(i64, i64)>> {
-    let found = match (input.stage_id, input.stage.trim()) {
-        (Some(id), _) => {
-            sqlx::query_as("SELECT id, probability FROM opportunity_stages WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-        (None, "") => {
-            sqlx::query_as(
-                "SELECT id, probability FROM opportunity_stages WHERE active = 1 ORDER BY sort_order, id LIMIT 1",
-            )
-            .fetch_optional(&mut *conn)
-            .await?
-        }
-        (None, name) => {
-            sqlx::query_as(
-                "SELECT id, probability FROM opportunity_stages
-                 WHERE name = ?1 OR (name_en <> '' AND lower(name_en) = lower(?1)) LIMIT 1",
-            )
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await?
-        }
-    };
-    Ok(found)
-}
-
-/// Checks every field, naming every problem; the customer must be one the actor sees.
+/// Checks every field against what the form names, read from the company file.
 pub(crate) async fn validate(
     conn: &mut SqliteConnection,
     actor: &Actor,
     input: &OpportunityInput,
 ) -> Result<ValidOpportunity> {
+    let wanted = Wanted {
+        customer_ids: input.customer_id.into_iter().collect(),
+        customer_codes: vec![input.customer_code.as_str()],
+        picks: vec![(PickList::LostReason, input.lost_reason.as_str())],
+    };
+    let directory = Directory::for_names(conn, &wanted).await?;
+    check(actor, input, &directory)
+}
+
+/// Checks every field, naming every problem; the customer must be one the actor sees. Pure: an import
+/// runs it against the directory it read at its start.
+pub(crate) fn check(actor: &Actor, input: &OpportunityInput, directory: &Directory) -> Result<ValidOpportunity> {
     let mut problems: Vec<FieldError> = Vec::new();
     let code = text::collect(text::bounded("code", &input.code, 40), String::new(), &mut problems);
     let name = text::collect(text::required("name", &input.name, 200), String::new(), &mut problems);
@@ -242,11 +228,11 @@ pub(crate) async fn validate(
             Money::ZERO
         }
     };
-    let expected_close = text::collect(
-        text::date_or("expected_close", &input.expected_close, today() + chrono::Days::new(30)),
-        today(),
-        &mut problems,
-    );
+    // Today only when the row gives no date: the local date costs a look at the time zone.
+    let expected_close = match input.expected_close.trim() {
+        "" => today() + chrono::Days::new(30),
+        typed => text::collect(text::parse_date("expected_close", typed), NaiveDate::MIN, &mut problems),
+    };
     let status = OpportunityStatus::parse(&input.status).unwrap_or_else(|| {
         let reason = OpportunityStatus::not_allowed(&input.status);
         problems.push(FieldError { field: "status", reason });
@@ -271,7 +257,7 @@ pub(crate) async fn validate(
             None
         }
         (OpportunityStatus::Lost, reason) => {
-            text::collect(picklists::resolve(conn, PickList::LostReason, reason).await.map(Some), None, &mut problems)
+            directory.required_entry(PickList::LostReason, PickList::LostReason.field(), reason, &mut problems)
         }
         (_, "") => None,
         (_, reason) => {
@@ -280,7 +266,7 @@ pub(crate) async fn validate(
             None
         }
     };
-    let stage = stage_of(conn, input).await?;
+    let stage = directory.stage(input.stage_id, &input.stage).map(|s| (s.id, s.probability));
     if stage.is_none() {
         let value = input.stage_id.map_or(input.stage.trim().to_string(), |id| id.to_string());
         problems.push(FieldError { field: "stage", reason: Reason::Unknown { value } });
@@ -299,18 +285,9 @@ pub(crate) async fn validate(
             }
         },
     };
-    let customer = customers::named_visible(
-        conn,
-        actor,
-        "customer_code",
-        input.customer_id,
-        &input.customer_code,
-        true,
-        &mut problems,
-    )
-    .await?;
-    let assignee =
-        salesperson::resolve(conn, actor, "salesperson", &input.salesperson, customer.as_ref(), &mut problems).await?;
+    let customer =
+        directory.customer(actor, "customer_code", input.customer_id, &input.customer_code, true, &mut problems);
+    let assignee = directory.assignee(actor, "salesperson", &input.salesperson, customer, &mut problems);
     match customer {
         Some(customer) if problems.is_empty() => Ok(ValidOpportunity {
             code: (!code.is_empty()).then_some(code),
@@ -350,28 +327,64 @@ fn bind_fields<'q>(query: Query<'q>, code: &'q str, valid: &'q ValidOpportunity)
         .bind(&valid.notes)
 }
 
+/// Writes a new opportunity (numbered when it has no code yet) and returns its id.
 pub(crate) async fn insert_in(
     conn: &mut SqliteConnection,
+    actor: &Actor,
     valid: &ValidOpportunity,
     batch: Option<i64>,
 ) -> Result<i64> {
-    let code = match &valid.code {
-        Some(code) => code.clone(),
+    let mut valid = valid.clone();
+    let code = match valid.code.take() {
+        Some(code) => code,
         None => next_number(conn, "opportunities", "code", "OP").await?,
     };
-    let insert = sqlx::query(
-        "INSERT INTO opportunities (code, customer_id, salesperson_id, branch_id, name, amount, stage_id, probability,
-             expected_close, status, closed_on, lost_reason_id, notes, import_batch_id, created_on, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    Ok(bind_fields(insert, &code, valid)
-        .bind(batch)
-        .bind(today().to_string())
-        .bind(now_stamp())
-        .execute(conn)
+    valid.code = Some(code.clone());
+    insert::insert_one(conn, &valid, actor, batch)
         .await
-        .map_err(|e| unique_violation(e, "opportunity", "code", &code))?
-        .last_insert_rowid())
+        .map_err(|e| insert::unique_violation(e, "opportunity", "code", &code))
+}
+
+impl Insertable for ValidOpportunity {
+    const TABLE: &'static str = "opportunities";
+    const INSERTED: &'static [&'static str] = &[
+        "code",
+        "customer_id",
+        "salesperson_id",
+        "branch_id",
+        "name",
+        "amount",
+        "stage_id",
+        "probability",
+        "expected_close",
+        "status",
+        "closed_on",
+        "lost_reason_id",
+        "notes",
+        "created_on",
+        "updated_at",
+    ];
+
+    /// A record without a code is numbered by [`insert_in`] before it gets here.
+    fn inserted(&self, inserting: &Inserting) -> Vec<Value> {
+        vec![
+            insert::text(self.code.clone().unwrap_or_default()),
+            Value::Integer(self.customer_id),
+            insert::optional(self.assignee.salesperson_id),
+            insert::optional(self.assignee.branch_id),
+            insert::text(self.name.as_str()),
+            Value::Integer(self.amount.minor()),
+            Value::Integer(self.stage_id),
+            Value::Integer(self.probability),
+            insert::text(self.expected_close.to_string()),
+            insert::text(self.status.as_str()),
+            insert::optional(self.closed_on.map(|d| d.to_string())),
+            insert::optional(self.lost_reason_id),
+            insert::text(self.notes.as_str()),
+            insert::text(inserting.today.to_string()),
+            insert::text(inserting.now.as_str()),
+        ]
+    }
 }
 
 pub(crate) async fn update_in(
@@ -400,7 +413,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
     actor.require(Permission::WriteSales)?;
     let mut tx = db.write().await?;
     let valid = validate(&mut tx, actor, input).await?;
-    let id = insert_in(&mut tx, &valid, None).await?;
+    let id = insert_in(&mut tx, actor, &valid, None).await?;
     let created = fetch_visible_in(&mut tx, actor, id).await?;
     audit::record(&mut tx, actor, "opportunity", id, "create", serde_json::to_value(&created).unwrap_or_default())
         .await?;
