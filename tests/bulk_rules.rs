@@ -42,6 +42,14 @@ fn file_verdict(report: &ImportReport) -> (String, String) {
     }
 }
 
+/// The form and the file said the same of case `n`: the reason, then the field (the file's header is
+/// the field's key in these files).
+fn assert_same_verdict(n: usize, form: &(String, String), report: &ImportReport) {
+    let from_file = file_verdict(report);
+    assert_eq!(from_file.1, form.1, "case {n}: {:?}", report.errors);
+    assert_eq!(from_file.0, form.0, "case {n}");
+}
+
 #[tokio::test]
 async fn a_contact_gets_the_same_verdict_from_the_form_and_from_a_file() {
     let c = common::company().await;
@@ -74,9 +82,7 @@ async fn a_contact_gets_the_same_verdict_from_the_form_and_from_a_file() {
         let name = if name.is_empty() { String::new() } else { format!("{name}{n}") };
         let text = format!("customer_code,name,phone,email,birthday\nC1,{name},{phone},{email},{birthday}\n");
         let report = import(&c, &c.owner, Entity::Contacts, &file(dir.path(), "c.csv", &text), Mode::Insert).await;
-        let from_file = file_verdict(&report);
-        assert_eq!(from_file.1, form.1, "case {n}: {:?}", report.errors);
-        assert_eq!(from_file.0, form.0, "case {n}");
+        assert_same_verdict(n, &form, &report);
     }
 }
 
@@ -108,9 +114,7 @@ async fn a_product_gets_the_same_verdict_from_the_form_and_from_a_file() {
         let sku = if sku.is_empty() { String::new() } else { format!("F{sku}") };
         let text = format!("sku,name,standard_price,markup,low_stock\n{sku},{name},{price},{markup},{low_stock}\n");
         let report = import(&c, &c.owner, Entity::Products, &file(dir.path(), "p.csv", &text), Mode::Insert).await;
-        let from_file = file_verdict(&report);
-        assert_eq!(from_file.1, form.1, "case {n}: {:?}", report.errors);
-        assert_eq!(from_file.0, form.0, "case {n}");
+        assert_same_verdict(n, &form, &report);
     }
 }
 
@@ -131,9 +135,7 @@ async fn a_supplier_gets_the_same_verdict_from_the_form_and_from_a_file() {
         let code = if code.is_empty() { String::new() } else { format!("F{code}") };
         let text = format!("code,name,phone\n{code},{name},{phone}\n");
         let report = import(&c, &c.owner, Entity::Suppliers, &file(dir.path(), "s.csv", &text), Mode::Insert).await;
-        let from_file = file_verdict(&report);
-        assert_eq!(from_file.1, form.1, "case {n}: {:?}", report.errors);
-        assert_eq!(from_file.0, form.0, "case {n}");
+        assert_same_verdict(n, &form, &report);
     }
 }
 
@@ -225,9 +227,7 @@ async fn an_opportunity_gets_the_same_verdict_from_the_form_and_from_a_file() {
         );
         let path = file(dir.path(), "o.csv", &text);
         let report = import(&c, &c.owner, Entity::Opportunities, &path, Mode::Insert).await;
-        let from_file = file_verdict(&report);
-        assert_eq!(from_file.1, form.1, "case {n}: {:?}", report.errors);
-        assert_eq!(from_file.0, form.0, "case {n}");
+        assert_same_verdict(n, &form, &report);
     }
     // A salesperson's file cannot reach another's customer, as their form cannot.
     let input =
