@@ -50,6 +50,8 @@ pub struct Directory {
     stage_by_id: HashMap<i64, StageRef>,
     /// The stage a new opportunity starts in: the first active one.
     first_stage: Option<StageRef>,
+    /// How many people and entries an import had added when the lists were last read.
+    added: usize,
 }
 
 /// A stage of the pipeline: its id and the probability an open deal in it has.
@@ -112,40 +114,45 @@ impl Directory {
         Ok(directory)
     }
 
-    /// Reads the people and every list again (an import added to them), keeping the customers.
-    pub async fn reload_lists(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+    /// Reads the people and every list again, keeping the customers, when an import has added to them
+    /// since the last read: `added` is how many people and entries it has added so far (`io::values`
+    /// counts them). True when it read them again.
+    pub async fn catch_up(&mut self, conn: &mut SqliteConnection, added: usize) -> Result<bool> {
+        if added == self.added {
+            return Ok(false);
+        }
         let fresh = Directory::people(conn).await?;
         self.people = fresh.people;
         self.branch_of = fresh.branch_of;
         self.picks.clear();
-        self.read_lists(conn).await
+        self.read_lists(conn).await?;
+        self.added = added;
+        Ok(true)
     }
 
     /// The stages, by name and id (there are few: read whole for forms too).
     async fn read_stages(&mut self, conn: &mut SqliteConnection) -> Result<()> {
-        let stages: Vec<(i64, String, String, i64, bool)> = sqlx::query_as(
-            "SELECT id, name, name_en, probability, active FROM opportunity_stages ORDER BY sort_order DESC, id DESC",
+        let stages: Vec<(i64, String, String, i64, i64, bool)> = sqlx::query_as(
+            "SELECT id, name, name_en, probability, sort_order, active FROM opportunity_stages ORDER BY id DESC",
         )
         .fetch_all(&mut *conn)
         .await?;
+        // The first active stage in the board's order starts a deal.
+        self.first_stage = stages
+            .iter()
+            .filter(|(.., active)| *active)
+            .min_by_key(|(id, _, _, _, sort_order, _)| (*sort_order, *id))
+            .map(|(id, _, _, probability, ..)| StageRef { id: *id, probability: *probability });
         self.stages.clear();
         self.stage_by_id.clear();
-        self.first_stage = None;
-        // Last in, first found: the lowest id wins a name, the first active stage in order starts deals.
-        let mut by_id = stages.clone();
-        by_id.sort_by_key(|(id, ..)| std::cmp::Reverse(*id));
-        for (id, name, name_en, probability, _) in by_id {
+        // Read from the newest: the oldest stage of a name is inserted last and wins it.
+        for (id, name, name_en, probability, ..) in stages {
             let stage = StageRef { id, probability };
             if !name_en.is_empty() {
                 self.stages.insert(format!("en:{}", name_en.to_ascii_lowercase()), stage);
             }
             self.stages.insert(name, stage);
             self.stage_by_id.insert(id, stage);
-        }
-        for (id, _, _, probability, active) in stages {
-            if active {
-                self.first_stage = Some(StageRef { id, probability });
-            }
         }
         Ok(())
     }

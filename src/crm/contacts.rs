@@ -7,7 +7,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::crm::customers::fetch_visible_in;
 use crate::crm::search;
-use crate::db::{Db, now_stamp};
+use crate::db::Db;
 use crate::error::{Error, FieldError, Result};
 use crate::io::insert::{self, Insertable, Inserting};
 use crate::text;
@@ -141,40 +141,6 @@ impl Insertable for NewContact {
             insert::text(inserting.now.as_str()),
         ]
     }
-}
-
-/// Writes the main contacts an import made with its new customers, `(customer id, contact)`, marked
-/// with the import batch that made them.
-pub(crate) async fn insert_many(
-    conn: &mut SqliteConnection,
-    rows: &[(i64, ValidContact)],
-    batch_id: i64,
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let now = now_stamp();
-    crate::db::with_raw(conn, |raw| {
-        let mut insert = raw.prepare_cached(
-            "INSERT INTO contacts (customer_id, name, title, phone, email, birthday, hobbies, created_at, import_batch_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )?;
-        for (customer_id, c) in rows {
-            insert.execute(rusqlite::params![
-                customer_id,
-                c.name,
-                c.title,
-                c.phone,
-                c.email,
-                c.birthday,
-                c.hobbies,
-                now,
-                batch_id
-            ])?;
-        }
-        Ok(())
-    })
-    .await
 }
 
 /// Rewrites a contact's fields and bumps its version (an import's undo checks it).

@@ -9,13 +9,14 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, CUSTOMER_OWNER, Permission, Role, Scope};
 use crate::choice::Choice;
-use crate::crm::contacts::{self, ValidContact};
+use crate::crm::contacts::{NewContact, ValidContact};
 use crate::crm::kind::CustomerKind;
 use crate::crm::picklists::{self, PickList};
 use crate::crm::pinyin_key::pinyin_keys;
 use crate::crm::search;
 use crate::db::{Db, now_stamp, today, unique_violation, with_raw};
 use crate::error::{DuplicateMatch, Error, FieldError, Reason, Result};
+use crate::io::insert::{self, Inserting};
 use crate::text;
 
 // Listing and paging live in their own module; customers are listed through here too.
@@ -388,8 +389,9 @@ pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer
 pub(crate) async fn insert_many(
     conn: &mut SqliteConnection,
     rows: &[(i64, ValidCustomer)],
-    contacts: &[(i64, ValidContact)],
+    contacts: &[NewContact],
     batch_id: i64,
+    inserting: &Inserting,
     search: &mut search::Staging,
 ) -> Result<()> {
     let now = now_stamp();
@@ -440,8 +442,8 @@ pub(crate) async fn insert_many(
         Ok(())
     })
     .await?;
-    contacts::insert_many(conn, contacts, batch_id).await?;
-    let contact_of: HashMap<i64, &ValidContact> = contacts.iter().map(|(id, c)| (*id, c)).collect();
+    insert::insert_all(conn, contacts, inserting, batch_id).await?;
+    let contact_of: HashMap<i64, &ValidContact> = contacts.iter().map(|c| (c.customer_id, &c.contact)).collect();
     let indexed: Vec<(i64, Vec<&str>)> = rows
         .iter()
         .map(|(id, v)| {

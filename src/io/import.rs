@@ -360,9 +360,9 @@ async fn import_in(
     let batch_id = start_batch(&mut tx, actor, &report, options.mode).await?;
     let mut values = Translator::start(&mut tx, actor, entity, map, std::mem::take(&mut options.values)).await?;
     let mut writer = match entity {
-        Entity::Customers => {
-            Writer::Customers(Box::new(import_customers::CustomerImport::start(&mut tx, batch_id, file_bytes).await?))
-        }
+        Entity::Customers => Writer::Customers(Box::new(
+            import_customers::CustomerImport::start(&mut tx, actor, batch_id, file_bytes).await?,
+        )),
         Entity::Contacts => Writer::Contacts(Box::new(
             import_contacts::ContactImport::start(&mut tx, actor, batch_id, file_bytes).await?,
         )),

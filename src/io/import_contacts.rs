@@ -2,8 +2,6 @@
 //! customer's contact of the same name; new ones written many to a statement, and the search row of
 //! each customer whose contacts changed rebuilt once, at the end.
 
-use std::collections::HashMap;
-
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
@@ -16,6 +14,7 @@ use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
 use crate::io::insert::Pending;
+use crate::io::numbering::Numbering;
 
 /// A typical contact row's size in a file.
 const BYTES_PER_ROW: u64 = 70;
@@ -24,8 +23,7 @@ const BYTES_PER_ROW: u64 = 70;
 pub struct ContactImport {
     directory: Directory,
     /// Each customer's contacts by name (the first, when a customer has two of one name).
-    existing: HashMap<(i64, String), i64>,
-    next_id: i64,
+    existing: Numbering<(i64, String)>,
     pending: Pending<NewContact>,
     /// Customers whose contacts the import changed: their search rows are rebuilt at the end.
     touched: Vec<i64>,
@@ -43,10 +41,10 @@ impl ContactImport {
         let directory = Directory::whole(conn).await?;
         let rows: Vec<(i64, String, i64)> =
             sqlx::query_as("SELECT customer_id, name, id FROM contacts ORDER BY id DESC").fetch_all(&mut *conn).await?;
-        let next_id = rows.first().map_or(1, |(_, _, id)| id + 1);
-        let there = rows.len() as u64;
-        let existing = rows.into_iter().map(|(customer_id, name, id)| ((customer_id, name), id)).collect();
-        let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, there) {
+        // Newest first: the oldest contact of a name comes last, and is the one found.
+        let existing =
+            Numbering::of(rows.into_iter().map(|(customer_id, name, id)| ((customer_id, name), id)).collect());
+        let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, existing.len() as u64) {
             BulkLoad::start(conn, &["contacts"], &[], 32).await?
         } else {
             BulkLoad::none()
@@ -54,7 +52,6 @@ impl ContactImport {
         Ok(ContactImport {
             directory,
             existing,
-            next_id,
             pending: Pending::numbered(actor, batch_id),
             touched: Vec::new(),
             bulk,
@@ -91,11 +88,9 @@ impl ContactImport {
             return Ok(RowOutcome::InsertedInBatch);
         }
         let key = (customer.id, valid.name().to_string());
-        let outcome = match self.existing.get(&key).copied() {
+        let outcome = match self.existing.get(&key) {
             None => {
-                let id = self.next_id;
-                self.next_id += 1;
-                self.existing.insert(key, id);
+                let id = self.existing.give(key);
                 self.pending.push_numbered(conn, id, NewContact { customer_id: customer.id, contact: valid }).await?;
                 RowOutcome::Inserted { id, version: 1 }
             }

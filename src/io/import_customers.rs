@@ -7,7 +7,7 @@ use compact_str::CompactString;
 use sqlx::SqliteConnection;
 
 use crate::auth::{Actor, Scope};
-use crate::crm::contacts::{self, ContactInput, ValidContact};
+use crate::crm::contacts::{self, ContactInput, NewContact, ValidContact};
 use crate::crm::customers::{self, Customer, CustomerInput, Lookups, ValidCustomer};
 use crate::crm::search;
 use crate::db::with_raw;
@@ -16,6 +16,7 @@ use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
 use crate::io::fields;
+use crate::io::insert::{self, Inserting};
 use crate::io::notice::Notice;
 
 /// New customers are written this many at a time.
@@ -37,8 +38,9 @@ pub struct CustomerImport {
     by_name: Option<HashMap<(String, String), Named>>,
     batch_id: i64,
     pending: Vec<(i64, ValidCustomer)>,
-    /// The main contacts of pending customers, by customer id.
-    pending_contacts: Vec<(i64, ValidContact)>,
+    /// The main contacts of pending customers.
+    pending_contacts: Vec<NewContact>,
+    inserting: Inserting,
     search: search::Staging,
     /// Indexes dropped for a bulk load, built again at the end.
     bulk: BulkLoad,
@@ -68,7 +70,12 @@ const BYTES_PER_ROW: u64 = 120;
 
 impl CustomerImport {
     /// Reads what the import needs to know up front, inside its transaction.
-    pub async fn start(conn: &mut SqliteConnection, batch_id: i64, file_bytes: u64) -> Result<CustomerImport> {
+    pub async fn start(
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        batch_id: i64,
+        file_bytes: u64,
+    ) -> Result<CustomerImport> {
         let existing: Vec<(String, i64)> =
             sqlx::query_as("SELECT code, id FROM customers").fetch_all(&mut *conn).await?;
         let last_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM customers").fetch_one(&mut *conn).await?;
@@ -89,6 +96,7 @@ impl CustomerImport {
             batch_id,
             pending: Vec::new(),
             pending_contacts: Vec::new(),
+            inserting: Inserting::by(actor),
             search: search::Staging::start(conn).await?,
             bulk,
         })
@@ -252,7 +260,7 @@ impl CustomerImport {
         debug_assert!(valid.has_code());
         self.pending.push((id, valid));
         if let Some(contact) = contact {
-            self.pending_contacts.push((id, contact));
+            self.pending_contacts.push(NewContact { customer_id: id, contact });
         }
         if self.pending.len() >= CHUNK {
             self.flush(conn).await?;
@@ -270,7 +278,8 @@ impl CustomerImport {
                 .fetch_optional(&mut *conn)
                 .await?;
         if existing.is_none() {
-            contacts::insert_many(conn, &[(id, contact)], self.batch_id).await?;
+            let new = [NewContact { customer_id: id, contact }];
+            insert::insert_all(conn, &new, &self.inserting, self.batch_id).await?;
             search::reindex(conn, id).await?;
         }
         Ok(())
@@ -278,7 +287,15 @@ impl CustomerImport {
 
     /// Writes what is waiting.
     async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
-        customers::insert_many(conn, &self.pending, &self.pending_contacts, self.batch_id, &mut self.search).await?;
+        customers::insert_many(
+            conn,
+            &self.pending,
+            &self.pending_contacts,
+            self.batch_id,
+            &self.inserting,
+            &mut self.search,
+        )
+        .await?;
         self.pending.clear();
         self.pending_contacts.clear();
         Ok(())

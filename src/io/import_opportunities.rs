@@ -39,8 +39,6 @@ struct Stored {
 /// adds people or list entries), the deals there are by code, and what waits to be written.
 pub struct OpportunityImport {
     directory: Directory,
-    /// How many people and entries the import had added when the directory was last read.
-    added: usize,
     existing: Numbering,
     pending: Pending<ValidOpportunity>,
     bulk: BulkLoad,
@@ -64,7 +62,6 @@ impl OpportunityImport {
         };
         Ok(OpportunityImport {
             directory: Directory::whole(conn).await?,
-            added: 0,
             existing,
             pending: Pending::numbered(actor, batch_id),
             bulk,
@@ -74,11 +71,7 @@ impl OpportunityImport {
     /// Reads the people and lists again when the import added to them (`io::values` adds what a file
     /// names that they lack: `added` counts them).
     pub async fn lists_changed(&mut self, conn: &mut SqliteConnection, added: usize) -> Result<()> {
-        if added != self.added {
-            self.directory.reload_lists(conn).await?;
-            self.added = added;
-        }
-        Ok(())
+        self.directory.catch_up(conn, added).await.map(|_| ())
     }
 
     pub async fn row(
@@ -122,7 +115,7 @@ impl OpportunityImport {
         }
         match existing {
             None => {
-                let id = self.existing.give(code);
+                let id = self.existing.give(code.to_string());
                 self.pending.push_numbered(conn, id, valid).await?;
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }

@@ -55,7 +55,7 @@ impl ProductImport {
         }
         match self.existing.get(&valid.sku) {
             None => {
-                let id = self.existing.give(&valid.sku);
+                let id = self.existing.give(valid.sku.clone());
                 self.pending.push_numbered(conn, id, valid).await?;
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }

@@ -45,7 +45,7 @@ impl SupplierImport {
         }
         match self.existing.get(&valid.code) {
             None => {
-                let id = self.existing.give(&valid.code);
+                let id = self.existing.give(valid.code.clone());
                 self.pending.push_numbered(conn, id, valid).await?;
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }

@@ -149,33 +149,9 @@ impl<R: Insertable> Pending<R> {
             return Ok(());
         }
         let (records, ids) = (std::mem::take(&mut self.records), std::mem::take(&mut self.ids));
-        let (numbered, batch_id, inserting) = (self.numbered, self.batch_id, &self.inserting);
-        with_raw(conn, |raw| {
-            let mut many = raw.prepare_cached(&insert_sql::<R>(ROWS_PER_INSERT, numbered))?;
-            let mut one = raw.prepare_cached(&insert_sql::<R>(1, numbered))?;
-            let values = |from: usize, to: usize| -> Vec<Value> {
-                let mut values = Vec::with_capacity((to - from) * (R::INSERTED.len() + 2));
-                for index in from..to {
-                    if numbered {
-                        values.push(Value::Integer(ids[index]));
-                    }
-                    values.extend(records[index].inserted(inserting));
-                    if R::CARRIES_BATCH {
-                        values.push(Value::Integer(batch_id));
-                    }
-                }
-                values
-            };
-            let whole = records.len() - records.len() % ROWS_PER_INSERT;
-            for from in (0..whole).step_by(ROWS_PER_INSERT) {
-                many.execute(rusqlite::params_from_iter(values(from, from + ROWS_PER_INSERT)))?;
-            }
-            for from in whole..records.len() {
-                one.execute(rusqlite::params_from_iter(values(from, from + 1)))?;
-            }
-            Ok(())
-        })
-        .await?;
+        let ids_given = self.numbered.then_some(ids.as_slice());
+        let (batch_id, inserting) = (self.batch_id, &self.inserting);
+        with_raw(conn, |raw| write_many(raw, &records, ids_given, batch_id, inserting)).await?;
         // The vectors keep their room for the next chunk.
         self.records = records;
         self.records.clear();
@@ -183,6 +159,51 @@ impl<R: Insertable> Pending<R> {
         self.ids.clear();
         Ok(())
     }
+}
+
+/// Writes records the table numbers, many to a statement: an import's few that do not wait in a
+/// [`Pending`].
+pub async fn insert_all<R: Insertable>(
+    conn: &mut SqliteConnection,
+    records: &[R],
+    inserting: &Inserting,
+    batch_id: i64,
+) -> Result<()> {
+    with_raw(conn, |raw| write_many(raw, records, None, batch_id, inserting)).await
+}
+
+/// Writes `records`, with their `ids` when the import gave them, `ROWS_PER_INSERT` to a statement.
+fn write_many<R: Insertable>(
+    raw: &rusqlite::Connection,
+    records: &[R],
+    ids: Option<&[i64]>,
+    batch_id: i64,
+    inserting: &Inserting,
+) -> Result<()> {
+    let numbered = ids.is_some();
+    let mut many = raw.prepare_cached(&insert_sql::<R>(ROWS_PER_INSERT, numbered))?;
+    let mut one = raw.prepare_cached(&insert_sql::<R>(1, numbered))?;
+    let values = |from: usize, to: usize| -> Vec<Value> {
+        let mut values = Vec::with_capacity((to - from) * (R::INSERTED.len() + 2));
+        for index in from..to {
+            if let Some(ids) = ids {
+                values.push(Value::Integer(ids[index]));
+            }
+            values.extend(records[index].inserted(inserting));
+            if R::CARRIES_BATCH {
+                values.push(Value::Integer(batch_id));
+            }
+        }
+        values
+    };
+    let whole = records.len() - records.len() % ROWS_PER_INSERT;
+    for from in (0..whole).step_by(ROWS_PER_INSERT) {
+        many.execute(rusqlite::params_from_iter(values(from, from + ROWS_PER_INSERT)))?;
+    }
+    for from in whole..records.len() {
+        one.execute(rusqlite::params_from_iter(values(from, from + 1)))?;
+    }
+    Ok(())
 }
 
 /// Text as a table stores it.

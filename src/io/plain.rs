@@ -110,8 +110,6 @@ pub struct PlainImport<R: PlainRecord> {
     /// Whether the import added a person or an entry since it started: a row the reading thread
     /// found wrong may name it, and is checked again.
     grew: bool,
-    /// How many the import had added when the directory was last read.
-    added: usize,
     earlier: EarlierRows,
     pending: Pending<R>,
     bulk: BulkLoad,
@@ -143,7 +141,6 @@ impl<R: PlainRecord> PlainImport<R> {
             check,
             directory,
             grew: false,
-            added: 0,
             earlier,
             pending: Pending::unnumbered(actor, batch_id),
             bulk,
@@ -159,9 +156,7 @@ impl<R: PlainRecord> PlainImport<R> {
     /// file names that the lists lack: `added` counts them): rows the reading thread found wrong may
     /// name them, and are checked again.
     pub async fn lists_changed(&mut self, conn: &mut SqliteConnection, added: usize) -> Result<()> {
-        if added != self.added {
-            self.directory.reload_lists(conn).await?;
-            self.added = added;
+        if self.directory.catch_up(conn, added).await? {
             self.grew = true;
         }
         Ok(())
