@@ -134,8 +134,20 @@ impl Window {
             .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
     }
 
+    /// Clicks the element `css` names. A screen that re-renders (a list reloaded after a form saved)
+    /// replaces its nodes: a click that finds its node gone clicks the one that stands there now, as a
+    /// person would.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if (e.is_stale_element_reference() || e.is_no_such_element()) && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("clicking {css}: {e}"),
+            }
+        }
     }
 
     /// Drags the element `from_css` onto the element `to_css` with real mouse events: press on the
