@@ -61,6 +61,17 @@ async fn finds_a_customer_by_its_contacts() {
     assert_eq!(search(&c, &c.owner, "欧阳").await, ["杭州永泰"]);
     assert_eq!(search(&c, &c.owner, "oynn").await, ["杭州永泰"]);
     assert_eq!(search(&c, &c.owner, "13711112222").await, ["杭州永泰"]);
+    assert_eq!(search(&c, &c.owner, "永泰 欧阳").await, ["杭州永泰"], "words from the customer and a contact");
+
+    // A contact renamed is found by its new name only; a contact deleted is not found at all.
+    let saved = contacts::list(&c.db, &c.owner, id).await.unwrap().remove(0);
+    let renamed = ContactInput { name: "司马光".into(), ..contact };
+    contacts::update(&c.db, &c.owner, saved.id, &renamed).await.unwrap();
+    assert!(search(&c, &c.owner, "欧阳").await.is_empty());
+    assert_eq!(search(&c, &c.owner, "smg").await, ["杭州永泰"]);
+    contacts::delete(&c.db, &c.owner, saved.id).await.unwrap();
+    assert!(search(&c, &c.owner, "司马").await.is_empty());
+    assert!(search(&c, &c.owner, "13711112222").await.is_empty());
 }
 
 #[tokio::test]
@@ -157,6 +168,10 @@ async fn delete_removes_contacts_but_is_refused_while_referenced() {
     customers::delete(&c.db, &c.owner, free).await.unwrap();
     assert!(matches!(customers::get(&c.db, &c.owner, free).await, Err(Error::NotFound { .. })));
     assert!(search(&c, &c.owner, "可删除").await.is_empty(), "gone from search too");
+    assert!(search(&c, &c.owner, "李四").await.is_empty(), "its contacts too");
+    let contact_rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM contact_search").fetch_one(c.db.pool()).await.unwrap();
+    assert_eq!(contact_rows, 0, "no search row is left of a contact its customer took with it");
 
     // Any table a later module adds with a key to customers (orders, activities…) blocks deletion.
     let used = c.add(&c.owner, "有订单", "").await;
@@ -219,6 +234,8 @@ async fn merge_moves_contacts_references_and_history_to_the_survivor() {
     assert!(history.iter().any(|h| h.entity_id == Some(merged.id) && h.action == "create"), "merged history follows");
     assert!(history.iter().any(|h| h.action == "merge"));
     assert_eq!(search(&c, &c.owner, "13800138000").await, ["上海鼎盛"]);
+    assert_eq!(search(&c, &c.owner, "王经理").await, ["上海鼎盛"], "the survivor by the contact it took over");
+    assert_eq!(search(&c, &c.owner, "").await.len(), 1);
     assert!(merge::merge(&c.db, &c.owner, survivor, survivor).await.is_err());
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use common::company;
-use suanpan::crm::customers::{self, CustomerInput, CustomerQuery};
+use suanpan::crm::customers::{self, CustomerInput, CustomerQuery, CustomerSort};
 use suanpan::error::{FileProblem, HeaderProblem, Refusal};
 use suanpan::io::csv_source::SourceOptions;
 use suanpan::io::decode::Encoding;
@@ -339,10 +339,18 @@ async fn contacts_attach_to_their_customers_by_code() {
     let again = contacts_import(&c, &c.owner, good, Mode::Insert).await.unwrap();
     assert_eq!((again.inserted, again.skipped), (0, 2), "matched by customer and name");
 
-    let retitled = "客户编号,联系人,职务\r\nC1001,王经理,总经理\r\n";
+    let retitled = "客户编号,联系人,职务,手机\r\nC1001,王经理,总经理,13511112222\r\n";
     let upsert = contacts_import(&c, &c.owner, retitled, Mode::Upsert).await.unwrap();
     assert_eq!(upsert.updated, 1);
+    // C1002 has the contact's first phone as its own.
+    let codes = async |phone: &str| -> Vec<String> {
+        let query = CustomerQuery { search: phone.into(), sort: CustomerSort::Code, ..Default::default() };
+        customers::list(&c.db, &c.owner, &query).await.unwrap().rows.into_iter().map(|r| r.code).collect()
+    };
+    assert_eq!(codes("13511112222").await, ["C1001"], "found by the contact's new phone");
+    assert_eq!(codes("13900001111").await, ["C1002"], "no longer by its old one");
     import::undo(&c.db, &c.owner, upsert.batch_id.unwrap()).await.unwrap();
+    assert_eq!(codes("13900001111").await, ["C1001", "C1002"], "undo gave the contact its phone back, in search too");
     let id = customer(&c, "C1001").await.id;
     let listed = suanpan::crm::contacts::list(&c.db, &c.owner, id).await.unwrap();
     assert_eq!(listed.iter().find(|k| k.name == "王经理").unwrap().title, "采购经理", "undo put the title back");

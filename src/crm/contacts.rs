@@ -47,11 +47,6 @@ pub(crate) struct ValidContact {
 }
 
 impl ValidContact {
-    /// What a contact adds to its customer's search row (as [`search::reindex`] reads it back).
-    pub(crate) fn search_words(&self) -> [&str; 2] {
-        [&self.name, &self.phone]
-    }
-
     /// The contact's name, as a customer's contacts are matched by it.
     pub(crate) fn name(&self) -> &str {
         &self.name
@@ -100,7 +95,6 @@ pub async fn add(db: &Db, actor: &Actor, customer_id: i64, input: &ContactInput)
     let mut tx = db.write().await?;
     fetch_visible_in(&mut tx, actor, customer_id).await?;
     let id = insert_in(&mut tx, actor, customer_id, &valid).await?;
-    search::reindex(&mut tx, customer_id).await?;
     let contact = fetch_in(&mut tx, id).await?;
     audit::record(&mut tx, actor, "contact", id, "create", serde_json::to_value(&contact).unwrap_or_default()).await?;
     tx.commit().await?;
@@ -114,7 +108,9 @@ pub(crate) async fn insert_in(
     valid: &ValidContact,
 ) -> Result<i64> {
     let new = NewContact { customer_id, contact: valid.clone() };
-    insert::insert_one(conn, &new, actor, None).await
+    let id = insert::insert_one(conn, &new, actor, None).await?;
+    search::index_new(conn, search::Rows::Contacts, id, &[&valid.name, &valid.phone]).await?;
+    Ok(id)
 }
 
 /// A contact to write, with its customer.
@@ -168,7 +164,7 @@ pub async fn update(db: &Db, actor: &Actor, contact_id: i64, input: &ContactInpu
     let before = fetch_in(&mut tx, contact_id).await?;
     fetch_visible_in(&mut tx, actor, before.customer_id).await.map_err(|_| Error::not_found("contact", contact_id))?;
     update_in(&mut tx, contact_id, &valid).await?;
-    search::reindex(&mut tx, before.customer_id).await?;
+    search::reindex_contact(&mut tx, contact_id).await?;
     let after = fetch_in(&mut tx, contact_id).await?;
     audit::record_changes(&mut tx, actor, "contact", contact_id, "update", &before, &after).await?;
     tx.commit().await?;
@@ -180,8 +176,8 @@ pub async fn delete(db: &Db, actor: &Actor, contact_id: i64) -> Result<()> {
     let mut tx = db.write().await?;
     let before = fetch_in(&mut tx, contact_id).await?;
     fetch_visible_in(&mut tx, actor, before.customer_id).await.map_err(|_| Error::not_found("contact", contact_id))?;
+    // Its search rows go with it (a trigger: however a contact goes).
     sqlx::query("DELETE FROM contacts WHERE id = ?").bind(contact_id).execute(&mut *tx).await?;
-    search::reindex(&mut tx, before.customer_id).await?;
     audit::record(&mut tx, actor, "contact", contact_id, "delete", serde_json::to_value(&before).unwrap_or_default())
         .await?;
     tx.commit().await?;

@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::audit;
 use crate::auth::{Actor, CUSTOMER_OWNER, Permission, Role, Scope};
 use crate::choice::Choice;
-use crate::crm::contacts::{NewContact, ValidContact};
+use crate::crm::contacts::NewContact;
 use crate::crm::kind::CustomerKind;
 use crate::crm::picklists::{self, PickList};
 use crate::crm::pinyin_key::pinyin_keys;
@@ -379,7 +379,7 @@ pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer
         .map_err(|e| unique_violation(e, "customer", "code", &code))?
         .last_insert_rowid();
     let parts = [&code, &valid.name, &valid.phone, &valid.email, &valid.city, &valid.address, &valid.tags];
-    search::index_new(conn, id, &parts.map(|p| p.to_string())).await?;
+    search::index_new(conn, search::Rows::Customers, id, &parts).await?;
     Ok(id)
 }
 
@@ -443,16 +443,13 @@ pub(crate) async fn insert_many(
     })
     .await?;
     insert::insert_all(conn, contacts, inserting, batch_id).await?;
-    let contact_of: HashMap<i64, &ValidContact> = contacts.iter().map(|c| (c.customer_id, &c.contact)).collect();
     let indexed: Vec<(i64, Vec<&str>)> = rows
         .iter()
         .map(|(id, v)| {
-            let mut parts =
-                vec![v.code.as_deref().unwrap_or_default(), &v.name, &v.phone, &v.email, &v.city, &v.address, &v.tags];
-            if let Some(contact) = contact_of.get(id) {
-                parts.extend(contact.search_words());
-            }
-            (*id, parts)
+            (
+                *id,
+                vec![v.code.as_deref().unwrap_or_default(), &v.name, &v.phone, &v.email, &v.city, &v.address, &v.tags],
+            )
         })
         .collect();
     search.add(conn, &indexed).await

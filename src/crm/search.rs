@@ -1,8 +1,10 @@
-//! The customer search index: one row of searchable text per customer, matched by substring.
+//! The search index of customers and their contacts: searchable text matched by substring.
 //!
-//! Words of three or more characters use the FTS5 trigram index. Shorter words (a two-character
-//! Chinese name is common) use a second index whose tokens are the character pairs of the text,
-//! plus each run's last character, so that "鼎盛" is one token and "鼎" a token prefix.
+//! A customer's own fields make one row of `customer_search`; each contact's name and phone make a row of
+//! `contact_search`, its row id the contact's id, so that adding contacts only adds rows. Words of three
+//! or more characters use the FTS5 trigram index. Shorter words (a two-character Chinese name is common)
+//! use a second index of each kind whose tokens are the character pairs of the text, plus each run's last
+//! character, so that "鼎盛" is one token and "鼎" a token prefix.
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
@@ -11,150 +13,210 @@ use crate::db::{Db, with_raw};
 use crate::error::Result;
 use crate::text::{self, escape_like};
 
-/// Rebuilds the searchable text of one customer from the customer and its contacts.
+/// Which search rows: a customer's own fields, or one contact's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    Customers,
+    Contacts,
+}
+
+impl Rows {
+    /// The trigram index.
+    fn words(self) -> &'static str {
+        match self {
+            Rows::Customers => "customer_search",
+            Rows::Contacts => "contact_search",
+        }
+    }
+
+    /// The character-pairs index.
+    fn pairs(self) -> &'static str {
+        match self {
+            Rows::Customers => "customer_search_pairs",
+            Rows::Contacts => "contact_search_pairs",
+        }
+    }
+
+    /// The temporary table [`Staging`] gathers rows in: one each, so an import can stage both kinds.
+    fn staging(self) -> &'static str {
+        match self {
+            Rows::Customers => "temp.search_staging_customers",
+            Rows::Contacts => "temp.search_staging_contacts",
+        }
+    }
+
+    /// What a row is made of, as stored: a customer's code, name, phone, e-mail, city, address and tags;
+    /// a contact's name and phone. None when there is no such record.
+    fn stored_parts(self, raw: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<Vec<String>>> {
+        let (sql, count) = match self {
+            Rows::Customers => ("SELECT code, name, phone, email, city, address, tags FROM customers WHERE id = ?", 7),
+            Rows::Contacts => ("SELECT name, phone FROM contacts WHERE id = ?", 2),
+        };
+        let mut select = raw.prepare_cached(sql)?;
+        let mut rows = select.query([id])?;
+        match rows.next()? {
+            Some(row) => Ok(Some((0..count).map(|i| row.get::<_, String>(i)).collect::<rusqlite::Result<_>>()?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Rebuilds the search row of one customer from its fields as stored (its contacts have rows of their
+/// own); removes it when the customer is gone.
 pub async fn reindex(conn: &mut SqliteConnection, customer_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM customer_search WHERE rowid = ?").bind(customer_id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM customer_search_pairs WHERE rowid = ?").bind(customer_id).execute(&mut *conn).await?;
-    let parts = with_raw(conn, |raw| Ok(stored_parts(raw, customer_id)?)).await?;
+    rewrite(conn, Rows::Customers, customer_id).await
+}
+
+/// Rebuilds the search rows of one contact from its name and phone as stored.
+pub async fn reindex_contact(conn: &mut SqliteConnection, contact_id: i64) -> Result<()> {
+    rewrite(conn, Rows::Contacts, contact_id).await
+}
+
+async fn rewrite(conn: &mut SqliteConnection, rows: Rows, id: i64) -> Result<()> {
+    for table in [rows.words(), rows.pairs()] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE rowid = ?")))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let parts = with_raw(conn, |raw| Ok(rows.stored_parts(raw, id)?)).await?;
     match parts {
-        Some(parts) => index_new(conn, customer_id, &parts).await,
+        Some(parts) => index_new(conn, rows, id, &parts).await,
         None => Ok(()),
     }
 }
 
-/// What a customer's search row is made of, as stored: code, name, phone, e-mail, city, address, tags,
-/// then each contact's name and phone. None when there is no such customer.
-fn stored_parts(raw: &rusqlite::Connection, customer_id: i64) -> rusqlite::Result<Option<Vec<String>>> {
-    let mut customer =
-        raw.prepare_cached("SELECT code, name, phone, email, city, address, tags FROM customers WHERE id = ?")?;
-    let mut rows = customer.query([customer_id])?;
-    let Some(row) = rows.next()? else {
-        return Ok(None);
-    };
-    let mut parts = (0..7).map(|i| row.get::<_, String>(i)).collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut contacts = raw.prepare_cached("SELECT name, phone FROM contacts WHERE customer_id = ? ORDER BY id")?;
-    let mut rows = contacts.query([customer_id])?;
-    while let Some(row) = rows.next()? {
-        parts.push(row.get(0)?);
-        parts.push(row.get(1)?);
-    }
-    Ok(Some(parts))
-}
-
-/// Indexes a customer that has no index rows yet (just inserted, no contacts), from its fields:
-/// code, name, phone, e-mail, city, address, tags. Saves re-reading what the caller just wrote.
-pub async fn index_new(conn: &mut SqliteConnection, customer_id: i64, parts: &[String]) -> Result<()> {
+/// Indexes a record that has no search rows yet (just inserted) from its parts as [`Rows`] lists them.
+/// Saves re-reading what the caller just wrote.
+pub async fn index_new(conn: &mut SqliteConnection, rows: Rows, id: i64, parts: &[impl AsRef<str>]) -> Result<()> {
     let body = body(parts);
-    sqlx::query("INSERT INTO customer_search (rowid, body) VALUES (?, ?)")
-        .bind(customer_id)
+    sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO {} (rowid, body) VALUES (?, ?)", rows.words())))
+        .bind(id)
         .bind(&body)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO customer_search_pairs (rowid, pairs) VALUES (?, ?)")
-        .bind(customer_id)
+    sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO {} (rowid, pairs) VALUES (?, ?)", rows.pairs())))
+        .bind(id)
         .bind(pairs(&body))
         .execute(&mut *conn)
         .await?;
     Ok(())
 }
 
-/// The search rows of many new customers, gathered while an import writes them and moved into the two
-/// full-text indexes by one statement each at its end. FTS5 writes the terms it holds to disk at every
-/// statement that changes it inside a transaction: a few hundred rows a statement left thousands of small
-/// segments to merge, most of an import's time; one statement leaves a few large ones.
+/// The search rows of many new or changed records, gathered while an import writes them and moved into
+/// the two full-text indexes by one statement each at its end. FTS5 writes the terms it holds to disk at
+/// every statement that changes it inside a transaction: a few hundred rows a statement left thousands of
+/// small segments to merge, most of an import's time; one statement leaves a few large ones.
 pub struct Staging {
+    rows: Rows,
+    insert: String,
     staged: usize,
-    /// Whether some staged customers have index rows already, which go first.
+    /// Whether some staged records have index rows already, which go first.
     replacing: bool,
 }
 
 impl Staging {
     /// A temporary table for the rows, empty (part of the caller's transaction: a rollback removes it).
-    pub async fn start(conn: &mut SqliteConnection) -> Result<Staging> {
-        sqlx::query(
-            "CREATE TEMP TABLE IF NOT EXISTS search_staging (id INTEGER PRIMARY KEY, body TEXT NOT NULL, pairs TEXT NOT NULL)",
-        )
+    pub async fn start(conn: &mut SqliteConnection, rows: Rows) -> Result<Staging> {
+        let table = rows.staging();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {} (id INTEGER PRIMARY KEY, body TEXT NOT NULL, pairs TEXT NOT NULL)",
+            table.trim_start_matches("temp.")
+        )))
         .execute(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM temp.search_staging").execute(&mut *conn).await?;
-        Ok(Staging { staged: 0, replacing: false })
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *conn).await?;
+        let insert = format!("INSERT INTO {table} (id, body, pairs) VALUES (?, ?, ?)");
+        Ok(Staging { rows, insert, staged: 0, replacing: false })
     }
 
-    /// Stages customers that have no index rows yet, from their fields (see [`index_new`]).
-    /// Each customer's words: its fields as [`index_new`] takes them, then its contacts' names and phones.
-    pub async fn add(&mut self, conn: &mut SqliteConnection, customers: &[(i64, Vec<&str>)]) -> Result<()> {
+    /// Stages records that have no index rows yet, from their parts (see [`index_new`]).
+    pub async fn add(&mut self, conn: &mut SqliteConnection, records: &[(i64, Vec<&str>)]) -> Result<()> {
         with_raw(conn, |raw| {
-            let mut insert =
-                raw.prepare_cached("INSERT INTO temp.search_staging (id, body, pairs) VALUES (?, ?, ?)")?;
-            for (id, parts) in customers {
-                let body = body(parts);
-                let pairs = pairs(&body);
-                insert.execute(rusqlite::params![id, body, pairs])?;
+            for (id, parts) in records {
+                self.put(raw, *id, parts, false)?;
             }
             Ok(())
         })
-        .await?;
-        self.staged += customers.len();
-        Ok(())
+        .await
     }
 
-    /// Stages customers whose search rows are rebuilt (an import changed their contacts), from what is
-    /// stored now: each once, however many of its contacts changed.
-    pub async fn restage(&mut self, conn: &mut SqliteConnection, customer_ids: &[i64]) -> Result<()> {
-        let staged = with_raw(conn, |raw| {
-            let mut insert =
-                raw.prepare_cached("INSERT INTO temp.search_staging (id, body, pairs) VALUES (?, ?, ?)")?;
-            let mut staged = 0;
-            for id in customer_ids {
-                if let Some(parts) = stored_parts(raw, *id)? {
-                    let body = body(&parts);
-                    let pairs = pairs(&body);
-                    insert.execute(rusqlite::params![id, body, pairs])?;
-                    staged += 1;
+    /// Stages contacts written after `last_id` (an import's new ones), from what is stored.
+    pub async fn add_contacts_after(&mut self, conn: &mut SqliteConnection, last_id: i64) -> Result<()> {
+        debug_assert!(self.rows == Rows::Contacts);
+        with_raw(conn, |raw| {
+            let mut select = raw.prepare("SELECT id, name, phone FROM contacts WHERE id > ? ORDER BY id")?;
+            let mut rows = select.query([last_id])?;
+            while let Some(row) = rows.next()? {
+                let parts: [String; 2] = [row.get(1)?, row.get(2)?];
+                self.put(raw, row.get(0)?, &parts, false)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Stages records whose search rows are rebuilt (an import changed them), from what is stored now:
+    /// each once, however often it changed.
+    pub async fn restage(&mut self, conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> {
+        with_raw(conn, |raw| {
+            for id in ids {
+                if let Some(parts) = self.rows.stored_parts(raw, *id)? {
+                    self.put(raw, *id, &parts, true)?;
                 }
             }
-            Ok(staged)
+            Ok(())
         })
-        .await?;
-        self.staged += staged;
-        self.replacing = true;
+        .await
+    }
+
+    /// Stages one record's row, inside [`with_raw`]; `replacing` when it may have index rows already.
+    fn put(
+        &mut self,
+        raw: &rusqlite::Connection,
+        id: i64,
+        parts: &[impl AsRef<str>],
+        replacing: bool,
+    ) -> rusqlite::Result<()> {
+        let body = body(parts);
+        let pairs = pairs(&body);
+        raw.prepare_cached(&self.insert)?.execute(rusqlite::params![id, body, pairs])?;
+        self.staged += 1;
+        self.replacing |= replacing;
         Ok(())
     }
 
     /// Moves the staged rows into the indexes.
     pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        let (words, pairs, staging) = (self.rows.words(), self.rows.pairs(), self.rows.staging());
+        let mut statements = Vec::new();
         if self.replacing {
-            for table in ["customer_search", "customer_search_pairs"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DELETE FROM {table} WHERE rowid IN (SELECT id FROM temp.search_staging)"
-                )))
-                .execute(&mut *conn)
-                .await?;
-            }
+            statements.push(format!("DELETE FROM {words} WHERE rowid IN (SELECT id FROM {staging})"));
+            statements.push(format!("DELETE FROM {pairs} WHERE rowid IN (SELECT id FROM {staging})"));
         }
         if self.staged > 0 {
-            sqlx::query("INSERT INTO customer_search (rowid, body) SELECT id, body FROM temp.search_staging")
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query("INSERT INTO customer_search_pairs (rowid, pairs) SELECT id, pairs FROM temp.search_staging")
-                .execute(&mut *conn)
-                .await?;
+            statements.push(format!("INSERT INTO {words} (rowid, body) SELECT id, body FROM {staging}"));
+            statements.push(format!("INSERT INTO {pairs} (rowid, pairs) SELECT id, pairs FROM {staging}"));
         }
-        sqlx::query("DROP TABLE temp.search_staging").execute(&mut *conn).await?;
+        statements.push(format!("DROP TABLE {staging}"));
+        for statement in statements {
+            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut *conn).await?;
+        }
         self.staged = 0;
         self.replacing = false;
         Ok(())
     }
 }
 
-/// The recipe of the keys derived from customers' text in Rust (the sort key `name_pinyin` and the
-/// search rows). Raise it whenever [`body`] or the pinyin keys change what they make: opening a file
-/// whose keys an older recipe made rebuilds them ([`refresh_keys`]). 1 read every character its first
-/// reading only; 2 reads phrases and surnames and indexes the other common readings.
-const KEYS_RECIPE: i64 = 2;
+/// The recipe of the keys derived from customers' and contacts' text in Rust (the sort key `name_pinyin`
+/// and the search rows). Raise it whenever [`body`] or the pinyin keys change what they make, or what a
+/// row holds: opening a file whose keys an older recipe made rebuilds them ([`refresh_keys`]). 1 read
+/// every character its first reading only; 2 reads phrases and surnames and indexes the other common
+/// readings; 3 gives contacts rows of their own.
+const KEYS_RECIPE: i64 = 3;
 
-/// Rebuilds the derived keys of every customer if an older recipe made them, rewriting only the rows
-/// that change, in one transaction. Returns how many customers it rewrote. Run when a file is opened.
+/// Rebuilds the derived keys of every customer and contact if an older recipe made them, rewriting only
+/// the rows that change, in one transaction. Returns how many records it rewrote. Run when a file is opened.
 pub async fn refresh_keys(db: &Db) -> Result<usize> {
     if keys_recipe(&mut *db.pool().acquire().await?).await? >= KEYS_RECIPE {
         return Ok(0);
@@ -163,27 +225,28 @@ pub async fn refresh_keys(db: &Db) -> Result<usize> {
     if keys_recipe(&mut tx).await? >= KEYS_RECIPE {
         return Ok(0);
     }
-    sqlx::query(
-        "CREATE TEMP TABLE IF NOT EXISTS keys_staging
-             (id INTEGER PRIMARY KEY, name_pinyin TEXT NOT NULL, body TEXT NOT NULL, pairs TEXT NOT NULL)",
-    )
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS keys_staging (id INTEGER PRIMARY KEY, name_pinyin TEXT NOT NULL)")
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM temp.keys_staging").execute(&mut *tx).await?;
-    let changed = with_raw(&mut tx, stage_changed_keys).await?;
-    if changed > 0 {
-        // One statement an index: FTS5 writes out what it holds at every statement (see `Staging`).
-        for statement in [
-            "UPDATE customers SET name_pinyin = k.name_pinyin FROM temp.keys_staging k
-             WHERE k.id = customers.id AND customers.name_pinyin <> k.name_pinyin",
-            "DELETE FROM customer_search WHERE rowid IN (SELECT id FROM temp.keys_staging)",
-            "DELETE FROM customer_search_pairs WHERE rowid IN (SELECT id FROM temp.keys_staging)",
-            "INSERT INTO customer_search (rowid, body) SELECT id, body FROM temp.keys_staging",
-            "INSERT INTO customer_search_pairs (rowid, pairs) SELECT id, pairs FROM temp.keys_staging",
-        ] {
-            sqlx::query(statement).execute(&mut *tx).await?;
-        }
+    let mut customers = Staging::start(&mut tx, Rows::Customers).await?;
+    let mut contacts = Staging::start(&mut tx, Rows::Contacts).await?;
+    let names = with_raw(&mut tx, |raw| {
+        let names = stage_changed_customers(raw, &mut customers)?;
+        stage_changed_contacts(raw, &mut contacts)?;
+        Ok(names)
+    })
+    .await?;
+    if names > 0 {
+        sqlx::query(
+            "UPDATE customers SET name_pinyin = k.name_pinyin FROM temp.keys_staging k WHERE k.id = customers.id",
+        )
+        .execute(&mut *tx)
+        .await?;
     }
+    let changed = customers.staged + contacts.staged;
+    customers.finish(&mut tx).await?;
+    contacts.finish(&mut tx).await?;
     sqlx::query("DROP TABLE temp.keys_staging").execute(&mut *tx).await?;
     sqlx::query(
         "INSERT INTO derived_keys (name, recipe) VALUES ('customer_search', ?)
@@ -194,9 +257,9 @@ pub async fn refresh_keys(db: &Db) -> Result<usize> {
     .await?;
     tx.commit().await?;
     if changed > 0 {
-        tracing::info!(changed, "customers' pinyin keys rebuilt");
+        tracing::info!(changed, "search keys rebuilt");
     }
-    Ok(changed)
+    Ok(changed.max(names))
 }
 
 /// The recipe that made the keys in the file; 1 for a file from before recipes were recorded.
@@ -207,46 +270,43 @@ async fn keys_recipe(conn: &mut SqliteConnection) -> Result<i64> {
     Ok(recipe.unwrap_or(1))
 }
 
-/// Computes every customer's keys afresh, reading customers, their contacts and their search rows in
-/// id order side by side, and stages those that differ from what the file holds.
-fn stage_changed_keys(raw: &rusqlite::Connection) -> Result<usize> {
+/// Computes every customer's keys afresh beside its search row, stages the search rows that differ and
+/// the sort keys that differ (in `keys_staging`). Returns how many sort keys changed.
+fn stage_changed_customers(raw: &rusqlite::Connection, staging: &mut Staging) -> Result<usize> {
     let mut customers = raw.prepare(
         "SELECT c.id, c.code, c.name, c.phone, c.email, c.city, c.address, c.tags, c.name_pinyin, s.body
-         FROM customers c LEFT JOIN customer_search s ON s.rowid = c.id ORDER BY c.id",
+         FROM customers c LEFT JOIN customer_search s ON s.rowid = c.id",
     )?;
-    let mut contacts = raw.prepare("SELECT customer_id, name, phone FROM contacts ORDER BY customer_id, id")?;
-    let mut stage = raw.prepare("INSERT INTO temp.keys_staging (id, name_pinyin, body, pairs) VALUES (?, ?, ?, ?)")?;
-    let mut contacts = contacts.query([])?;
-    let read_contact = |row: Option<&rusqlite::Row>| -> rusqlite::Result<Option<(i64, String, String)>> {
-        row.map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).transpose()
-    };
-    let mut next_contact = read_contact(contacts.next()?)?;
+    let mut stage_name = raw.prepare("INSERT INTO temp.keys_staging (id, name_pinyin) VALUES (?, ?)")?;
     let mut rows = customers.query([])?;
-    let mut changed = 0;
+    let mut names = 0;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let mut parts = (1..=7).map(|i| row.get::<_, String>(i)).collect::<rusqlite::Result<Vec<String>>>()?;
-        while let Some((customer_id, name, phone)) = next_contact.take() {
-            if customer_id > id {
-                next_contact = Some((customer_id, name, phone));
-                break;
-            }
-            if customer_id == id {
-                parts.push(name);
-                parts.push(phone);
-            }
-            next_contact = read_contact(contacts.next()?)?;
-        }
+        let parts = (1..=7).map(|i| row.get::<_, String>(i)).collect::<rusqlite::Result<Vec<String>>>()?;
         let (_, name_pinyin) = pinyin_keys(&parts[1]);
-        let body = body(&parts);
-        let held_pinyin: String = row.get(8)?;
-        let held_body: Option<String> = row.get(9)?;
-        if name_pinyin != held_pinyin || held_body.as_deref() != Some(body.as_str()) {
-            stage.execute(rusqlite::params![id, name_pinyin, body, pairs(&body)])?;
-            changed += 1;
+        if name_pinyin != row.get::<_, String>(8)? {
+            stage_name.execute(rusqlite::params![id, name_pinyin])?;
+            names += 1;
+        }
+        if row.get::<_, Option<String>>(9)?.as_deref() != Some(body(&parts).as_str()) {
+            staging.put(raw, id, &parts, true)?;
         }
     }
-    Ok(changed)
+    Ok(names)
+}
+
+/// Stages the search rows of contacts whose stored rows differ from what their words make now.
+fn stage_changed_contacts(raw: &rusqlite::Connection, staging: &mut Staging) -> Result<()> {
+    let mut contacts = raw
+        .prepare("SELECT c.id, c.name, c.phone, s.body FROM contacts c LEFT JOIN contact_search s ON s.rowid = c.id")?;
+    let mut rows = contacts.query([])?;
+    while let Some(row) = rows.next()? {
+        let parts: [String; 2] = [row.get(1)?, row.get(2)?];
+        if row.get::<_, Option<String>>(3)?.as_deref() != Some(body(&parts).as_str()) {
+            staging.put(raw, row.get(0)?, &parts, true)?;
+        }
+    }
+    Ok(())
 }
 
 /// The character pairs of every run of letters and digits in `body`, and each run's last
@@ -287,34 +347,43 @@ pub fn body(parts: &[impl AsRef<str>]) -> String {
     lines.join("\n")
 }
 
-/// Adds `AND <id_column> IN (…)` for each word of `query`; every word must match somewhere.
+/// Adds `AND <id_column> IN (…)` for each word of `query`: every word must match somewhere, in the
+/// customer's own fields or in one of its contacts'.
 pub fn push_filter(builder: &mut QueryBuilder<Sqlite>, id_column: &str, query: &str) {
     for term in query.split_whitespace().map(str::to_lowercase) {
         builder.push(format_args!(" AND {id_column} IN ("));
-        let alphanumeric = term.chars().all(char::is_alphanumeric);
-        match term.chars().count() {
-            3.. => {
-                builder.push("SELECT rowid FROM customer_search WHERE customer_search MATCH ").push_bind(quoted(&term));
-            }
-            2 if alphanumeric => {
-                builder.push(PAIRS_MATCH).push_bind(quoted(&term));
-            }
-            1 if alphanumeric => {
-                builder.push(PAIRS_MATCH).push_bind(format!("{}*", quoted(&term)));
-            }
-            // A short word with punctuation in it: rare, so a scan of the text is fine.
-            _ => {
-                builder
-                    .push("SELECT rowid FROM customer_search WHERE body LIKE ")
-                    .push_bind(format!("%{}%", escape_like(&term)))
-                    .push(" ESCAPE '\\'");
-            }
-        }
-        builder.push(")");
+        push_match(builder, Rows::Customers, &term);
+        builder.push(" UNION ALL SELECT customer_id FROM contacts WHERE id IN (");
+        push_match(builder, Rows::Contacts, &term);
+        builder.push("))");
     }
 }
 
-const PAIRS_MATCH: &str = "SELECT rowid FROM customer_search_pairs WHERE customer_search_pairs MATCH ";
+/// Selects the row ids of `rows` whose text holds `term`.
+fn push_match(builder: &mut QueryBuilder<Sqlite>, rows: Rows, term: &str) {
+    let alphanumeric = term.chars().all(char::is_alphanumeric);
+    let (words, pairs) = (rows.words(), rows.pairs());
+    match term.chars().count() {
+        3.. => {
+            builder.push(format_args!("SELECT rowid FROM {words} WHERE {words} MATCH ")).push_bind(quoted(term));
+        }
+        2 if alphanumeric => {
+            builder.push(format_args!("SELECT rowid FROM {pairs} WHERE {pairs} MATCH ")).push_bind(quoted(term));
+        }
+        1 if alphanumeric => {
+            builder
+                .push(format_args!("SELECT rowid FROM {pairs} WHERE {pairs} MATCH "))
+                .push_bind(format!("{}*", quoted(term)));
+        }
+        // A short word with punctuation in it: rare, so a scan of the text is fine.
+        _ => {
+            builder
+                .push(format_args!("SELECT rowid FROM {words} WHERE body LIKE "))
+                .push_bind(format!("%{}%", escape_like(term)))
+                .push(" ESCAPE '\\'");
+        }
+    }
+}
 
 /// An FTS5 string literal: the word in double quotes, inner quotes doubled.
 fn quoted(term: &str) -> String {

@@ -13,6 +13,7 @@ use crate::audit;
 use crate::auth::{self, Actor, Role};
 use crate::choice::Choice;
 use crate::crm::customers::{CustomerInput, Lookups, insert_in};
+use crate::crm::search;
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, Refusal, Result};
 use crate::{settings, users};
@@ -162,10 +163,10 @@ pub async fn generate(db: &Db, scale: u32) -> Result<DemoSummary> {
             insert_contact(&mut tx, &mut rng, id).await?;
             contacts += 1;
         }
-        if contact_count > 0 {
-            crate::crm::search::reindex(&mut tx, id).await?;
-        }
     }
+    let mut contacts_search = search::Staging::start(&mut tx, search::Rows::Contacts).await?;
+    contacts_search.add_contacts_after(&mut tx, 0).await?;
+    contacts_search.finish(&mut tx).await?;
     audit::record(
         &mut tx,
         &owner,

@@ -782,14 +782,9 @@ pub async fn undo(db: &Db, actor: &Actor, batch_id: i64) -> Result<Batch> {
             if kind == RecordKind::Customers {
                 import_customers::undo_contacts(&mut tx, batch_id).await?;
             }
-            let searched = match kind {
-                RecordKind::Contacts => import_contacts::customers_of(&mut tx, batch_id).await?,
-                _ => Vec::new(),
-            };
             for (id, action, before, _) in &records {
                 kind.undo_record(&mut tx, *id, action, before.as_deref()).await?;
             }
-            import_contacts::reindex(&mut tx, &searched).await?;
         }
     }
     sqlx::query("UPDATE import_batches SET undone_at = ?, undone_by = ? WHERE id = ?")

@@ -1,6 +1,6 @@
 //! Contacts from a file: each matched to a customer the importer may see by its code, and to that
-//! customer's contact of the same name; new ones written many to a statement, and the search row of
-//! each customer whose contacts changed rebuilt once, at the end.
+//! customer's contact of the same name; new ones written many to a statement, and their search rows
+//! (and those of the contacts it changed) added in one statement an index at the end.
 
 use sqlx::SqliteConnection;
 
@@ -25,8 +25,10 @@ pub struct ContactImport {
     /// Each customer's contacts by name (the first, when a customer has two of one name).
     existing: Numbering<(i64, String)>,
     pending: Pending<NewContact>,
-    /// Customers whose contacts the import changed: their search rows are rebuilt at the end.
-    touched: Vec<i64>,
+    /// The last contact id before the import: those after it are new, and get search rows at the end.
+    last_id_before: i64,
+    /// Contacts the import changed: their search rows are rebuilt at the end.
+    changed: Vec<i64>,
     bulk: BulkLoad,
 }
 
@@ -42,6 +44,7 @@ impl ContactImport {
         let rows: Vec<(i64, String, i64)> =
             sqlx::query_as("SELECT customer_id, name, id FROM contacts ORDER BY id DESC").fetch_all(&mut *conn).await?;
         // Newest first: the oldest contact of a name comes last, and is the one found.
+        let last_id_before = rows.first().map_or(0, |(_, _, id)| *id);
         let existing =
             Numbering::of(rows.into_iter().map(|(customer_id, name, id)| ((customer_id, name), id)).collect());
         let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, existing.len() as u64) {
@@ -53,7 +56,8 @@ impl ContactImport {
             directory,
             existing,
             pending: Pending::numbered(actor, batch_id),
-            touched: Vec::new(),
+            last_id_before,
+            changed: Vec::new(),
             bulk,
         })
     }
@@ -101,22 +105,25 @@ impl ContactImport {
                 let version = version(conn, id).await?.unwrap_or(0);
                 let before = serde_json::to_value(&before)
                     .map_err(|e| Error::Io { path: "contact".into(), source: std::io::Error::other(e) })?;
+                self.changed.push(id);
                 RowOutcome::Updated { id, version, before }
             }
         };
-        self.touched.push(customer.id);
         Ok(outcome)
     }
 
-    /// Writes the last contacts, builds dropped indexes again, and rebuilds the search rows of every
-    /// customer whose contacts changed. Call after the last row.
+    /// Writes the last contacts, builds dropped indexes again, and indexes the new and changed contacts
+    /// for search. Call after the last row.
     pub async fn finish(&mut self, conn: &mut SqliteConnection) -> Result<()> {
         self.pending.flush(conn).await?;
         let bulk = &mut self.bulk;
         with_raw(conn, |raw| Ok(bulk.finish(raw)?)).await?;
-        self.touched.sort_unstable();
-        self.touched.dedup();
-        reindex(conn, &self.touched).await
+        self.changed.sort_unstable();
+        self.changed.dedup();
+        let mut search = search::Staging::start(conn, search::Rows::Contacts).await?;
+        search.add_contacts_after(conn, self.last_id_before).await?;
+        search.restage(conn, &self.changed).await?;
+        search.finish(conn).await
     }
 }
 
@@ -124,30 +131,7 @@ pub async fn version(conn: &mut SqliteConnection, id: i64) -> Result<Option<i64>
     Ok(sqlx::query_scalar("SELECT version FROM contacts WHERE id = ?").bind(id).fetch_optional(conn).await?)
 }
 
-/// The customers whose contacts batch `batch_id` wrote: read before an undo, whose search rows it
-/// rebuilds after ([`reindex`]).
-pub async fn customers_of(conn: &mut SqliteConnection, batch_id: i64) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT DISTINCT customer_id FROM contacts
-         WHERE id IN (SELECT record_id FROM import_batch_records WHERE batch_id = ?) ORDER BY customer_id",
-    )
-    .bind(batch_id)
-    .fetch_all(conn)
-    .await?)
-}
-
-/// Rebuilds the search rows of customers whose contacts changed, each once.
-pub async fn reindex(conn: &mut SqliteConnection, customer_ids: &[i64]) -> Result<()> {
-    if customer_ids.is_empty() {
-        return Ok(());
-    }
-    let mut staging = search::Staging::start(conn).await?;
-    staging.restage(conn, customer_ids).await?;
-    staging.finish(conn).await
-}
-
-/// Takes back what an import did to one contact; its customer's search row is rebuilt once for the
-/// whole batch ([`reindex`]).
+/// Takes back what an import did to one contact, search rows included (a deleted contact's go with it).
 pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, before: Option<&str>) -> Result<()> {
     match (action, before) {
         ("insert", _) => {
@@ -164,6 +148,7 @@ pub async fn undo_record(conn: &mut SqliteConnection, id: i64, action: &str, bef
                 hobbies: before.hobbies,
             };
             contacts::update_in(conn, id, &contacts::validate(&input)?).await?;
+            search::reindex_contact(conn, id).await?;
             // The import's update and this one each added a version: the contact is as it was, and an
             // earlier batch that made it must still find the version it left.
             sqlx::query("UPDATE contacts SET version = version - 2 WHERE id = ?").bind(id).execute(&mut *conn).await?;

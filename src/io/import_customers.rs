@@ -42,6 +42,9 @@ pub struct CustomerImport {
     pending_contacts: Vec<NewContact>,
     inserting: Inserting,
     search: search::Staging,
+    /// The last contact id before the import: the main contacts it writes come after, and are indexed
+    /// for search at the end.
+    last_contact_before: i64,
     /// Indexes dropped for a bulk load, built again at the end.
     bulk: BulkLoad,
 }
@@ -79,6 +82,8 @@ impl CustomerImport {
         let existing: Vec<(String, i64)> =
             sqlx::query_as("SELECT code, id FROM customers").fetch_all(&mut *conn).await?;
         let last_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM customers").fetch_one(&mut *conn).await?;
+        let last_contact_before: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM contacts").fetch_one(&mut *conn).await?;
         let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, existing.len() as u64) {
             // A smaller cache than orders take: customers keep a map of every code, and their search rows
             // are indexed at the end, and a million-row file must stay within 300 MB.
@@ -97,7 +102,8 @@ impl CustomerImport {
             pending: Vec::new(),
             pending_contacts: Vec::new(),
             inserting: Inserting::by(actor),
-            search: search::Staging::start(conn).await?,
+            search: search::Staging::start(conn, search::Rows::Customers).await?,
+            last_contact_before,
             bulk,
         })
     }
@@ -280,7 +286,6 @@ impl CustomerImport {
         if existing.is_none() {
             let new = [NewContact { customer_id: id, contact }];
             insert::insert_all(conn, &new, &self.inserting, self.batch_id).await?;
-            search::reindex(conn, id).await?;
         }
         Ok(())
     }
@@ -307,7 +312,10 @@ impl CustomerImport {
         let bulk = &mut self.bulk;
         with_raw(conn, |raw| Ok(bulk.finish(raw)?)).await?;
         tracing::debug!(peak_mib = crate::io::batch::peak_memory_mib(), "import: customers written, indexes built");
-        self.search.finish(conn).await
+        self.search.finish(conn).await?;
+        let mut contacts = search::Staging::start(conn, search::Rows::Contacts).await?;
+        contacts.add_contacts_after(conn, self.last_contact_before).await?;
+        contacts.finish(conn).await
     }
 }
 

@@ -9,7 +9,6 @@ use crate::auth::{Actor, Permission};
 use crate::crm::contacts::{self, ContactInput};
 use crate::crm::customers::{self, CustomerInput};
 use crate::crm::picklists::{self, PickList};
-use crate::crm::search;
 use crate::db::{Db, now_stamp, push_contains, today};
 use crate::error::{Error, FieldError, Reason, Result, StatusAction};
 use crate::sales::pipeline::{self, Opportunity, OpportunityInput};
@@ -294,7 +293,6 @@ pub async fn convert(db: &Db, actor: &Actor, id: i64, conversion: &Conversion) -
                 };
                 let contact_id =
                     contacts::insert_in(&mut tx, actor, customer.id, &contacts::validate(&contact)?).await?;
-                search::reindex(&mut tx, customer.id).await?;
                 let record = serde_json::json!({ "customer_id": customer.id, "name": lead.name, "phone": lead.phone });
                 audit::record(&mut tx, actor, "contact", contact_id, "create", record).await?;
             }
