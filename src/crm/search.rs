@@ -339,8 +339,10 @@ pub fn body(parts: &[impl AsRef<str>]) -> String {
             lines.extend(keys.initials);
             lines.push(keys.full);
         }
+        // A phone's bare digits ("138-0013-8000" → "13800138000"), unless the text holds them already
+        // (a code like C0000123): every substring of them is found in the text itself.
         let digits = text::digits(part);
-        if digits.len() >= 5 && digits != part {
+        if digits.len() >= 5 && !part.contains(digits.as_str()) {
             lines.push(digits);
         }
     }
@@ -401,6 +403,7 @@ mod tests {
         assert!(body.contains("shanghaidingsheng"));
         assert!(body.contains("13800138000"));
         assert!(body.contains("c001"));
+        assert_eq!(super::body(&["C0000123"]), "c0000123", "a code's digits are in it already: no line of their own");
     }
 
     #[test]
