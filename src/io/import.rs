@@ -170,6 +170,7 @@ enum Prepared {
     Activity(Checked<ValidActivity>),
     Expense(Checked<ValidExpense>),
     Service(Checked<ValidService>),
+    Contact(import_contacts::Checked),
 }
 
 /// Runs `check` on the reading thread for every row, against `directory` as the import read it.
@@ -425,8 +426,14 @@ async fn import_in(
         Writer::Activities(plain) => plain_reader(source, actor, map, columns, plain.checker(), Prepared::Activity),
         Writer::Expenses(plain) => plain_reader(source, actor, map, columns, plain.checker(), Prepared::Expense),
         Writer::Service(plain) => plain_reader(source, actor, map, columns, plain.checker(), Prepared::Service),
+        Writer::Contacts(contacts) => {
+            let (actor, map, directory) = (actor.clone(), map.clone(), contacts.checker());
+            ReadAhead::start(source, move |row, prepared: &mut Prepared| {
+                let fields = RowFields { columns, map: &map, fields: &row.fields, overrides: &[] };
+                *prepared = Prepared::Contact(import_contacts::check(&actor, &fields, &directory));
+            })
+        }
         Writer::Customers(_)
-        | Writer::Contacts(_)
         | Writer::Products(_)
         | Writer::Suppliers(_)
         | Writer::Purchases(_)
@@ -468,7 +475,13 @@ async fn import_in(
                 Writer::Customers(customers) => {
                     customers.row(&mut tx, actor, &fields, row.line, options.mode, &mut report.notices).await
                 }
-                Writer::Contacts(contacts) => contacts.row(&mut tx, actor, &fields, options.mode, writing).await,
+                Writer::Contacts(contacts) => {
+                    let checked = match std::mem::take(prepared) {
+                        Prepared::Contact(checked) => Some(checked),
+                        _ => None,
+                    };
+                    contacts.row(&mut tx, actor, &fields, checked, options.mode, writing).await
+                }
                 Writer::Products(products) => products.row(&mut tx, &fields, options.mode, writing).await,
                 Writer::Suppliers(suppliers) => suppliers.row(&mut tx, &fields, options.mode, writing).await,
                 Writer::Orders(orders) => {

@@ -2,26 +2,31 @@
 //! customer's contact of the same name; new ones written many to a statement, and their search rows
 //! (and those of the contacts it changed) added in one statement an index at the end.
 
+use std::sync::Arc;
+
 use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
-use crate::crm::contacts::{self, Contact, ContactInput, NewContact};
+use crate::crm::contacts::{self, Contact, ContactInput, NewContact, ValidContact};
 use crate::crm::search;
 use crate::db::with_raw;
 use crate::directory::Directory;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
 use crate::io::insert::Pending;
 use crate::io::numbering::Numbering;
 
+/// A row checked: the customer's id and the contact, or what is wrong.
+pub(crate) type Checked = std::result::Result<(i64, ValidContact), Vec<FieldError>>;
+
 /// A typical contact row's size in a file.
 const BYTES_PER_ROW: u64 = 70;
 
 /// One contacts import: the customers by code, the contacts there are, what waits to be written.
 pub struct ContactImport {
-    directory: Directory,
+    directory: Arc<Directory>,
     /// Each customer's contacts by name (the first, when a customer has two of one name).
     existing: Numbering<(i64, String)>,
     pending: Pending<NewContact>,
@@ -40,7 +45,7 @@ impl ContactImport {
         batch_id: i64,
         file_bytes: u64,
     ) -> Result<ContactImport> {
-        let directory = Directory::whole(conn).await?;
+        let directory = Arc::new(Directory::whole(conn).await?);
         let rows: Vec<(i64, String, i64)> =
             sqlx::query_as("SELECT customer_id, name, id FROM contacts ORDER BY id DESC").fetch_all(&mut *conn).await?;
         // Newest first: the oldest contact of a name comes last, and is the one found.
@@ -62,40 +67,35 @@ impl ContactImport {
         })
     }
 
-    /// Checks a row, and unless `writing` is off (a row was bad) queues it, or skips or updates the
-    /// customer's contact of that name.
-    pub async fn row(
+    /// What the reading thread checks each row with: the directory as the import read it.
+    pub fn checker(&self) -> Arc<Directory> {
+        Arc::clone(&self.directory)
+    }
+
+    /// Takes a row checked on the reading thread ([`check`]; `None`: check it here), and unless `writing`
+    /// is off (a row was bad) queues it, or skips or updates the customer's contact of that name.
+    pub(crate) async fn row(
         &mut self,
         conn: &mut SqliteConnection,
         actor: &Actor,
         row: &RowFields<'_>,
+        checked: Option<Checked>,
         mode: Mode,
         writing: bool,
     ) -> Result<RowOutcome, RowFailure> {
-        let mut problems = Vec::new();
-        // A customer outside the actor's scope is as unknown as a missing one.
-        let customer =
-            self.directory.customer(actor, "customer_code", None, row.get("customer_code"), true, &mut problems);
-        let input = ContactInput {
-            name: row.get("name").to_string(),
-            title: row.get("title").to_string(),
-            phone: row.get("phone").to_string(),
-            email: row.get("email").to_string(),
-            birthday: row.get("birthday").to_string(),
-            hobbies: row.get("hobbies").to_string(),
-        };
-        let valid = contacts::validate(&input).map_err(|e| problems.extend(e.field_errors())).ok();
-        let (Some(customer), Some(valid), true) = (customer, valid, problems.is_empty()) else {
-            return Err(RowFailure::Fields(problems));
-        };
+        let (customer_id, valid) = match checked {
+            Some(checked) => checked,
+            None => check(actor, row, &self.directory),
+        }
+        .map_err(RowFailure::Fields)?;
         if !writing {
             return Ok(RowOutcome::InsertedInBatch);
         }
-        let key = (customer.id, valid.name().to_string());
+        let key = (customer_id, valid.name().to_string());
         let outcome = match self.existing.get(&key) {
             None => {
                 let id = self.existing.give(key);
-                self.pending.push_numbered(conn, id, NewContact { customer_id: customer.id, contact: valid }).await?;
+                self.pending.push_numbered(conn, id, NewContact { customer_id, contact: valid }).await?;
                 RowOutcome::Inserted { id, version: 1 }
             }
             Some(_) if mode == Mode::Insert => return Ok(RowOutcome::Skipped),
@@ -124,6 +124,26 @@ impl ContactImport {
         search.add_contacts_after(conn, self.last_id_before).await?;
         search.restage(conn, &self.changed).await?;
         search.finish(conn).await
+    }
+}
+
+/// A contact row as the reading thread checks it: a customer the actor may see (one outside the actor's
+/// scope is as unknown as a missing one), and the form's checks of the contact.
+pub(crate) fn check(actor: &Actor, row: &RowFields<'_>, directory: &Directory) -> Checked {
+    let mut problems = Vec::new();
+    let customer = directory.customer(actor, "customer_code", None, row.get("customer_code"), true, &mut problems);
+    let input = ContactInput {
+        name: row.get("name").to_string(),
+        title: row.get("title").to_string(),
+        phone: row.get("phone").to_string(),
+        email: row.get("email").to_string(),
+        birthday: row.get("birthday").to_string(),
+        hobbies: row.get("hobbies").to_string(),
+    };
+    let valid = contacts::validate(&input).map_err(|e| problems.extend(e.field_errors())).ok();
+    match (customer, valid) {
+        (Some(customer), Some(valid)) if problems.is_empty() => Ok((customer.id, valid)),
+        _ => Err(problems),
     }
 }
 
