@@ -6,7 +6,8 @@
 //! `MOVES_STOCK=1` has the orders book their stock as well. `ENTITY=activities`, `expenses` or `service`
 //! import those records for the same customers; `ENTITY=contacts` two contacts for each of rows / 2
 //! customers imported first; `ENTITY=products` or `suppliers` those into an empty company;
-//! `ENTITY=opportunities` deals for the 5,000 customers. `REFUSED=1` works for every entity but
+//! `ENTITY=opportunities` deals for the 5,000 customers; `ENTITY=purchases` purchase lines (four an
+//! order) from 200 suppliers for the 500 products, booked into stock with `MOVES_STOCK=1`. `REFUSED=1` works for every entity but
 //! orders and customers. Each run also times reading the file alone, and
 //! `REFUSED=1` puts 43 bad rows into the file, to time how soon a file the import refuses is reported.
 //! Default: 100,000 rows.
@@ -24,8 +25,9 @@ use suanpan::{Db, users};
 #[path = "data/mod.rs"]
 mod data;
 use data::{
-    customers_for_contacts, write_contacts_file, write_customers_file, write_opportunities_file, write_orders_file,
-    write_plain_file, write_products_file, write_reference_files, write_suppliers_file,
+    PURCHASE_SUPPLIERS, customers_for_contacts, write_contacts_file, write_customers_file, write_opportunities_file,
+    write_orders_file, write_plain_file, write_products_file, write_purchases_file, write_reference_files,
+    write_suppliers_file,
 };
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -42,7 +44,8 @@ fn main() {
     // RUNS=1 for a quick look; the figures are medians of 3.
     let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
     let rows: usize = std::env::var("ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(100_000);
-    // MOVES_STOCK=1: the orders book their stock too (delivered ones out, confirmed ones reserved).
+    // MOVES_STOCK=1: the orders book their stock too (delivered ones out, confirmed ones reserved), and
+    // purchases bring their goods in.
     let moves_stock = std::env::var("MOVES_STOCK").is_ok_and(|v| v == "1");
     let entity = std::env::var("ENTITY").ok().and_then(|e| Entity::parse(&e)).unwrap_or(Entity::Orders);
     let refused = std::env::var("REFUSED").is_ok_and(|v| v == "1");
@@ -56,16 +59,21 @@ fn main() {
         Entity::Products => write_products_file(&file, rows, bad_every),
         Entity::Suppliers => write_suppliers_file(&file, rows, bad_every),
         Entity::Opportunities => write_opportunities_file(&file, rows, bad_every),
+        Entity::Purchases => write_purchases_file(&file, rows, bad_every),
         Entity::Activities | Entity::Expenses | Entity::Service => {
             write_plain_file(&file, entity.as_str(), rows, bad_every)
         }
-        other => panic!("no generated file for {}", other.as_str()),
     }
     assert!(!refused || !matches!(entity, Entity::Orders | Entity::Customers));
     // Contacts belong to customers of their own: two contacts a customer.
     let contacts_customers = dir.path().join("contacts-customers.csv");
     if entity == Entity::Contacts {
         write_customers_file(&contacts_customers, customers_for_contacts(rows));
+    }
+    // Purchases are bought from suppliers of their own.
+    let purchase_suppliers = dir.path().join("purchase-suppliers.csv");
+    if entity == Entity::Purchases {
+        write_suppliers_file(&purchase_suppliers, PURCHASE_SUPPLIERS, 0);
     }
     let references = write_reference_files(dir.path());
     let size = std::fs::metadata(&file).expect("file").len();
@@ -143,6 +151,7 @@ fn main() {
             let prepared = match entity {
                 Entity::Customers | Entity::Products | Entity::Suppliers => vec![],
                 Entity::Contacts => vec![(Entity::Customers, &contacts_customers)],
+                Entity::Purchases => vec![(Entity::Products, &references.1), (Entity::Suppliers, &purchase_suppliers)],
                 _ => vec![(Entity::Customers, &references.0), (Entity::Products, &references.1)],
             };
             for (reference, path) in prepared {

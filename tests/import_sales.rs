@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use common::{Company, company};
 use suanpan::catalog::products;
 use suanpan::crm::customers::{self, CustomerInput};
+use suanpan::inventory::purchases::{self, PurchaseInput, PurchaseLineInput};
 use suanpan::inventory::stock;
 use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions, ImportReport, Mode};
@@ -342,15 +343,36 @@ async fn a_bulk_load_dropped_half_way_leaves_every_pooled_connection_with_foreig
 }
 
 #[tokio::test]
-async fn imported_deliveries_move_stock_exactly_as_deliveries_in_the_app_would() {
-    // The same purchases in two companies; the same deliveries, imported in one and made one by one in the other.
+async fn imported_purchases_and_deliveries_move_stock_exactly_as_the_app_would() {
+    // The same purchases and deliveries in two companies: imported in one, made one by one in the other.
     let deliveries = [("SO1", "1.5"), ("SO2", "2.333"), ("SO3", "7"), ("SO4", "0.167"), ("SO5", "9")];
     let imported = trading_company().await;
     let by_hand = trading_company().await;
-    for c in [&imported, &by_hand] {
-        let moved = ImportOptions { moves_stock: true, ..Default::default() };
-        let report = import(c, &c.owner, Entity::Purchases, &fixture("purchases.csv"), moved).await;
-        assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let moved = ImportOptions { moves_stock: true, ..Default::default() };
+    let report = import(&imported, &imported.owner, Entity::Purchases, &fixture("purchases.csv"), moved).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // purchases.csv, received on its dates.
+    let bought = [
+        ("2024-01-10", "S001", vec![("P001", "100", "90.00"), ("P003", "10", "180.00")]),
+        ("2024-02-01", "S002", vec![("P003", "10", "200.00")]),
+    ];
+    for (date, supplier, lines) in bought {
+        let input = PurchaseInput {
+            po_date: date.into(),
+            supplier_code: supplier.into(),
+            lines: lines
+                .into_iter()
+                .map(|(sku, quantity, cost)| PurchaseLineInput {
+                    sku: sku.into(),
+                    quantity: quantity.into(),
+                    unit_cost: cost.into(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let purchase = purchases::create(&by_hand.db, &by_hand.owner, &input).await.unwrap();
+        purchases::receive(&by_hand.db, &by_hand.owner, purchase.id, Some(date.parse().unwrap())).await.unwrap();
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("deliveries.csv");

@@ -207,3 +207,27 @@ pub fn write_opportunities_file(path: &Path, rows: usize, bad_every: usize) {
         .expect("write");
     }
 }
+
+/// Suppliers the purchase lines of [`write_purchases_file`] name: `S0000000`… (see [`write_suppliers_file`]).
+pub const PURCHASE_SUPPLIERS: usize = 200;
+
+/// Purchase lines, four a purchase order, for [`PURCHASE_SUPPLIERS`] suppliers and the 500 products of
+/// [`write_reference_files`], over four years; a bad row names no such product.
+pub fn write_purchases_file(path: &Path, rows: usize, bad_every: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    writeln!(out, "采购单号,采购日期,供应商编号,商品编号,数量,单价").expect("write");
+    for i in 0..rows {
+        let po = i / 4;
+        let date = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap() + chrono::Days::new((po % 1_460) as u64);
+        let sku = if bad(i, bad_every) { "NOSUCH".to_string() } else { format!("P{:04}", 1 + (i * 7) % 500) };
+        writeln!(
+            out,
+            "PO{po:07},{date},S{:07},{sku},{},{}.{:02}",
+            po % PURCHASE_SUPPLIERS,
+            1 + i % 50,
+            3 + i % 400,
+            i % 100
+        )
+        .expect("write");
+    }
+}

@@ -112,16 +112,28 @@ fn value_out_of(
     }
 }
 
-/// One imported order's stock of one product: delivered goods leave, a confirmed order's are reserved.
+/// One imported document's stock of one product, in one warehouse.
 pub(crate) struct Booking {
     pub date: NaiveDate,
-    pub order_id: i64,
+    /// The order's id, or the purchase order's for goods received.
+    pub document_id: i64,
     pub product_id: i64,
     pub quantity: Quantity,
-    pub delivered: bool,
+    pub booked: Booked,
 }
 
-/// Books many imported orders' stock in one warehouse, in the order given, never refused (the past
+/// What a [`Booking`] does to stock.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Booked {
+    /// An order's goods delivered: they leave at their share of the stock's value.
+    Delivered,
+    /// A confirmed order's goods set aside.
+    Reserved,
+    /// A purchase order's goods received, worth what they cost.
+    Received { value: Money },
+}
+
+/// Books many imported documents' stock in one warehouse, in the order given, never refused (the past
 /// happened): the same moves, levels, quantities and moving-average values as [`apply`] and
 /// a reservation one at a time, worked out in memory and written in one pass — a hundred
 /// thousand orders in seconds rather than minutes.
@@ -141,20 +153,28 @@ pub(crate) async fn book_imported(
     let before: HashMap<i64, (Quantity, Money)> = stock.iter().map(|(id, (q, v, _))| (*id, (*q, *v))).collect();
     // Per product: (on hand, reserved) added in this warehouse.
     let mut levels: BTreeMap<i64, (Quantity, Quantity)> = BTreeMap::new();
-    let mut moves: Vec<(&Booking, Money)> = Vec::new();
+    // Each move: its booking, and the signed quantity and value it moved.
+    let mut moves: Vec<(&Booking, Quantity, Money)> = Vec::new();
     for booking in bookings {
         let Some((on_hand, value, cost_price)) = stock.get_mut(&booking.product_id) else {
             return Err(Error::not_found("product", booking.product_id));
         };
         let level = levels.entry(booking.product_id).or_insert((Quantity::ZERO, Quantity::ZERO));
-        if booking.delivered {
-            let out = value_out_of(booking.quantity, *on_hand, *value, *cost_price)?;
-            *on_hand = *on_hand - booking.quantity;
-            *value = value.checked_sub(out)?;
-            level.0 = level.0 - booking.quantity;
-            moves.push((booking, out));
-        } else {
-            level.1 = level.1 + booking.quantity;
+        match booking.booked {
+            Booked::Delivered => {
+                let out = value_out_of(booking.quantity, *on_hand, *value, *cost_price)?;
+                *on_hand = *on_hand - booking.quantity;
+                *value = value.checked_sub(out)?;
+                level.0 = level.0 - booking.quantity;
+                moves.push((booking, -booking.quantity, -out));
+            }
+            Booked::Reserved => level.1 = level.1 + booking.quantity,
+            Booked::Received { value: cost } => {
+                *on_hand = *on_hand + booking.quantity;
+                *value = value.checked_add(cost)?;
+                level.0 = level.0 + booking.quantity;
+                moves.push((booking, booking.quantity, cost));
+            }
         }
     }
     let now = now_stamp();
@@ -162,18 +182,23 @@ pub(crate) async fn book_imported(
         let mut insert = raw.prepare(
             "INSERT INTO stock_moves (moved_on, product_id, warehouse_id, kind, quantity, value, reason, order_id,
                  purchase_id, user_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )?;
-        for (booking, out) in &moves {
+        for (booking, quantity, value) in &moves {
+            let (kind, order_id, purchase_id) = match booking.booked {
+                Booked::Received { .. } => (MoveKind::Receipt, None, Some(booking.document_id)),
+                Booked::Delivered | Booked::Reserved => (MoveKind::Delivery, Some(booking.document_id), None),
+            };
             insert.execute(rusqlite::params![
                 booking.date.to_string(),
                 booking.product_id,
                 warehouse_id,
-                MoveKind::Delivery.as_str(),
-                (-booking.quantity).milli(),
-                (-*out).minor(),
+                kind.as_str(),
+                quantity.milli(),
+                value.minor(),
                 reason,
-                booking.order_id,
+                order_id,
+                purchase_id,
                 user_id,
                 now,
             ])?;

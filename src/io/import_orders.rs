@@ -13,7 +13,7 @@ use crate::auth::{Actor, Role};
 use crate::choice::Choice;
 use crate::db::{now_stamp, with_raw};
 use crate::error::{Error, FieldError, Reason, Result};
-use crate::inventory::stock::{self, Booking};
+use crate::inventory::stock::{self, Booked, Booking};
 use crate::io::batch::{ImportOptions, Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::{ColumnMap, RowFields};
@@ -794,9 +794,9 @@ async fn book_stock(conn: &mut SqliteConnection, actor: &Actor, batch_id: i64, w
         let mut bookings = Vec::new();
         while let Some(row) = rows.next()? {
             bookings.push(Booking {
-                order_id: row.get(0)?,
+                document_id: row.get(0)?,
                 date: text::parse_date("order_date", row.get_ref(1)?.as_str().unwrap_or_default())?,
-                delivered: row.get(2)?,
+                booked: if row.get(2)? { Booked::Delivered } else { Booked::Reserved },
                 product_id: row.get(3)?,
                 quantity: Quantity::from_milli(row.get(4)?),
             });
@@ -876,16 +876,16 @@ async fn take_back_stock(conn: &mut SqliteConnection, order: &Order) -> Result<(
 
 /// Books again the stock of an order put back by an undo, as it was booked before it was replaced.
 async fn book_again(conn: &mut SqliteConnection, actor: &Actor, order: &Order) -> Result<()> {
-    let delivered = match order.status() {
+    let booked = match order.status() {
         _ if !order.moves_stock => return Ok(()),
-        OrderStatus::Delivered => true,
-        OrderStatus::Confirmed => false,
+        OrderStatus::Delivered => Booked::Delivered,
+        OrderStatus::Confirmed => Booked::Reserved,
         OrderStatus::Draft | OrderStatus::Cancelled => return Ok(()),
     };
     let date = text::parse_date("order_date", &order.order_date)?;
     let bookings: Vec<Booking> = quantities_by_product(order)
         .into_iter()
-        .map(|(product_id, quantity)| Booking { order_id: order.id, date, product_id, quantity, delivered })
+        .map(|(product_id, quantity)| Booking { document_id: order.id, date, product_id, quantity, booked })
         .collect();
     stock::book_imported(conn, order.warehouse_id, actor.user_id, "undo", &bookings).await
 }

@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::auth::Actor;
-use crate::db::now_stamp;
+use crate::db::{now_stamp, with_raw};
 use crate::error::{FieldError, Reason, Result};
 use crate::inventory::purchases::Purchase;
-use crate::inventory::stock::{self, MoveKind, NewMove};
+use crate::inventory::stock::{self, Booked, Booking};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values, record_batch_records};
 use crate::io::columns::{ColumnMap, PURCHASES, RowFields};
 use crate::io::fields;
@@ -175,84 +175,131 @@ impl PurchaseImport {
         Ok(if existing.is_some() { RowOutcome::UpdatedInBatch } else { RowOutcome::InsertedInBatch })
     }
 
-    /// Writes every purchase order, received, with its lines; brings the goods into stock when asked.
+    /// Writes every purchase order, received, with its lines, in the order of their dates; brings the
+    /// goods into stock when asked, as receiving them one after the other would have.
     pub async fn finish(&mut self, conn: &mut SqliteConnection, actor: &Actor, moves_stock: bool) -> Result<()> {
         let warehouse_id: i64 =
             sqlx::query_scalar("SELECT min(id) FROM warehouses WHERE active = 1").fetch_one(&mut *conn).await?;
-        let mut replaced = Vec::new();
         self.documents.sort_by_key(|(_, d)| d.po_date);
-        for (po_no, document) in &self.documents {
-            let total = document.total;
-            let id = match document.replaces {
-                Some(id) => {
-                    let before = crate::inventory::purchases::fetch_in(conn, id).await?;
-                    let json = serde_json::to_string(&before).unwrap_or_default();
-                    replaced.push((id, "update", Some(json), before.version + 1));
-                    sqlx::query("DELETE FROM purchase_lines WHERE purchase_id = ?")
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query(
-                        "UPDATE purchase_orders SET po_date = ?, supplier_id = ?, warehouse_id = ?, status = 'received',
-                             due_date = ?, total = ?, import_batch_id = ?, received_at = ?, version = version + 1,
-                             updated_at = ?
-                         WHERE id = ?",
-                    )
-                    .bind(document.po_date.to_string())
-                    .bind(document.supplier_id)
-                    .bind(warehouse_id)
-                    .bind(document.due_date.to_string())
-                    .bind(total)
-                    .bind(self.batch_id)
-                    .bind(now_stamp())
-                    .bind(now_stamp())
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                    id
-                }
-                None => sqlx::query(
-                    "INSERT INTO purchase_orders (po_no, po_date, supplier_id, warehouse_id, status, due_date, total,
-                         import_batch_id, created_by, received_at, updated_at)
-                     VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(po_no)
-                .bind(document.po_date.to_string())
-                .bind(document.supplier_id)
-                .bind(warehouse_id)
-                .bind(document.due_date.to_string())
-                .bind(total)
-                .bind(self.batch_id)
-                .bind(actor.user_id)
-                .bind(now_stamp())
-                .bind(now_stamp())
-                .execute(&mut *conn)
-                .await?
-                .last_insert_rowid(),
-            };
-            insert_lines(conn, id, &document.lines).await?;
-            if moves_stock {
-                for (product_id, quantity, _, amount) in &document.lines {
-                    let new = NewMove {
-                        date: document.po_date,
-                        product_id: *product_id,
-                        warehouse_id,
-                        kind: MoveKind::Receipt,
-                        quantity: *quantity,
-                        value_in: Some(*amount),
-                        reason: "import",
-                        order_id: None,
-                        purchase_id: Some(id),
-                        user_id: actor.user_id,
-                        release_reserved: false,
-                        check_stock: false,
-                    };
-                    stock::apply(conn, &new).await?;
-                }
+        let mut replaced = Vec::new();
+        for (_, document) in &self.documents {
+            if let Some(id) = document.replaces {
+                replaced.push(self.clear_replaced(conn, id, document, warehouse_id).await?);
             }
+        }
+        let first_new_id: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM purchase_orders").fetch_one(&mut *conn).await?;
+        let (batch_id, documents) = (self.batch_id, &self.documents);
+        let ids =
+            with_raw(conn, |raw| write_documents(raw, documents, first_new_id, warehouse_id, batch_id, actor)).await?;
+        if moves_stock {
+            let bookings: Vec<Booking> = documents
+                .iter()
+                .zip(&ids)
+                .flat_map(|((_, document), id)| {
+                    document.lines.iter().map(move |(product_id, quantity, _, amount)| Booking {
+                        date: document.po_date,
+                        document_id: *id,
+                        product_id: *product_id,
+                        quantity: *quantity,
+                        booked: Booked::Received { value: *amount },
+                    })
+                })
+                .collect();
+            stock::book_imported(conn, warehouse_id, actor.user_id, "import", &bookings).await?;
         }
         record_batch_records(conn, self.batch_id, &replaced).await
     }
+
+    /// Makes an imported purchase order the file replaces ready for its new lines: its header as the
+    /// file has it, its old lines gone. Returns what the batch records of it.
+    async fn clear_replaced(
+        &self,
+        conn: &mut SqliteConnection,
+        id: i64,
+        document: &Document,
+        warehouse_id: i64,
+    ) -> Result<(i64, &'static str, Option<String>, i64)> {
+        let before = crate::inventory::purchases::fetch_in(conn, id).await?;
+        let json = serde_json::to_string(&before).unwrap_or_default();
+        sqlx::query("DELETE FROM purchase_lines WHERE purchase_id = ?").bind(id).execute(&mut *conn).await?;
+        sqlx::query(
+            "UPDATE purchase_orders SET po_date = ?, supplier_id = ?, warehouse_id = ?, status = 'received',
+                 due_date = ?, total = ?, import_batch_id = ?, received_at = ?, version = version + 1,
+                 updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(document.po_date.to_string())
+        .bind(document.supplier_id)
+        .bind(warehouse_id)
+        .bind(document.due_date.to_string())
+        .bind(document.total)
+        .bind(self.batch_id)
+        .bind(now_stamp())
+        .bind(now_stamp())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        Ok((id, "update", Some(json), before.version + 1))
+    }
+}
+
+/// Writes the new purchase orders, numbered from `first_id` in the order given, and every document's
+/// lines, through one prepared statement each. Returns each document's id.
+fn write_documents(
+    raw: &rusqlite::Connection,
+    documents: &[(String, Document)],
+    first_id: i64,
+    warehouse_id: i64,
+    batch_id: i64,
+    actor: &Actor,
+) -> Result<Vec<i64>> {
+    let now = now_stamp();
+    let mut order = raw.prepare(
+        "INSERT INTO purchase_orders (id, po_no, po_date, supplier_id, warehouse_id, status, due_date, total,
+             import_batch_id, created_by, received_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'received', ?6, ?7, ?8, ?9, ?10, ?10)",
+    )?;
+    let mut line = raw.prepare(
+        "INSERT INTO purchase_lines (purchase_id, line_no, product_id, quantity, received, unit_cost, amount)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+    )?;
+    let mut next_id = first_id;
+    let mut ids = Vec::with_capacity(documents.len());
+    for (po_no, document) in documents {
+        let id = match document.replaces {
+            Some(id) => id,
+            None => {
+                let id = next_id;
+                next_id += 1;
+                order.execute(rusqlite::params![
+                    id,
+                    po_no,
+                    document.po_date.to_string(),
+                    document.supplier_id,
+                    warehouse_id,
+                    document.due_date.to_string(),
+                    document.total.minor(),
+                    batch_id,
+                    actor.user_id,
+                    now,
+                ])?;
+                id
+            }
+        };
+        for (index, (product_id, quantity, unit_cost, amount)) in document.lines.iter().enumerate() {
+            line.execute(rusqlite::params![
+                id,
+                index as i64 + 1,
+                product_id,
+                quantity.milli(),
+                unit_cost.minor(),
+                amount.minor()
+            ])?;
+        }
+        ids.push(id);
+    }
+    Ok(ids)
 }
 
 async fn insert_lines(
