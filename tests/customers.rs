@@ -42,6 +42,9 @@ async fn creates_with_a_generated_code_and_finds_by_pinyin_initials() {
     assert_eq!(search(&c, &c.owner, "SHDS").await, ["上海鼎盛"]);
     assert_eq!(search(&c, &c.owner, "鼎盛").await, ["上海鼎盛"]);
     assert_eq!(search(&c, &c.owner, "dingsheng").await, ["上海鼎盛"]);
+    assert_eq!(search(&c, &c.owner, "ds").await, ["上海鼎盛"], "two letters: initials");
+    assert!(search(&c, &c.owner, "an").await.is_empty(), "not any two letters of a spelling (shanghai, guangzhou)");
+    assert_eq!(search(&c, &c.owner, "ang").await.len(), 2, "three are read in spellings too");
     assert_eq!(search(&c, &c.owner, "13800138000").await, ["上海鼎盛"]);
     assert_eq!(search(&c, &c.owner, "0013").await, ["上海鼎盛"]);
     assert_eq!(search(&c, &c.owner, "C000002").await, ["广州华丰"]);

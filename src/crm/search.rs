@@ -89,15 +89,15 @@ async fn rewrite(conn: &mut SqliteConnection, rows: Rows, id: i64) -> Result<()>
 /// Indexes a record that has no search rows yet (just inserted) from its parts as [`Rows`] lists them.
 /// Saves re-reading what the caller just wrote.
 pub async fn index_new(conn: &mut SqliteConnection, rows: Rows, id: i64, parts: &[impl AsRef<str>]) -> Result<()> {
-    let body = body(parts);
+    let text = SearchText::of(parts);
     sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO {} (rowid, body) VALUES (?, ?)", rows.words())))
         .bind(id)
-        .bind(&body)
+        .bind(&text.body)
         .execute(&mut *conn)
         .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO {} (rowid, pairs) VALUES (?, ?)", rows.pairs())))
         .bind(id)
-        .bind(pairs(&body))
+        .bind(&text.pairs)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -178,9 +178,8 @@ impl Staging {
         parts: &[impl AsRef<str>],
         replacing: bool,
     ) -> rusqlite::Result<()> {
-        let body = body(parts);
-        let pairs = pairs(&body);
-        raw.prepare_cached(&self.insert)?.execute(rusqlite::params![id, body, pairs])?;
+        let text = SearchText::of(parts);
+        raw.prepare_cached(&self.insert)?.execute(rusqlite::params![id, text.body, text.pairs])?;
         self.staged += 1;
         self.replacing |= replacing;
         Ok(())
@@ -212,7 +211,7 @@ impl Staging {
 /// and the search rows). Raise it whenever [`body`] or the pinyin keys change what they make, or what a
 /// row holds: opening a file whose keys an older recipe made rebuilds them ([`refresh_keys`]). 1 read
 /// every character its first reading only; 2 reads phrases and surnames and indexes the other common
-/// readings; 3 gives contacts rows of their own.
+/// readings; 3 gives contacts rows of their own and leaves spellings out of the pairs index.
 const KEYS_RECIPE: i64 = 3;
 
 /// Rebuilds the derived keys of every customer and contact if an older recipe made them, rewriting only
@@ -222,9 +221,13 @@ pub async fn refresh_keys(db: &Db) -> Result<usize> {
         return Ok(0);
     }
     let mut tx = db.write().await?;
-    if keys_recipe(&mut tx).await? >= KEYS_RECIPE {
+    let recipe = keys_recipe(&mut tx).await?;
+    if recipe >= KEYS_RECIPE {
         return Ok(0);
     }
+    // Before recipe 3 the pairs indexes held other text, which a contentless index cannot show to
+    // compare: every row is written again.
+    let everything = recipe < 3;
     sqlx::query("CREATE TEMP TABLE IF NOT EXISTS keys_staging (id INTEGER PRIMARY KEY, name_pinyin TEXT NOT NULL)")
         .execute(&mut *tx)
         .await?;
@@ -232,8 +235,8 @@ pub async fn refresh_keys(db: &Db) -> Result<usize> {
     let mut customers = Staging::start(&mut tx, Rows::Customers).await?;
     let mut contacts = Staging::start(&mut tx, Rows::Contacts).await?;
     let names = with_raw(&mut tx, |raw| {
-        let names = stage_changed_customers(raw, &mut customers)?;
-        stage_changed_contacts(raw, &mut contacts)?;
+        let names = stage_changed_customers(raw, &mut customers, everything)?;
+        stage_changed_contacts(raw, &mut contacts, everything)?;
         Ok(names)
     })
     .await?;
@@ -271,8 +274,9 @@ async fn keys_recipe(conn: &mut SqliteConnection) -> Result<i64> {
 }
 
 /// Computes every customer's keys afresh beside its search row, stages the search rows that differ and
-/// the sort keys that differ (in `keys_staging`). Returns how many sort keys changed.
-fn stage_changed_customers(raw: &rusqlite::Connection, staging: &mut Staging) -> Result<usize> {
+/// the sort keys that differ (in `keys_staging`); every search row when `everything`. Returns how many
+/// sort keys changed.
+fn stage_changed_customers(raw: &rusqlite::Connection, staging: &mut Staging, everything: bool) -> Result<usize> {
     let mut customers = raw.prepare(
         "SELECT c.id, c.code, c.name, c.phone, c.email, c.city, c.address, c.tags, c.name_pinyin, s.body
          FROM customers c LEFT JOIN customer_search s ON s.rowid = c.id",
@@ -288,65 +292,92 @@ fn stage_changed_customers(raw: &rusqlite::Connection, staging: &mut Staging) ->
             stage_name.execute(rusqlite::params![id, name_pinyin])?;
             names += 1;
         }
-        if row.get::<_, Option<String>>(9)?.as_deref() != Some(body(&parts).as_str()) {
+        if everything || row.get::<_, Option<String>>(9)?.as_deref() != Some(body(&parts).as_str()) {
             staging.put(raw, id, &parts, true)?;
         }
     }
     Ok(names)
 }
 
-/// Stages the search rows of contacts whose stored rows differ from what their words make now.
-fn stage_changed_contacts(raw: &rusqlite::Connection, staging: &mut Staging) -> Result<()> {
+/// Stages the search rows of contacts whose stored rows differ from what their words make now (all of
+/// them when `everything`).
+fn stage_changed_contacts(raw: &rusqlite::Connection, staging: &mut Staging, everything: bool) -> Result<()> {
     let mut contacts = raw
         .prepare("SELECT c.id, c.name, c.phone, s.body FROM contacts c LEFT JOIN contact_search s ON s.rowid = c.id")?;
     let mut rows = contacts.query([])?;
     while let Some(row) = rows.next()? {
         let parts: [String; 2] = [row.get(1)?, row.get(2)?];
-        if row.get::<_, Option<String>>(3)?.as_deref() != Some(body(&parts).as_str()) {
+        if everything || row.get::<_, Option<String>>(3)?.as_deref() != Some(body(&parts).as_str()) {
             staging.put(raw, row.get(0)?, &parts, true)?;
         }
     }
     Ok(())
 }
 
-/// The character pairs of every run of letters and digits in `body`, and each run's last
-/// character, separated by spaces: "上海鼎盛" → "上海 海鼎 鼎盛 盛".
-pub fn pairs(body: &str) -> String {
-    let mut out = String::with_capacity(body.len() * 3);
-    for run in body.split(|c: char| !c.is_alphanumeric()).filter(|r| !r.is_empty()) {
-        let chars: Vec<char> = run.chars().collect();
-        for pair in chars.windows(2) {
-            out.extend(pair);
-            out.push(' ');
-        }
-        if let Some(last) = chars.last() {
-            out.push(*last);
-            out.push(' ');
-        }
-    }
+/// The character pairs of every run of letters and digits in `text`, and each run's last
+/// character, each followed by a space: "上海鼎盛" → "上海 海鼎 鼎盛 盛 ".
+pub fn pairs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    push_pairs(&mut out, text);
     out
 }
 
-/// The searchable text: every part, lower-cased, plus the pinyin keys of every part (initials and
-/// full pinyin, of every common reading: [`search_keys`]) and the bare digits of phone numbers.
-/// Parts are separated by a newline so a match never spans two fields.
-pub fn body(parts: &[impl AsRef<str>]) -> String {
-    let mut lines: Vec<String> = Vec::with_capacity(parts.len() * 2);
-    for part in parts.iter().map(AsRef::as_ref).filter(|p| !p.trim().is_empty()) {
-        lines.push(part.to_lowercase());
-        if !part.is_ascii() {
-            let keys = search_keys(part);
-            lines.extend(keys.initials);
-            lines.push(keys.full);
-        }
-        // A phone's bare digits ("138-0013-8000" → "13800138000"), unless the text holds them already
-        // (a code like C0000123): every substring of them is found in the text itself.
-        let digits = text::digits(part);
-        if digits.len() >= 5 && !part.contains(digits.as_str()) {
-            lines.push(digits);
+fn push_pairs(out: &mut String, text: &str) {
+    for run in text.split(|c: char| !c.is_alphanumeric()).filter(|r| !r.is_empty()) {
+        let mut chars = run.chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if let Some(next) = chars.peek() {
+                out.push(*next);
+            }
+            out.push(' ');
         }
     }
-    lines.join("\n")
+}
+
+/// What a record's search rows hold, made from its parts.
+pub struct SearchText {
+    /// For the trigram index: every part, lower-cased, plus the pinyin keys of every part (initials and
+    /// full pinyin, of every common reading: [`search_keys`]) and the bare digits of phone numbers. Parts
+    /// are separated by a newline so a match never spans two fields.
+    pub body: String,
+    /// For the pairs index, which answers words of one or two characters: the pairs of every line but
+    /// the full pinyin and the bare digits. Two letters are read as initials ("ds" for 鼎盛) or part of
+    /// the text; as part of every spelling they would match most customers ("an", "zh"), and from three
+    /// letters on the trigram index reads the spellings. Leaving them out halves this index.
+    pub pairs: String,
+}
+
+impl SearchText {
+    pub fn of(parts: &[impl AsRef<str>]) -> SearchText {
+        let mut lines: Vec<String> = Vec::with_capacity(parts.len() * 2);
+        let mut paired = String::new();
+        for part in parts.iter().map(AsRef::as_ref).filter(|p| !p.trim().is_empty()) {
+            let lower = part.to_lowercase();
+            push_pairs(&mut paired, &lower);
+            lines.push(lower);
+            if !part.is_ascii() {
+                let keys = search_keys(part);
+                for initials in &keys.initials {
+                    push_pairs(&mut paired, initials);
+                }
+                lines.extend(keys.initials);
+                lines.push(keys.full);
+            }
+            // A phone's bare digits ("138-0013-8000" → "13800138000"), unless the text holds them already
+            // (a code like C0000123): every substring of them is found in the text itself.
+            let digits = text::digits(part);
+            if digits.len() >= 5 && !part.contains(digits.as_str()) {
+                lines.push(digits);
+            }
+        }
+        SearchText { body: lines.join("\n"), pairs: paired }
+    }
+}
+
+/// The searchable text of [`SearchText::body`].
+pub fn body(parts: &[impl AsRef<str>]) -> String {
+    SearchText::of(parts).body
 }
 
 /// Adds `AND <id_column> IN (…)` for each word of `query`: every word must match somewhere, in the
@@ -410,6 +441,9 @@ mod tests {
     fn pairs_cover_every_substring_of_two_and_every_character() {
         assert_eq!(pairs("上海鼎盛\nc01"), "上海 海鼎 鼎盛 盛 c0 01 1 ");
         assert_eq!(pairs("(集团)"), "集团 团 ");
+        let text = SearchText::of(&["鼎盛", "138-0013-8000"]);
+        assert!(text.body.contains("dingsheng") && text.body.contains("13800138000"));
+        assert_eq!(text.pairs, "鼎盛 盛 ds s 13 38 8 00 01 13 3 80 00 00 0 ", "no spelling, no bare digits");
     }
 
     #[test]

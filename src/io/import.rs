@@ -414,8 +414,9 @@ async fn import_in(
             .await?,
         )),
     };
-    // Order lines and plain records are parsed and checked on the reading thread, against what the
-    // import read at its start.
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "import: started");
+    // Order lines, contacts and plain records are parsed and checked on the reading thread, against
+    // what the import read at its start.
     let mut source = match &writer {
         Writer::Orders(orders) => {
             let checker = orders.checker();
