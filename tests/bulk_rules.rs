@@ -1,4 +1,4 @@
-//! The bulk import of contacts, products and suppliers keeps the form's rules: each case below gets the
+//! The bulk import of customers, contacts, products, suppliers and opportunities keeps the form's rules: each case below gets the
 //! same verdict from the form and from a file, and a file larger than one write chunk lands whole,
 //! searchable, and undoes whole.
 
@@ -82,6 +82,52 @@ async fn a_contact_gets_the_same_verdict_from_the_form_and_from_a_file() {
         let name = if name.is_empty() { String::new() } else { format!("{name}{n}") };
         let text = format!("customer_code,name,phone,email,birthday\nC1,{name},{phone},{email},{birthday}\n");
         let report = import(&c, &c.owner, Entity::Contacts, &file(dir.path(), "c.csv", &text), Mode::Insert).await;
+        assert_same_verdict(n, &form, &report);
+    }
+}
+
+#[tokio::test]
+async fn a_customer_gets_the_same_verdict_from_the_form_and_from_a_file() {
+    let c = common::company().await;
+    let dir = tempfile::tempdir().unwrap();
+    // code, name, type, phone, email, birthday, created on, tags
+    let long_tags = "标签".repeat(101);
+    let cases = [
+        ("K1", "上海鼎盛", "中间客户", "138-0013-8000", "a@b.cn", "1980-05-06", "2024-01-02", "VIP"),
+        ("K2", "", "", "", "", "", "", ""),
+        ("K 3", "华丰", "", "", "", "", "", ""),
+        ("K4", "永泰", "大客户", "", "", "", "", ""),
+        ("K5", "恒通", "", "call me", "", "", "", ""),
+        ("K6", "金源", "", "", "not-an-address", "", "", ""),
+        ("K7", "宏达", "", "", "", "1980-13-45", "", ""),
+        ("K8", "瑞祥", "", "", "", "", "yesterday", ""),
+        ("K9", "德隆", "", "", "", "", "", &long_tags),
+        ("", "无编号", "", "", "", "1980-02-30", "", ""),
+    ];
+    for (n, (code, name, kind, phone, email, birthday, created_on, tags)) in cases.into_iter().enumerate() {
+        let input = CustomerInput {
+            code: code.into(),
+            name: name.into(),
+            kind: kind.into(),
+            phone: phone.into(),
+            email: email.into(),
+            birthday: birthday.into(),
+            created_on: created_on.into(),
+            tags: tags.into(),
+            allow_duplicate: true,
+            ..Default::default()
+        };
+        let form = form_verdict(customers::create(&c.db, &c.owner, &input).await);
+        // A code and a name of the file's own, so that a good case is not matched to the form's.
+        let code = if code.is_empty() { String::new() } else { format!("F{code}") };
+        let name = if name.is_empty() { String::new() } else { format!("{name}{n}") };
+        let text = format!(
+            "code,name,type,phone,email,birthday,created_on,tags
+\
+             {code},{name},{kind},{phone},{email},{birthday},{created_on},{tags}
+"
+        );
+        let report = import(&c, &c.owner, Entity::Customers, &file(dir.path(), "k.csv", &text), Mode::Insert).await;
         assert_same_verdict(n, &form, &report);
     }
 }

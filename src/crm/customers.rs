@@ -110,11 +110,6 @@ pub(crate) struct ValidCustomer {
 }
 
 impl ValidCustomer {
-    /// What finds a customer again when a file gives no code: its folded name and its phone's digits.
-    pub(crate) fn match_key(&self) -> (String, String) {
-        (text::name_key(&self.name), text::digits(&self.phone))
-    }
-
     pub(crate) fn has_code(&self) -> bool {
         self.code.is_some()
     }
@@ -164,6 +159,24 @@ pub(crate) async fn validate(
     input: &CustomerInput,
     lookups: &mut Lookups,
 ) -> Result<ValidCustomer> {
+    let names = Names { source: &input.source, level: &input.level, owner: &input.owner };
+    Ok(complete(conn, actor, check_fields(input), names, lookups).await?.0)
+}
+
+/// A customer's own fields checked — all but the list entries and the owner it names, which are looked up
+/// ([`complete`]) — and what they give for sorting, matching and search. Needs no database, so an import
+/// works it out on its reading thread.
+pub(crate) struct FieldsChecked(ValidCustomer, Derived);
+
+/// What a customer names by name, looked up by [`complete`].
+pub(crate) struct Names<'a> {
+    pub source: &'a str,
+    pub level: &'a str,
+    pub owner: &'a str,
+}
+
+/// Checks the fields of `input` that need nothing looked up; every problem, each naming its field.
+pub(crate) fn check_fields(input: &CustomerInput) -> std::result::Result<FieldsChecked, Vec<FieldError>> {
     let mut problems: Vec<FieldError> = Vec::new();
     let mut check = |result: Result<String>| -> String {
         result.unwrap_or_else(|e| {
@@ -195,31 +208,83 @@ pub(crate) async fn validate(
         None => Some(today()),
         Some(value) => text::parse_date("created_on", &value).map_err(|e| problems.extend(e.field_errors())).ok(),
     };
-    let source_id = lookups.pick(conn, PickList::Source, &input.source, &mut problems).await?;
-    let level_id = lookups.pick(conn, PickList::Level, &input.level, &mut problems).await?;
-    let owner = lookups.owner(conn, actor, &input.owner, &mut problems).await?;
     if !problems.is_empty() {
-        return Err(Error::from_fields(problems));
+        return Err(problems);
     }
-    let (owner_id, owner_branch) = owner.unwrap_or((None, None));
-    Ok(ValidCustomer {
+    let valid = ValidCustomer {
         code: (!code.is_empty()).then_some(code),
         name,
         kind: kind.unwrap_or(CustomerKind::Consumer),
-        source_id,
-        level_id,
+        source_id: None,
+        level_id: None,
         phone,
         email,
         address,
         city,
         birthday,
         hobbies,
-        owner_id,
-        branch_id: owner_branch.or(actor.branch_id),
+        owner_id: None,
+        branch_id: None,
         created_on: created_on.unwrap_or_else(today),
         notes,
         tags,
-    })
+    };
+    let derived = Derived::of(&valid);
+    Ok(FieldsChecked(valid, derived))
+}
+
+/// Looks up the source, level and owner a customer names, once its fields are checked: the problems of
+/// both, the fields' first, are reported together.
+pub(crate) async fn complete(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    checked: std::result::Result<FieldsChecked, Vec<FieldError>>,
+    named: Names<'_>,
+    lookups: &mut Lookups,
+) -> Result<(ValidCustomer, Derived)> {
+    let (fields, mut problems) = match checked {
+        Ok(fields) => (Some(fields), Vec::new()),
+        Err(problems) => (None, problems),
+    };
+    let source_id = lookups.pick(conn, PickList::Source, named.source, &mut problems).await?;
+    let level_id = lookups.pick(conn, PickList::Level, named.level, &mut problems).await?;
+    let owner = lookups.owner(conn, actor, named.owner, &mut problems).await?;
+    let Some(FieldsChecked(mut valid, derived)) = fields.filter(|_| problems.is_empty()) else {
+        return Err(Error::from_fields(problems));
+    };
+    let (owner_id, owner_branch) = owner.unwrap_or((None, None));
+    valid.source_id = source_id;
+    valid.level_id = level_id;
+    valid.owner_id = owner_id;
+    valid.branch_id = owner_branch.or(actor.branch_id);
+    Ok((valid, derived))
+}
+
+/// What a customer's fields give for sorting, for matching a file's rows, and for search (all but its
+/// code's part, which an import may number later): worked out apart from writing, so an import works it
+/// out on its reading thread.
+pub(crate) struct Derived {
+    name_pinyin: String,
+    name_key: String,
+    phone_digits: String,
+    /// The search text of every part but the code.
+    search: search::SearchText,
+}
+
+impl Derived {
+    fn of(v: &ValidCustomer) -> Derived {
+        Derived {
+            name_pinyin: pinyin_keys(&v.name).1,
+            name_key: text::name_key(&v.name),
+            phone_digits: text::digits(&v.phone),
+            search: search::SearchText::of(&[&v.name, &v.phone, &v.email, &v.city, &v.address, &v.tags]),
+        }
+    }
+
+    /// What finds a customer again when a file gives no code: its folded name and its phone's digits.
+    pub(crate) fn match_key(&self) -> (String, String) {
+        (self.name_key.clone(), self.phone_digits.clone())
+    }
 }
 
 /// Pick-list entries and users already looked up: an import of a million rows asks the database
@@ -388,7 +453,7 @@ pub(crate) async fn insert_in(conn: &mut SqliteConnection, valid: &ValidCustomer
 /// `contacts` are the main contacts of some of them, by customer id, made by import batch `batch_id`.
 pub(crate) async fn insert_many(
     conn: &mut SqliteConnection,
-    rows: &[(i64, ValidCustomer)],
+    rows: &[(i64, ValidCustomer, Derived)],
     contacts: &[NewContact],
     batch_id: i64,
     inserting: &Inserting,
@@ -404,15 +469,15 @@ pub(crate) async fn insert_many(
                  updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         )?;
-        for (id, valid) in rows {
+        for (id, valid, derived) in rows {
             insert
                 .execute(rusqlite::params![
                     id,
                     valid.code.as_deref().unwrap_or_default(),
                     valid.name,
-                    pinyin_keys(&valid.name).1,
-                    text::name_key(&valid.name),
-                    text::digits(&valid.phone),
+                    derived.name_pinyin,
+                    derived.name_key,
+                    derived.phone_digits,
                     valid.kind.as_str(),
                     valid.source_id,
                     valid.level_id,
@@ -443,16 +508,10 @@ pub(crate) async fn insert_many(
     })
     .await?;
     insert::insert_all(conn, contacts, inserting, batch_id).await?;
-    let indexed: Vec<(i64, Vec<&str>)> = rows
-        .iter()
-        .map(|(id, v)| {
-            (
-                *id,
-                vec![v.code.as_deref().unwrap_or_default(), &v.name, &v.phone, &v.email, &v.city, &v.address, &v.tags],
-            )
-        })
-        .collect();
-    search.add(conn, &indexed).await
+    let texts = rows.iter().map(|(id, v, derived)| {
+        (*id, search::SearchText::of(&[v.code.as_deref().unwrap_or_default()]).then(&derived.search))
+    });
+    search.add_texts(conn, texts).await
 }
 
 /// Binds a customer's columns in the order both the INSERT and the UPDATE name them:

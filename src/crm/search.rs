@@ -130,11 +130,15 @@ impl Staging {
         Ok(Staging { rows, insert, staged: 0, replacing: false })
     }
 
-    /// Stages records that have no index rows yet, from their parts (see [`index_new`]).
-    pub async fn add(&mut self, conn: &mut SqliteConnection, records: &[(i64, Vec<&str>)]) -> Result<()> {
+    /// Stages records that have no index rows yet, from their search text made already.
+    pub async fn add_texts(
+        &mut self,
+        conn: &mut SqliteConnection,
+        records: impl Iterator<Item = (i64, SearchText)>,
+    ) -> Result<()> {
         with_raw(conn, |raw| {
-            for (id, parts) in records {
-                self.put(raw, *id, parts, false)?;
+            for (id, text) in records {
+                self.put_text(raw, id, &text, false)?;
             }
             Ok(())
         })
@@ -178,7 +182,16 @@ impl Staging {
         parts: &[impl AsRef<str>],
         replacing: bool,
     ) -> rusqlite::Result<()> {
-        let text = SearchText::of(parts);
+        self.put_text(raw, id, &SearchText::of(parts), replacing)
+    }
+
+    fn put_text(
+        &mut self,
+        raw: &rusqlite::Connection,
+        id: i64,
+        text: &SearchText,
+        replacing: bool,
+    ) -> rusqlite::Result<()> {
         raw.prepare_cached(&self.insert)?.execute(rusqlite::params![id, text.body, text.pairs])?;
         self.staged += 1;
         self.replacing |= replacing;
@@ -375,6 +388,18 @@ impl SearchText {
     }
 }
 
+impl SearchText {
+    /// This text, then `next`'s: what [`SearchText::of`] makes of this one's parts followed by the other's.
+    pub fn then(self, next: &SearchText) -> SearchText {
+        let body = match (self.body.is_empty(), next.body.is_empty()) {
+            (_, true) => self.body,
+            (true, false) => next.body.clone(),
+            (false, false) => format!("{}\n{}", self.body, next.body),
+        };
+        SearchText { body, pairs: self.pairs + &next.pairs }
+    }
+}
+
 /// The searchable text of [`SearchText::body`].
 pub fn body(parts: &[impl AsRef<str>]) -> String {
     SearchText::of(parts).body
@@ -444,6 +469,9 @@ mod tests {
         let text = SearchText::of(&["鼎盛", "138-0013-8000"]);
         assert!(text.body.contains("dingsheng") && text.body.contains("13800138000"));
         assert_eq!(text.pairs, "鼎盛 盛 ds s 13 38 8 00 01 13 3 80 00 00 0 ", "no spelling, no bare digits");
+        let joined = SearchText::of(&["C01"]).then(&SearchText::of(&["", "鼎盛", "138-0013-8000"]));
+        let whole = SearchText::of(&["C01", "", "鼎盛", "138-0013-8000"]);
+        assert_eq!((joined.body, joined.pairs), (whole.body, whole.pairs), "one text, then another: as one");
     }
 
     #[test]

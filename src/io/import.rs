@@ -171,6 +171,7 @@ enum Prepared {
     Expense(Checked<ValidExpense>),
     Service(Checked<ValidService>),
     Contact(import_contacts::Checked),
+    Customer(Box<import_customers::Prepared>),
 }
 
 /// Runs `check` on the reading thread for every row, against `directory` as the import read it.
@@ -434,11 +435,16 @@ async fn import_in(
                 *prepared = Prepared::Contact(import_contacts::check(&actor, &fields, &directory));
             })
         }
-        Writer::Customers(_)
-        | Writer::Products(_)
-        | Writer::Suppliers(_)
-        | Writer::Purchases(_)
-        | Writer::Opportunities(_) => ReadAhead::start(source, |_, _| {}),
+        Writer::Customers(_) => {
+            let map = map.clone();
+            ReadAhead::start(source, move |row, prepared: &mut Prepared| {
+                let fields = RowFields { columns, map: &map, fields: &row.fields, overrides: &[] };
+                *prepared = Prepared::Customer(Box::new(import_customers::prepare(&fields)));
+            })
+        }
+        Writer::Products(_) | Writer::Suppliers(_) | Writer::Purchases(_) | Writer::Opportunities(_) => {
+            ReadAhead::start(source, |_, _| {})
+        }
     };
     while let Some((row, prepared)) = source.next_row()? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
@@ -474,7 +480,11 @@ async fn import_in(
             let writing = report.errors.is_empty();
             let outcome = match &mut writer {
                 Writer::Customers(customers) => {
-                    customers.row(&mut tx, actor, &fields, row.line, options.mode, &mut report.notices).await
+                    let prepared = match std::mem::take(prepared) {
+                        Prepared::Customer(prepared) => Some(*prepared),
+                        _ => None,
+                    };
+                    customers.row(&mut tx, actor, &fields, prepared, row.line, options.mode, &mut report.notices).await
                 }
                 Writer::Contacts(contacts) => {
                     let checked = match std::mem::take(prepared) {

@@ -8,10 +8,10 @@ use sqlx::SqliteConnection;
 
 use crate::auth::{Actor, Scope};
 use crate::crm::contacts::{self, ContactInput, NewContact, ValidContact};
-use crate::crm::customers::{self, Customer, CustomerInput, Lookups, ValidCustomer};
+use crate::crm::customers::{self, Customer, CustomerInput, Derived, FieldsChecked, Lookups, Names, ValidCustomer};
 use crate::crm::search;
 use crate::db::with_raw;
-use crate::error::{Error, Reason, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
@@ -37,7 +37,7 @@ pub struct CustomerImport {
     /// the first such row.
     by_name: Option<HashMap<(String, String), Named>>,
     batch_id: i64,
-    pending: Vec<(i64, ValidCustomer)>,
+    pending: Vec<(i64, ValidCustomer, Derived)>,
     /// The main contacts of pending customers.
     pending_contacts: Vec<NewContact>,
     inserting: Inserting,
@@ -108,11 +108,15 @@ impl CustomerImport {
         })
     }
 
-    pub async fn row(
+    /// Takes a row the reading thread prepared ([`prepare`]; `None`: prepare it here): looks up what it
+    /// names, matches it to a customer by code (or by name and phone), and queues, updates or skips it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn row(
         &mut self,
         conn: &mut SqliteConnection,
         actor: &Actor,
         row: &RowFields<'_>,
+        prepared: Option<Prepared>,
         line: u64,
         mode: Mode,
         notices: &mut Vec<Notice>,
@@ -122,10 +126,11 @@ impl CustomerImport {
         if !self.lookups.knows_owner(owner) {
             fields::ensure_salesperson(conn, actor, owner, notices).await?;
         }
-        let input = input_of(row, code, owner);
-        let contact = contact_of(row)?;
+        let Prepared { fields, contact } = prepared.unwrap_or_else(|| prepare(row));
+        let contact = contact.map_err(RowFailure::Fields)?;
+        let names = Names { source: row.get("source"), level: row.get("level"), owner };
         if code.is_empty() {
-            return self.row_without_code(conn, actor, &input, contact, line, mode).await;
+            return self.row_without_code(conn, actor, row, fields, names, contact, line, mode).await;
         }
         let known = self.codes.entry(code.into()).or_insert(Code { id: 0, line: 0 });
         if known.line > 0 {
@@ -135,14 +140,14 @@ impl CustomerImport {
         known.line = line;
         match (known.id > 0).then_some(known.id) {
             None => {
-                let valid = customers::validate(conn, actor, &input, &mut self.lookups).await?;
+                let (valid, derived) = customers::complete(conn, actor, fields, names, &mut self.lookups).await?;
                 customers::check_scope(actor, &valid, owner)?;
                 let id = self.next_id;
                 self.next_id += 1;
                 if let Some(known) = self.codes.get_mut(code) {
                     known.id = id;
                 }
-                self.push(conn, id, valid, contact).await?;
+                self.push(conn, id, valid, derived, contact).await?;
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }
             // Another's customer is neither skipped nor updated: its code is taken (a skip would tell
@@ -153,7 +158,7 @@ impl CustomerImport {
             Some(_) if mode == Mode::Insert => Ok(RowOutcome::Skipped),
             Some(id) => {
                 let before = customers::fetch_visible_in(conn, actor, id).await?;
-                let valid = customers::validate(conn, actor, &input, &mut self.lookups).await?;
+                let (valid, _) = customers::complete(conn, actor, fields, names, &mut self.lookups).await?;
                 customers::check_scope(actor, &valid, owner)?;
                 customers::update_in(conn, id, &valid).await?;
                 self.add_contact(conn, id, contact).await?;
@@ -166,23 +171,28 @@ impl CustomerImport {
 
     /// A row that names no customer code: the customer the actor may see with the same folded name and
     /// phone digits is this one; none is a new customer, numbered as the form numbers them.
+    #[allow(clippy::too_many_arguments)]
     async fn row_without_code(
         &mut self,
         conn: &mut SqliteConnection,
         actor: &Actor,
-        input: &CustomerInput,
+        row: &RowFields<'_>,
+        fields: Checked,
+        names: Names<'_>,
         contact: Option<ValidContact>,
         line: u64,
         mode: Mode,
     ) -> Result<RowOutcome, RowFailure> {
-        let mut valid = customers::validate(conn, actor, input, &mut self.lookups).await?;
-        customers::check_scope(actor, &valid, &input.owner)?;
+        let owner = names.owner;
+        let (mut valid, derived) = customers::complete(conn, actor, fields, names, &mut self.lookups).await?;
+        customers::check_scope(actor, &valid, owner)?;
         if self.by_name.is_none() {
             self.by_name = Some(self.read_names(conn, actor).await?);
         }
-        let named = self.by_name.get_or_insert_default().entry(valid.match_key()).or_default();
+        let name = row.get("name").trim();
+        let named = self.by_name.get_or_insert_default().entry(derived.match_key()).or_default();
         if named.line > 0 {
-            let reason = Reason::DuplicateInFile { value: input.name.trim().to_string(), first_line: named.line };
+            let reason = Reason::DuplicateInFile { value: name.to_string(), first_line: named.line };
             return Err(RowFailure::field("name", reason));
         }
         named.line = line;
@@ -193,7 +203,7 @@ impl CustomerImport {
                 let id = self.next_id;
                 self.next_id += 1;
                 self.codes.insert(code.into(), Code { id, line });
-                self.push(conn, id, valid, contact).await?;
+                self.push(conn, id, valid, derived, contact).await?;
                 Ok(RowOutcome::Inserted { id, version: 1 })
             }
             [_] if mode == Mode::Insert => Ok(RowOutcome::Skipped),
@@ -206,10 +216,9 @@ impl CustomerImport {
                     .map_err(|e| Error::Io { path: "customer".into(), source: std::io::Error::other(e) })?;
                 Ok(RowOutcome::Updated { id, version: before.version + 1, before: before_json })
             }
-            [..] => Err(RowFailure::field(
-                "name",
-                Reason::Ambiguous { value: input.name.trim().to_string(), count: named.ids.len() },
-            )),
+            [..] => {
+                Err(RowFailure::field("name", Reason::Ambiguous { value: name.to_string(), count: named.ids.len() }))
+            }
         }
     }
 
@@ -261,10 +270,11 @@ impl CustomerImport {
         conn: &mut SqliteConnection,
         id: i64,
         valid: ValidCustomer,
+        derived: Derived,
         contact: Option<ValidContact>,
     ) -> Result<()> {
         debug_assert!(valid.has_code());
-        self.pending.push((id, valid));
+        self.pending.push((id, valid, derived));
         if let Some(contact) = contact {
             self.pending_contacts.push(NewContact { customer_id: id, contact });
         }
@@ -319,9 +329,25 @@ impl CustomerImport {
     }
 }
 
+/// A customer row's own fields checked (see [`customers::check_fields`]), or what is wrong with them.
+pub(crate) type Checked = std::result::Result<FieldsChecked, Vec<FieldError>>;
+
+/// What the reading thread makes of a customer row: its fields checked, with what they give for sorting,
+/// matching and search, and its main contact. Looking up lists and owners, matching and writing are
+/// the writer's; values the person mapped only change what is looked up.
+pub(crate) struct Prepared {
+    fields: Checked,
+    contact: std::result::Result<Option<ValidContact>, Vec<FieldError>>,
+}
+
+pub(crate) fn prepare(row: &RowFields<'_>) -> Prepared {
+    let fields = customers::check_fields(&input_of(row, row.get("code"), ""));
+    Prepared { fields, contact: contact_of(row) }
+}
+
 /// The row's main contact, if it names one. A sheet with one phone column gives the office's number to
 /// both: the customer's phone stands in for the contact's, and the contact's for the customer's.
-fn contact_of(row: &RowFields<'_>) -> Result<Option<ValidContact>, RowFailure> {
+fn contact_of(row: &RowFields<'_>) -> std::result::Result<Option<ValidContact>, Vec<FieldError>> {
     let name = row.get("contact_name");
     if name.trim().is_empty() {
         return Ok(None);
@@ -347,7 +373,7 @@ fn contact_of(row: &RowFields<'_>) -> Result<Option<ValidContact>, RowFailure> {
             };
             f
         });
-        RowFailure::Fields(fields.collect())
+        fields.collect()
     })
 }
 
