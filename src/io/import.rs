@@ -172,6 +172,7 @@ enum Prepared {
     Service(Checked<ValidService>),
     Contact(import_contacts::Checked),
     Customer(Box<import_customers::Prepared>),
+    Opportunity(import_opportunities::Checked),
 }
 
 /// Runs `check` on the reading thread for every row, against `directory` as the import read it.
@@ -416,8 +417,8 @@ async fn import_in(
         )),
     };
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "import: started");
-    // Order lines, contacts and plain records are parsed and checked on the reading thread, against
-    // what the import read at its start.
+    // Order lines, customers, contacts, opportunities and plain records are parsed and checked on the
+    // reading thread, against what the import read at its start.
     let mut source = match &writer {
         Writer::Orders(orders) => {
             let checker = orders.checker();
@@ -442,9 +443,14 @@ async fn import_in(
                 *prepared = Prepared::Customer(Box::new(import_customers::prepare(&fields)));
             })
         }
-        Writer::Products(_) | Writer::Suppliers(_) | Writer::Purchases(_) | Writer::Opportunities(_) => {
-            ReadAhead::start(source, |_, _| {})
+        Writer::Opportunities(opportunities) => {
+            let (actor, map, directory) = (actor.clone(), map.clone(), opportunities.checker());
+            ReadAhead::start(source, move |row, prepared: &mut Prepared| {
+                let fields = RowFields { columns, map: &map, fields: &row.fields, overrides: &[] };
+                *prepared = Prepared::Opportunity(import_opportunities::check(&actor, &fields, &directory));
+            })
         }
+        Writer::Products(_) | Writer::Suppliers(_) | Writer::Purchases(_) => ReadAhead::start(source, |_, _| {}),
     };
     while let Some((row, prepared)) = source.next_row()? {
         if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
@@ -512,8 +518,12 @@ async fn import_in(
                     plain.row(&mut tx, actor, &fields, checked, writing).await
                 }
                 Writer::Opportunities(opportunities) => {
+                    let checked = match std::mem::take(prepared) {
+                        Prepared::Opportunity(checked) if overrides.is_empty() => Some(checked),
+                        _ => None,
+                    };
                     opportunities.lists_changed(&mut tx, values.added()).await?;
-                    opportunities.row(&mut tx, actor, &fields, options.mode, writing).await
+                    opportunities.row(&mut tx, actor, &fields, checked, options.mode, writing).await
                 }
                 Writer::Expenses(plain) => {
                     let checked = match std::mem::take(prepared) {

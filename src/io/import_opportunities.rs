@@ -2,13 +2,15 @@
 //! checked as the form checks them against what the import read at its start, new ones written many to
 //! a statement; undoing a batch's opportunities.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::auth::{Actor, Scope};
 use crate::db::with_raw;
 use crate::directory::Directory;
-use crate::error::{Error, Reason, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
@@ -39,6 +41,9 @@ struct Stored {
 /// adds people or list entries), the deals there are by code, and what waits to be written.
 pub struct OpportunityImport {
     directory: Directory,
+    /// Whether the import added a person or an entry since it started: a row the reading thread found
+    /// wrong may name it, and is checked again.
+    grew: bool,
     existing: Numbering,
     pending: Pending<ValidOpportunity>,
     bulk: BulkLoad,
@@ -62,6 +67,7 @@ impl OpportunityImport {
         };
         Ok(OpportunityImport {
             directory: Directory::whole(conn).await?,
+            grew: false,
             existing,
             pending: Pending::numbered(actor, batch_id),
             bulk,
@@ -71,14 +77,26 @@ impl OpportunityImport {
     /// Reads the people and lists again when the import added to them (`io::values` adds what a file
     /// names that they lack: `added` counts them).
     pub async fn lists_changed(&mut self, conn: &mut SqliteConnection, added: usize) -> Result<()> {
-        self.directory.catch_up(conn, added).await.map(|_| ())
+        if self.directory.catch_up(conn, added).await? {
+            self.grew = true;
+        }
+        Ok(())
     }
 
-    pub async fn row(
+    /// What the reading thread checks each row with ([`check`]): the directory as it is now.
+    pub fn checker(&self) -> Arc<Directory> {
+        Arc::new(self.directory.clone())
+    }
+
+    /// Takes a row the reading thread checked (checked here when it was not, or was wrong and the import
+    /// has added people or entries since), and unless `writing` is off (a row was bad) queues it, or
+    /// skips or updates the deal of that code.
+    pub(crate) async fn row(
         &mut self,
         conn: &mut SqliteConnection,
         actor: &Actor,
         row: &RowFields<'_>,
+        checked: Option<Checked>,
         mode: Mode,
         writing: bool,
     ) -> Result<RowOutcome, RowFailure> {
@@ -94,22 +112,12 @@ impl OpportunityImport {
         {
             return Err(RowFailure::field("code", Reason::Taken { value: code.to_string() }));
         }
-        let input = OpportunityInput {
-            code: code.to_string(),
-            customer_code: row.get("customer_code").into(),
-            salesperson: row.get("salesperson").into(),
-            name: row.get("name").into(),
-            amount: row.get("amount").into(),
-            stage: row.get("stage").into(),
-            probability: row.get("probability").into(),
-            expected_close: row.get("expected_close").into(),
-            status: row.get("status").into(),
-            closed_on: row.get("closed_on").into(),
-            lost_reason: row.get("lost_reason").into(),
-            notes: row.get("notes").into(),
-            ..OpportunityInput::default()
+        let checked = match checked {
+            Some(Err(_)) if self.grew => check(actor, row, &self.directory),
+            Some(checked) => checked,
+            None => check(actor, row, &self.directory),
         };
-        let valid = pipeline::check(actor, &input, &self.directory)?;
+        let valid = checked.map_err(RowFailure::Fields)?;
         if !writing {
             return Ok(RowOutcome::InsertedInBatch);
         }
@@ -136,6 +144,30 @@ impl OpportunityImport {
         let bulk = &mut self.bulk;
         with_raw(conn, |raw| Ok(bulk.finish(raw)?)).await
     }
+}
+
+/// A row checked: the deal, or what is wrong with it.
+pub(crate) type Checked = std::result::Result<ValidOpportunity, Vec<FieldError>>;
+
+/// An opportunity row checked as the form checks it, against `directory`: pure, so it runs on the
+/// reading thread. The code's own rules (required, not another's) are the writer's.
+pub(crate) fn check(actor: &Actor, row: &RowFields<'_>, directory: &Directory) -> Checked {
+    let input = OpportunityInput {
+        code: row.get("code").trim().to_string(),
+        customer_code: row.get("customer_code").into(),
+        salesperson: row.get("salesperson").into(),
+        name: row.get("name").into(),
+        amount: row.get("amount").into(),
+        stage: row.get("stage").into(),
+        probability: row.get("probability").into(),
+        expected_close: row.get("expected_close").into(),
+        status: row.get("status").into(),
+        closed_on: row.get("closed_on").into(),
+        lost_reason: row.get("lost_reason").into(),
+        notes: row.get("notes").into(),
+        ..OpportunityInput::default()
+    };
+    pipeline::check(actor, &input, directory).map_err(|e| e.field_errors())
 }
 
 async fn stored(conn: &mut SqliteConnection, id: i64) -> Result<Stored> {
