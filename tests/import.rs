@@ -387,6 +387,15 @@ async fn a_contact_named_twice_for_one_customer_says_what_to_do() {
     import::write_error_csv(&report, &errors_csv).unwrap();
     let written = std::fs::read_to_string(&errors_csv).unwrap();
     assert!(written.contains(&format!("line 4: 联系人: {message}")), "{written}");
+
+    // The same for a contact the customer has already, and for rows after the first bad one.
+    let good = "客户编号,联系人,职务\r\nC1001,李桂英,采购\r\n";
+    assert_eq!(contacts_import(&c, &c.owner, good, Mode::Insert).await.unwrap().inserted, 1);
+    let text = "客户编号,联系人,职务\r\nC9999,无主,\r\nC1001,李桂英,财务\r\nC1001,王经理,\r\nC1001,李桂英,经理\r\n\
+                C1001,王经理,\r\n";
+    let report = contacts_import(&c, &c.owner, text, Mode::Upsert).await.unwrap();
+    let errors: Vec<_> = report.errors.iter().map(|e| (e.line, e.reason, e.params["first_line"].as_u64())).collect();
+    assert_eq!(errors, [(2, "unknown", None), (5, "contact_twice", Some(3)), (6, "contact_twice", Some(4))]);
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! What can be imported: each entity's name in English and Chinese, its file format, what identifies
 //! a record in a file, and the permission importing it needs.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Permission;
@@ -86,42 +87,25 @@ impl Entity {
     /// Orders and purchases have one row per line: their writers check that a document's lines agree.
     /// Customers keep the line of each code with the code's id (a file of a million customers would
     /// otherwise hold every code twice).
-    pub(crate) fn record_key(self, fields: &RowFields<'_>) -> String {
+    pub(crate) fn record_key(self, fields: &RowFields<'_>) -> CompactString {
         match self {
-            Entity::Suppliers | Entity::Opportunities => fields.get("code").trim().to_string(),
-            Entity::Products => fields.get("sku").trim().to_string(),
+            Entity::Suppliers | Entity::Opportunities => fields.get("code").trim().into(),
+            Entity::Products => fields.get("sku").trim().into(),
             Entity::Customers
             | Entity::Orders
             | Entity::Purchases
             | Entity::Activities
             | Entity::Expenses
-            | Entity::Service => String::new(),
-            Entity::Contacts => match (fields.get("customer_code").trim(), fields.get("name").trim()) {
-                ("", _) | (_, "") => String::new(),
-                (customer, name) => format!("{customer} / {name}"),
-            },
+            | Entity::Service
+            // A contact is found twice by its importer, which matches it to its customer's contacts anyway.
+            | Entity::Contacts => CompactString::default(),
+
         }
     }
 
-    /// Why a row whose record key an earlier row of the file (on `first_line`) has is refused: a contact
-    /// is told as its customer's, so that a clerk sees which two rows to merge or rename.
-    pub(crate) fn twice_in_file(self, fields: &RowFields<'_>, key: String, first_line: u64) -> Reason {
-        match self {
-            Entity::Contacts => Reason::ContactTwice {
-                customer: fields.get("customer_code").to_string(),
-                name: fields.get("name").to_string(),
-                first_line,
-            },
-            Entity::Customers
-            | Entity::Products
-            | Entity::Suppliers
-            | Entity::Orders
-            | Entity::Purchases
-            | Entity::Activities
-            | Entity::Opportunities
-            | Entity::Expenses
-            | Entity::Service => Reason::DuplicateInFile { value: key, first_line },
-        }
+    /// Why a row whose record key an earlier row of the file (on `first_line`) has is refused.
+    pub(crate) fn twice_in_file(self, key: CompactString, first_line: u64) -> Reason {
+        Reason::DuplicateInFile { value: key.into(), first_line }
     }
 
     pub(crate) fn permission(self) -> Permission {

@@ -14,7 +14,7 @@ use crate::crm::activities::ValidActivity;
 use crate::crm::service::ValidService;
 use crate::db::{Db, now_stamp};
 use crate::error::{Error, FileProblem, Reason, Refusal, Result};
-pub use crate::io::batch::{ImportOptions, Mode, Progress, SkipReason, Skipped, peak_memory_mib};
+pub use crate::io::batch::{ImportOptions, Mode, Progress, SkipReason, Skipped, peak_memory_mib, reset_peak_memory};
 use crate::io::batch::{RowFailure, RowOutcome, count_skip, record_batch_records};
 use crate::io::bulk;
 use crate::io::columns::{self, HeaderProblem, RowFields};
@@ -353,7 +353,8 @@ async fn import_in(
     let progress_of_file = source.progress_handle();
     let started = std::time::Instant::now();
     let key_position = columns.iter().position(|c| c.key == entity.key_column());
-    let mut first_line_of_key: HashMap<String, u64> = HashMap::new();
+    // Keys are short: kept inline, a million of them take half the memory of `String`s.
+    let mut first_line_of_key: HashMap<compact_str::CompactString, u64> = HashMap::new();
     // Records written one by one, for undo: inserted ones as `(id, version)` alone (a million of them
     // in 16 MB), updated ones with their fields before.
     let mut inserted: Vec<(i64, i64)> = Vec::new();
@@ -416,7 +417,7 @@ async fn import_in(
             .await?,
         )),
     };
-    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "import: started");
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), peak_mib = peak_memory_mib(), "import: started");
     // Order lines, customers, contacts, opportunities and plain records are parsed and checked on the
     // reading thread, against what the import read at its start.
     let mut source = match &writer {
@@ -476,7 +477,7 @@ async fn import_in(
         let key = entity.record_key(&fields);
         if !key.is_empty() {
             if let Some(first) = first_line_of_key.get(&key) {
-                problems.push((header_of(&headers, map, key_position), entity.twice_in_file(&fields, key, *first)));
+                problems.push((header_of(&headers, map, key_position), entity.twice_in_file(key, *first)));
             } else {
                 first_line_of_key.insert(key, row.line);
             }
@@ -497,7 +498,7 @@ async fn import_in(
                         Prepared::Contact(checked) => Some(checked),
                         _ => None,
                     };
-                    contacts.row(&mut tx, actor, &fields, checked, options.mode, writing).await
+                    contacts.row(&mut tx, actor, &fields, checked, row.line, options.mode, writing).await
                 }
                 Writer::Products(products) => products.row(&mut tx, &fields, options.mode, writing).await,
                 Writer::Suppliers(suppliers) => suppliers.row(&mut tx, &fields, options.mode, writing).await,

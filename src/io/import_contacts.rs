@@ -2,7 +2,10 @@
 //! customer's contact of the same name; new ones written many to a statement, and their search rows
 //! (and those of the contacts it changed) added in one statement an index at the end.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use compact_str::CompactString;
 
 use sqlx::SqliteConnection;
 
@@ -11,7 +14,7 @@ use crate::crm::contacts::{self, Contact, ContactInput, NewContact, ValidContact
 use crate::crm::search;
 use crate::db::with_raw;
 use crate::directory::Directory;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use crate::io::batch::{Mode, RowFailure, RowOutcome, previous_values};
 use crate::io::bulk::{self, BulkLoad};
 use crate::io::columns::RowFields;
@@ -28,10 +31,15 @@ const BYTES_PER_ROW: u64 = 70;
 pub struct ContactImport {
     directory: Arc<Directory>,
     /// Each customer's contacts by name (the first, when a customer has two of one name).
-    existing: Numbering<(i64, String)>,
+    /// Names are short: kept inline, a million of them take half the memory of `String`s.
+    existing: Numbering<(i64, CompactString)>,
     pending: Pending<NewContact>,
     /// The last contact id before the import: those after it are new, and get search rows at the end.
     last_id_before: i64,
+    /// The line of the file that made each new contact (by id after `last_id_before`), and that matched
+    /// each existing one: a second row for the same contact is refused, naming the first.
+    new_lines: Vec<u64>,
+    matched_lines: HashMap<i64, u64>,
     /// Contacts the import changed: their search rows are rebuilt at the end.
     changed: Vec<i64>,
     bulk: BulkLoad,
@@ -51,7 +59,7 @@ impl ContactImport {
         // Newest first: the oldest contact of a name comes last, and is the one found.
         let last_id_before = rows.first().map_or(0, |(_, _, id)| *id);
         let existing =
-            Numbering::of(rows.into_iter().map(|(customer_id, name, id)| ((customer_id, name), id)).collect());
+            Numbering::of(rows.into_iter().map(|(customer_id, name, id)| ((customer_id, name.into()), id)).collect());
         let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, existing.len() as u64) {
             BulkLoad::start(conn, &["contacts"], &[], 32).await?
         } else {
@@ -62,6 +70,8 @@ impl ContactImport {
             existing,
             pending: Pending::numbered(actor, batch_id),
             last_id_before,
+            new_lines: Vec::new(),
+            matched_lines: HashMap::new(),
             changed: Vec::new(),
             bulk,
         })
@@ -72,14 +82,17 @@ impl ContactImport {
         Arc::clone(&self.directory)
     }
 
-    /// Takes a row checked on the reading thread ([`check`]; `None`: check it here), and unless `writing`
-    /// is off (a row was bad) queues it, or skips or updates the customer's contact of that name.
+    /// Takes a row checked on the reading thread ([`check`]; `None`: check it here), matches it to the
+    /// customer's contact of that name (refusing a second row for one contact), and unless `writing` is
+    /// off (a row was bad) queues it, or skips or updates that contact.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn row(
         &mut self,
         conn: &mut SqliteConnection,
         actor: &Actor,
         row: &RowFields<'_>,
         checked: Option<Checked>,
+        line: u64,
         mode: Mode,
         writing: bool,
     ) -> Result<RowOutcome, RowFailure> {
@@ -88,16 +101,34 @@ impl ContactImport {
             None => check(actor, row, &self.directory),
         }
         .map_err(RowFailure::Fields)?;
-        if !writing {
-            return Ok(RowOutcome::InsertedInBatch);
+        let key = (customer_id, CompactString::from(valid.name()));
+        // The contact's first line in this file, if an earlier row named it.
+        let first_line = match self.existing.get(&key) {
+            Some(id) if id > self.last_id_before => {
+                self.new_lines.get((id - self.last_id_before - 1) as usize).copied()
+            }
+            Some(id) => self.matched_lines.insert(id, line),
+            None => None,
+        };
+        if let Some(first_line) = first_line {
+            let reason = Reason::ContactTwice {
+                customer: row.get("customer_code").to_string(),
+                name: row.get("name").to_string(),
+                first_line,
+            };
+            return Err(RowFailure::field("name", reason));
         }
-        let key = (customer_id, valid.name().to_string());
         let outcome = match self.existing.get(&key) {
             None => {
                 let id = self.existing.give(key);
+                self.new_lines.push(line);
+                if !writing {
+                    return Ok(RowOutcome::InsertedInBatch);
+                }
                 self.pending.push_numbered(conn, id, NewContact { customer_id, contact: valid }).await?;
                 RowOutcome::Inserted { id, version: 1 }
             }
+            Some(_) if !writing => return Ok(RowOutcome::InsertedInBatch),
             Some(_) if mode == Mode::Insert => return Ok(RowOutcome::Skipped),
             Some(id) => {
                 let before = contacts::fetch_in(conn, id).await?;
