@@ -22,7 +22,7 @@ use crate::io::csv_source::CsvSource;
 pub use crate::io::entity::Entity;
 use crate::io::import_orders::CheckedLine;
 use crate::io::notice::Notice;
-use crate::io::plain::{Check, Checked, PlainImport, PlainRecord};
+use crate::io::plain::{Check, Checked, PlainImport};
 use crate::io::read_ahead::ReadAhead;
 use crate::io::values::{Translator, UnknownValue};
 use crate::io::{
@@ -175,8 +175,9 @@ enum Prepared {
     Opportunity(import_opportunities::Checked),
 }
 
-/// Runs `check` on the reading thread for every row, against `directory` as the import read it.
-fn plain_reader<R: PlainRecord>(
+/// Runs `check` on the reading thread for every row, against `directory` as the import read it (plain
+/// records, contacts, opportunities).
+fn directory_reader<R: Send + 'static>(
     source: CsvSource,
     actor: &Actor,
     map: &columns::ColumnMap,
@@ -427,15 +428,12 @@ async fn import_in(
                 *prepared = Prepared::OrderLine(checker.check(&row.fields));
             })
         }
-        Writer::Activities(plain) => plain_reader(source, actor, map, columns, plain.checker(), Prepared::Activity),
-        Writer::Expenses(plain) => plain_reader(source, actor, map, columns, plain.checker(), Prepared::Expense),
-        Writer::Service(plain) => plain_reader(source, actor, map, columns, plain.checker(), Prepared::Service),
+        Writer::Activities(plain) => directory_reader(source, actor, map, columns, plain.checker(), Prepared::Activity),
+        Writer::Expenses(plain) => directory_reader(source, actor, map, columns, plain.checker(), Prepared::Expense),
+        Writer::Service(plain) => directory_reader(source, actor, map, columns, plain.checker(), Prepared::Service),
         Writer::Contacts(contacts) => {
-            let (actor, map, directory) = (actor.clone(), map.clone(), contacts.checker());
-            ReadAhead::start(source, move |row, prepared: &mut Prepared| {
-                let fields = RowFields { columns, map: &map, fields: &row.fields, overrides: &[] };
-                *prepared = Prepared::Contact(import_contacts::check(&actor, &fields, &directory));
-            })
+            let checker = (import_contacts::check as Check<_>, contacts.checker());
+            directory_reader(source, actor, map, columns, checker, Prepared::Contact)
         }
         Writer::Customers(_) => {
             let map = map.clone();
@@ -445,11 +443,8 @@ async fn import_in(
             })
         }
         Writer::Opportunities(opportunities) => {
-            let (actor, map, directory) = (actor.clone(), map.clone(), opportunities.checker());
-            ReadAhead::start(source, move |row, prepared: &mut Prepared| {
-                let fields = RowFields { columns, map: &map, fields: &row.fields, overrides: &[] };
-                *prepared = Prepared::Opportunity(import_opportunities::check(&actor, &fields, &directory));
-            })
+            let checker = (import_opportunities::check as Check<_>, opportunities.checker());
+            directory_reader(source, actor, map, columns, checker, Prepared::Opportunity)
         }
         Writer::Products(_) | Writer::Suppliers(_) | Writer::Purchases(_) => ReadAhead::start(source, |_, _| {}),
     };
