@@ -102,8 +102,9 @@ impl ContactImport {
         }
         .map_err(RowFailure::Fields)?;
         let key = (customer_id, CompactString::from(valid.name()));
+        let found = self.existing.get(&key);
         // The contact's first line in this file, if an earlier row named it.
-        let first_line = match self.existing.get(&key) {
+        let first_line = match found {
             Some(id) if id > self.last_id_before => {
                 self.new_lines.get((id - self.last_id_before - 1) as usize).copied()
             }
@@ -118,7 +119,7 @@ impl ContactImport {
             };
             return Err(RowFailure::field("name", reason));
         }
-        let outcome = match self.existing.get(&key) {
+        let outcome = match found {
             None => {
                 let id = self.existing.give(key);
                 self.new_lines.push(line);
