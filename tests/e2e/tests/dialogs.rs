@@ -146,6 +146,24 @@ async fn unknown_sources_in_a_gbk_sheet_are_mapped_or_added_in_the_preview() {
         .await;
     assert_eq!(kept.as_str(), Some("转介绍"), "the redrawn table shows the choice");
     window.screenshot("import-unknown-values.png").await;
+
+    // Saved with the profile, the choice comes back with it: the panel opened afresh knows nothing of it
+    // until the profile is chosen.
+    window.type_into("#import-profile-name", "门店客户表").await;
+    window.click("#import-profile-save").await;
+    window.wait_present("#import-profile option:nth-child(2)").await;
+    window.click("#import-close").await;
+    window.click("#customer-import").await;
+    window.click("#import-choose").await;
+    answer_file_dialog("Open File", &sheet).await;
+    window.wait_present(&format!("#import-preview[data-path=\"{}\"]", sheet.display())).await;
+    window.click("#import-check").await;
+    window.wait_present("#import-values tr[data-value='老客户介绍'][data-outcome='added']").await;
+    window.wait_present("#import-profile option:nth-child(2)").await;
+    window.click("#import-profile option:nth-child(2)").await;
+    window.click("#import-check").await;
+    window.wait_present("#import-values tr[data-value='老客户介绍'][data-outcome='mapped_to']").await;
+    window.wait_text("#import-summary", |t| t.contains("检查通过")).await;
     window.click("#import-commit").await;
     window.wait_text("#import-summary", |t| t.contains("导入完成") && t.contains("新增 5")).await;
     window.close().await;
