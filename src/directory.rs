@@ -68,13 +68,24 @@ impl Directory {
     /// Everything: what an import checks its rows against.
     pub async fn whole(conn: &mut SqliteConnection) -> Result<Directory> {
         let mut directory = Directory::people(conn).await?;
-        let customers: Vec<CustomerRow> =
-            sqlx::query_as("SELECT code, id, owner_id, branch_id FROM customers").fetch_all(&mut *conn).await?;
-        directory.customers.reserve(customers.len());
-        // An import names customers by code only: no map by id (a million customers would double it).
-        for (code, id, owner_id, branch_id) in customers {
-            directory.customers.insert(code, CustomerRef { id, owner_id, branch_id });
-        }
+        // Straight from SQLite into the map: a hundred thousand customers are read at the start of every
+        // import that names them, before its first row is checked. An import names customers by code
+        // only: no map by id (a million customers would double it).
+        let customers = &mut directory.customers;
+        crate::db::with_raw(conn, |raw| {
+            let count: i64 = raw.query_row("SELECT count(*) FROM customers", [], |row| row.get(0))?;
+            customers.reserve(usize::try_from(count).unwrap_or_default());
+            let mut select = raw.prepare("SELECT code, id, owner_id, branch_id FROM customers")?;
+            let mut rows = select.query([])?;
+            while let Some(row) = rows.next()? {
+                customers.insert(
+                    row.get(0)?,
+                    CustomerRef { id: row.get(1)?, owner_id: row.get(2)?, branch_id: row.get(3)? },
+                );
+            }
+            Ok(())
+        })
+        .await?;
         directory.read_lists(conn).await?;
         Ok(directory)
     }

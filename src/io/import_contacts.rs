@@ -54,12 +54,18 @@ impl ContactImport {
         file_bytes: u64,
     ) -> Result<ContactImport> {
         let directory = Arc::new(Directory::whole(conn).await?);
-        let rows: Vec<(i64, String, i64)> =
-            sqlx::query_as("SELECT customer_id, name, id FROM contacts ORDER BY id DESC").fetch_all(&mut *conn).await?;
-        // Newest first: the oldest contact of a name comes last, and is the one found.
-        let last_id_before = rows.first().map_or(0, |(_, _, id)| *id);
-        let existing =
-            Numbering::of(rows.into_iter().map(|(customer_id, name, id)| ((customer_id, name.into()), id)).collect());
+        // Newest first: the oldest contact of a name comes last, and is the one found. Straight from
+        // SQLite, as the directory's customers are.
+        let rows = with_raw(conn, |raw| {
+            let mut select = raw.prepare("SELECT customer_id, name, id FROM contacts ORDER BY id DESC")?;
+            let rows = select.query_map([], |row| {
+                Ok(((row.get::<_, i64>(0)?, CompactString::from(row.get_ref(1)?.as_str()?)), row.get::<_, i64>(2)?))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await?;
+        let last_id_before = rows.first().map_or(0, |(_, id)| *id);
+        let existing = Numbering::of(rows);
         let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, existing.len() as u64) {
             BulkLoad::start(conn, &["contacts"], &[], 32).await?
         } else {
