@@ -79,12 +79,19 @@ impl CustomerImport {
         batch_id: i64,
         file_bytes: u64,
     ) -> Result<CustomerImport> {
-        let existing: Vec<(String, i64)> =
-            sqlx::query_as("SELECT code, id FROM customers").fetch_all(&mut *conn).await?;
+        // Straight from SQLite into the map, as the directory reads customers.
+        let codes = with_raw(conn, |raw| {
+            let mut select = raw.prepare("SELECT code, id FROM customers")?;
+            let rows = select.query_map([], |row| {
+                Ok((CompactString::from(row.get_ref(0)?.as_str()?), Code { id: row.get(1)?, line: 0 }))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+        })
+        .await?;
         let last_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM customers").fetch_one(&mut *conn).await?;
         let last_contact_before: i64 =
             sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM contacts").fetch_one(&mut *conn).await?;
-        let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, existing.len() as u64) {
+        let bulk = if bulk::worth_it(file_bytes, BYTES_PER_ROW, codes.len() as u64) {
             // A smaller cache than orders take: customers keep a map of every code, and their search rows
             // are indexed at the end, and a million-row file must stay within 300 MB.
             BulkLoad::start(conn, &["customers"], &[], 32).await?
@@ -93,7 +100,7 @@ impl CustomerImport {
         };
         Ok(CustomerImport {
             lookups: Lookups::default(),
-            codes: existing.into_iter().map(|(code, id)| (code.into(), Code { id, line: 0 })).collect(),
+            codes,
             next_id: last_id.unwrap_or(0) + 1,
             first_new_id: last_id.unwrap_or(0) + 1,
             next_number: None,

@@ -107,6 +107,15 @@ async fn import_export_backup_and_restore_go_through_the_native_file_dialogs() {
     assert_eq!(listed.total, 3, "the backup holds the imported customers");
 }
 
+/// Opens the customers' import panel, chooses `sheet` through the file dialog, and checks it.
+async fn check_in_a_new_import_panel(window: &Window, sheet: &Path) {
+    window.click("#customer-import").await;
+    window.click("#import-choose").await;
+    answer_file_dialog("Open File", sheet).await;
+    window.wait_present(&format!("#import-preview[data-path=\"{}\"]", sheet.display())).await;
+    window.click("#import-check").await;
+}
+
 /// The sheet a clerk saves from Excel as GBK CSV: no code column, and a 来源 column two of whose values
 /// the company's list of sources lacks.
 #[tokio::test]
@@ -125,11 +134,7 @@ async fn unknown_sources_in_a_gbk_sheet_are_mapped_or_added_in_the_preview() {
 
     let window = Window::open(&company, dir.path()).await;
     log_in(&window).await;
-    window.click("#customer-import").await;
-    window.click("#import-choose").await;
-    answer_file_dialog("Open File", &sheet).await;
-    window.wait_present(&format!("#import-preview[data-path=\"{}\"]", sheet.display())).await;
-    window.click("#import-check").await;
+    check_in_a_new_import_panel(&window, &sheet).await;
     window.wait_present("#import-values tr[data-value='抖音'][data-outcome='added']").await;
     let listed = window.text("#import-values").await;
     assert!(listed.contains("未识别的值"), "{listed}");
@@ -153,11 +158,7 @@ async fn unknown_sources_in_a_gbk_sheet_are_mapped_or_added_in_the_preview() {
     window.click("#import-profile-save").await;
     window.wait_present("#import-profile option:nth-child(2)").await;
     window.click("#import-close").await;
-    window.click("#customer-import").await;
-    window.click("#import-choose").await;
-    answer_file_dialog("Open File", &sheet).await;
-    window.wait_present(&format!("#import-preview[data-path=\"{}\"]", sheet.display())).await;
-    window.click("#import-check").await;
+    check_in_a_new_import_panel(&window, &sheet).await;
     window.wait_present("#import-values tr[data-value='老客户介绍'][data-outcome='added']").await;
     window.wait_present("#import-profile option:nth-child(2)").await;
     window.click("#import-profile option:nth-child(2)").await;
