@@ -168,6 +168,9 @@ pub(crate) async fn validate(
 /// works it out on its reading thread.
 pub(crate) struct FieldsChecked(ValidCustomer, Derived);
 
+/// A customer's own fields checked, or every problem with them.
+pub(crate) type CheckedFields = std::result::Result<FieldsChecked, Vec<FieldError>>;
+
 /// What a customer names by name, looked up by [`complete`].
 pub(crate) struct Names<'a> {
     pub source: &'a str,
@@ -176,7 +179,7 @@ pub(crate) struct Names<'a> {
 }
 
 /// Checks the fields of `input` that need nothing looked up; every problem, each naming its field.
-pub(crate) fn check_fields(input: &CustomerInput) -> std::result::Result<FieldsChecked, Vec<FieldError>> {
+pub(crate) fn check_fields(input: &CustomerInput) -> CheckedFields {
     let mut problems: Vec<FieldError> = Vec::new();
     let mut check = |result: Result<String>| -> String {
         result.unwrap_or_else(|e| {
@@ -238,7 +241,7 @@ pub(crate) fn check_fields(input: &CustomerInput) -> std::result::Result<FieldsC
 pub(crate) async fn complete(
     conn: &mut SqliteConnection,
     actor: &Actor,
-    checked: std::result::Result<FieldsChecked, Vec<FieldError>>,
+    checked: CheckedFields,
     named: Names<'_>,
     lookups: &mut Lookups,
 ) -> Result<(ValidCustomer, Derived)> {

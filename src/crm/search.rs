@@ -247,20 +247,16 @@ pub async fn refresh_keys(db: &Db) -> Result<usize> {
     sqlx::query("DELETE FROM temp.keys_staging").execute(&mut *tx).await?;
     let mut customers = Staging::start(&mut tx, Rows::Customers).await?;
     let mut contacts = Staging::start(&mut tx, Rows::Contacts).await?;
-    let names = with_raw(&mut tx, |raw| {
-        let names = stage_changed_customers(raw, &mut customers, everything)?;
+    let changed = with_raw(&mut tx, |raw| {
+        let customers = stage_changed_customers(raw, &mut customers, everything)?;
         stage_changed_contacts(raw, &mut contacts, everything)?;
-        Ok(names)
+        Ok(customers)
     })
-    .await?;
-    if names > 0 {
-        sqlx::query(
-            "UPDATE customers SET name_pinyin = k.name_pinyin FROM temp.keys_staging k WHERE k.id = customers.id",
-        )
+    .await?
+        + contacts.staged;
+    sqlx::query("UPDATE customers SET name_pinyin = k.name_pinyin FROM temp.keys_staging k WHERE k.id = customers.id")
         .execute(&mut *tx)
         .await?;
-    }
-    let changed = customers.staged + contacts.staged;
     customers.finish(&mut tx).await?;
     contacts.finish(&mut tx).await?;
     sqlx::query("DROP TABLE temp.keys_staging").execute(&mut *tx).await?;
@@ -275,7 +271,7 @@ pub async fn refresh_keys(db: &Db) -> Result<usize> {
     if changed > 0 {
         tracing::info!(changed, "search keys rebuilt");
     }
-    Ok(changed.max(names))
+    Ok(changed)
 }
 
 /// The recipe that made the keys in the file; 1 for a file from before recipes were recorded.
@@ -288,7 +284,7 @@ async fn keys_recipe(conn: &mut SqliteConnection) -> Result<i64> {
 
 /// Computes every customer's keys afresh beside its search row, stages the search rows that differ and
 /// the sort keys that differ (in `keys_staging`); every search row when `everything`. Returns how many
-/// sort keys changed.
+/// customers it staged something of.
 fn stage_changed_customers(raw: &rusqlite::Connection, staging: &mut Staging, everything: bool) -> Result<usize> {
     let mut customers = raw.prepare(
         "SELECT c.id, c.code, c.name, c.phone, c.email, c.city, c.address, c.tags, c.name_pinyin, s.body
@@ -296,20 +292,22 @@ fn stage_changed_customers(raw: &rusqlite::Connection, staging: &mut Staging, ev
     )?;
     let mut stage_name = raw.prepare("INSERT INTO temp.keys_staging (id, name_pinyin) VALUES (?, ?)")?;
     let mut rows = customers.query([])?;
-    let mut names = 0;
+    let mut changed = 0;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
         let parts = (1..=7).map(|i| row.get::<_, String>(i)).collect::<rusqlite::Result<Vec<String>>>()?;
         let (_, name_pinyin) = pinyin_keys(&parts[1]);
-        if name_pinyin != row.get::<_, String>(8)? {
+        let name_changed = name_pinyin != row.get::<_, String>(8)?;
+        if name_changed {
             stage_name.execute(rusqlite::params![id, name_pinyin])?;
-            names += 1;
         }
-        if everything || row.get::<_, Option<String>>(9)?.as_deref() != Some(body(&parts).as_str()) {
+        let body_changed = everything || row.get::<_, Option<String>>(9)?.as_deref() != Some(body(&parts).as_str());
+        if body_changed {
             staging.put(raw, id, &parts, true)?;
         }
+        changed += usize::from(name_changed || body_changed);
     }
-    Ok(names)
+    Ok(changed)
 }
 
 /// Stages the search rows of contacts whose stored rows differ from what their words make now (all of
@@ -386,9 +384,7 @@ impl SearchText {
         }
         SearchText { body: lines.join("\n"), pairs: paired }
     }
-}
 
-impl SearchText {
     /// This text, then `next`'s: what [`SearchText::of`] makes of this one's parts followed by the other's.
     pub fn then(self, next: &SearchText) -> SearchText {
         let body = match (self.body.is_empty(), next.body.is_empty()) {

@@ -5,7 +5,6 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Permission;
-use crate::error::Reason;
 use crate::io::columns::{self, Column, RowFields};
 
 /// What can be imported. Each later module adds its entities here.
@@ -101,11 +100,6 @@ impl Entity {
             | Entity::Contacts => CompactString::default(),
 
         }
-    }
-
-    /// Why a row whose record key an earlier row of the file (on `first_line`) has is refused.
-    pub(crate) fn twice_in_file(self, key: CompactString, first_line: u64) -> Reason {
-        Reason::DuplicateInFile { value: key.into(), first_line }
     }
 
     pub(crate) fn permission(self) -> Permission {

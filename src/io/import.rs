@@ -472,7 +472,8 @@ async fn import_in(
         let key = entity.record_key(&fields);
         if !key.is_empty() {
             if let Some(first) = first_line_of_key.get(&key) {
-                problems.push((header_of(&headers, map, key_position), entity.twice_in_file(key, *first)));
+                let reason = Reason::DuplicateInFile { value: key.into(), first_line: *first };
+                problems.push((header_of(&headers, map, key_position), reason));
             } else {
                 first_line_of_key.insert(key, row.line);
             }

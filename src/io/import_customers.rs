@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 
 use crate::auth::{Actor, Scope};
 use crate::crm::contacts::{self, ContactInput, NewContact, ValidContact};
-use crate::crm::customers::{self, Customer, CustomerInput, Derived, FieldsChecked, Lookups, Names, ValidCustomer};
+use crate::crm::customers::{self, CheckedFields, Customer, CustomerInput, Derived, Lookups, Names, ValidCustomer};
 use crate::crm::search;
 use crate::db::with_raw;
 use crate::error::{Error, FieldError, Reason, Result};
@@ -184,7 +184,7 @@ impl CustomerImport {
         conn: &mut SqliteConnection,
         actor: &Actor,
         row: &RowFields<'_>,
-        fields: Checked,
+        fields: CheckedFields,
         names: Names<'_>,
         contact: Option<ValidContact>,
         line: u64,
@@ -336,19 +336,16 @@ impl CustomerImport {
     }
 }
 
-/// A customer row's own fields checked (see [`customers::check_fields`]), or what is wrong with them.
-pub(crate) type Checked = std::result::Result<FieldsChecked, Vec<FieldError>>;
-
 /// What the reading thread makes of a customer row: its fields checked, with what they give for sorting,
 /// matching and search, and its main contact. Looking up lists and owners, matching and writing are
 /// the writer's; values the person mapped only change what is looked up.
 pub(crate) struct Prepared {
-    fields: Checked,
+    fields: CheckedFields,
     contact: std::result::Result<Option<ValidContact>, Vec<FieldError>>,
 }
 
 pub(crate) fn prepare(row: &RowFields<'_>) -> Prepared {
-    let fields = customers::check_fields(&input_of(row, row.get("code"), ""));
+    let fields = customers::check_fields(&input_of(row));
     Prepared { fields, contact: contact_of(row) }
 }
 
@@ -384,29 +381,28 @@ fn contact_of(row: &RowFields<'_>) -> std::result::Result<Option<ValidContact>, 
     })
 }
 
-fn input_of(row: &RowFields<'_>, code: &str, owner: &str) -> CustomerInput {
+/// The row's own fields as the form takes them. Its source, level and owner are not among them: values the
+/// person mapped may stand for them, and the writer looks them up from the row ([`Names`]).
+fn input_of(row: &RowFields<'_>) -> CustomerInput {
     let phone = match row.get("phone") {
         "" => row.get("contact_phone"),
         phone => phone,
     };
     CustomerInput {
-        code: code.to_string(),
+        code: row.get("code").to_string(),
         name: row.get("name").to_string(),
         kind: row.get("type").to_string(),
-        source: row.get("source").to_string(),
-        level: row.get("level").to_string(),
         phone: phone.to_string(),
         email: row.get("email").to_string(),
         address: row.get("address").to_string(),
         city: row.get("city").to_string(),
         birthday: row.get("birthday").to_string(),
         hobbies: row.get("hobbies").to_string(),
-        owner: owner.to_string(),
         created_on: row.get("created_on").to_string(),
         notes: row.get("notes").to_string(),
         tags: row.get("tags").to_string(),
-        version: None,
         allow_duplicate: true,
+        ..CustomerInput::default()
     }
 }
 

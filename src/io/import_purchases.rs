@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::auth::Actor;
 use crate::db::{now_stamp, with_raw};
@@ -260,10 +260,6 @@ fn write_documents(
              import_batch_id, created_by, received_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, 'received', ?6, ?7, ?8, ?9, ?10, ?10)",
     )?;
-    let mut line = raw.prepare(
-        "INSERT INTO purchase_lines (purchase_id, line_no, product_id, quantity, received, unit_cost, amount)
-         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
-    )?;
     let mut next_id = first_id;
     let mut ids = Vec::with_capacity(documents.len());
     for (po_no, document) in documents {
@@ -287,44 +283,27 @@ fn write_documents(
                 id
             }
         };
-        for (index, (product_id, quantity, unit_cost, amount)) in document.lines.iter().enumerate() {
-            line.execute(rusqlite::params![
-                id,
-                index as i64 + 1,
-                product_id,
-                quantity.milli(),
-                unit_cost.minor(),
-                amount.minor()
-            ])?;
-        }
+        write_lines(raw, id, &document.lines)?;
         ids.push(id);
     }
     Ok(ids)
 }
 
-async fn insert_lines(
-    conn: &mut SqliteConnection,
-    purchase_id: i64,
-    lines: &[(i64, Quantity, Money, Money)],
-) -> Result<()> {
-    for chunk in lines.chunks(1_000) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO purchase_lines (purchase_id, line_no, product_id, quantity, received, unit_cost, amount) ",
-        );
-        insert.push_values(
-            chunk.iter().enumerate(),
-            |mut values, (index, (product_id, quantity, unit_cost, amount))| {
-                values
-                    .push_bind(purchase_id)
-                    .push_bind(index as i64 + 1)
-                    .push_bind(*product_id)
-                    .push_bind(*quantity)
-                    .push_bind(*quantity)
-                    .push_bind(*unit_cost)
-                    .push_bind(*amount);
-            },
-        );
-        insert.build().execute(&mut *conn).await?;
+/// Writes a purchase order's lines (product, quantity, unit cost, amount), numbered from 1, all received.
+fn write_lines(raw: &rusqlite::Connection, purchase_id: i64, lines: &[(i64, Quantity, Money, Money)]) -> Result<()> {
+    let mut line = raw.prepare_cached(
+        "INSERT INTO purchase_lines (purchase_id, line_no, product_id, quantity, received, unit_cost, amount)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+    )?;
+    for (index, (product_id, quantity, unit_cost, amount)) in lines.iter().enumerate() {
+        line.execute(rusqlite::params![
+            purchase_id,
+            index as i64 + 1,
+            product_id,
+            quantity.milli(),
+            unit_cost.minor(),
+            amount.minor()
+        ])?;
     }
     Ok(())
 }
@@ -379,7 +358,7 @@ pub async fn undo(conn: &mut SqliteConnection, batch_id: i64) -> Result<()> {
         sqlx::query("DELETE FROM purchase_lines WHERE purchase_id = ?").bind(id).execute(&mut *conn).await?;
         let lines: Vec<(i64, Quantity, Money, Money)> =
             before.lines.iter().map(|l| (l.product_id, l.quantity, l.unit_cost, l.amount)).collect();
-        insert_lines(conn, id, &lines).await?;
+        with_raw(conn, |raw| write_lines(raw, id, &lines)).await?;
     }
     sqlx::query("DELETE FROM purchase_orders WHERE import_batch_id = ?").bind(batch_id).execute(&mut *conn).await?;
     Ok(())
