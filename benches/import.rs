@@ -222,4 +222,8 @@ fn main() {
     }
     println!("export to CSV: median {:.2} s", median(export_times).as_secs_f64());
     println!("peak resident memory during the import: {} MiB", import_peaks.iter().max().unwrap_or(&0));
+    // KEEP=1 leaves the files and companies for a look afterwards.
+    if std::env::var("KEEP").is_ok_and(|v| v == "1") {
+        println!("kept: {}", dir.keep().display());
+    }
 }

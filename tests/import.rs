@@ -513,15 +513,9 @@ async fn a_bulk_load_of_customers_keeps_its_indexes_and_a_failed_one_changes_not
     let report = import(&c, &c.owner, &bad, Mode::Insert).await.unwrap();
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
     assert_eq!((count(&c).await, c.index_names(&["customers"]).await), (0, indexes.clone()));
-    // The failed bulk load enlarged its connection's page cache: every pooled connection has the usual one.
-    let mut pooled = Vec::new();
-    for _ in 0..4 {
-        let mut conn = c.db.pool().acquire().await.unwrap();
-        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await.unwrap();
-        assert_eq!(cache, -8000);
-        pooled.push(conn);
-    }
-    drop(pooled);
+    // The failed bulk load enlarged its connection's page cache and left CHECK constraints to its own
+    // checks: every pooled connection has the usual cache, and checks again.
+    pooled_connections_are_as_usual(&c).await;
 
     let good = write("good.csv", "Z1,最后一位,13900001111,上海,2024-02-03,\n");
     let report = import(&c, &c.owner, &good, Mode::Insert).await.unwrap();
@@ -530,6 +524,21 @@ async fn a_bulk_load_of_customers_keeps_its_indexes_and_a_failed_one_changes_not
     assert_eq!(found(&c, "13900001111").await, ["Z1"]);
     let in_shanghai = CustomerQuery { city: Some("上海".into()), ..Default::default() };
     assert_eq!(customers::list(&c.db, &c.owner, &in_shanghai).await.unwrap().total, 1);
+    pooled_connections_are_as_usual(&c).await;
+    let wrong_kind = sqlx::query("UPDATE customers SET kind = 'alien' WHERE code = 'Z1'").execute(c.db.pool()).await;
+    assert!(wrong_kind.is_err(), "the table's CHECK holds again");
+}
+
+/// Every connection of the pool has the usual page cache and checks CHECK constraints.
+async fn pooled_connections_are_as_usual(c: &common::Company) {
+    let mut pooled = Vec::new();
+    for _ in 0..4 {
+        let mut conn = c.db.pool().acquire().await.unwrap();
+        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *conn).await.unwrap();
+        let unchecked: i64 = sqlx::query_scalar("PRAGMA ignore_check_constraints").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!((cache, unchecked), (-8000, 0));
+        pooled.push(conn);
+    }
 }
 
 #[tokio::test]

@@ -80,16 +80,30 @@ async fn contacts_cities_and_a_long_name_are_found_too() {
     // of its start and by one character read another common way.
     let long = "重长行朝单曾解仇乐会藏传调便宿区查种秘折".repeat(5);
     customers::create(&c.db, &c.owner, &common::input(&long, "")).await.expect("long name");
-    let body: String =
-        sqlx::query_scalar("SELECT s.body FROM customer_search s JOIN customers c ON c.id = s.rowid WHERE c.name = ?")
-            .bind(&long)
-            .fetch_one(c.db.pool())
-            .await
-            .unwrap();
+    let code: String = sqlx::query_scalar("SELECT code FROM customers WHERE name = ?")
+        .bind(&long)
+        .fetch_one(c.db.pool())
+        .await
+        .unwrap();
+    let body = search::body(&[code, long.clone()]);
     assert_eq!(body.lines().count(), 2 + 8 + 1, "code, name, 8 initials strings, 1 spelling: {body}");
     assert!(body.len() < 10 * long.len(), "{} bytes for a name of {}", body.len(), long.len());
     assert_eq!(found(&c.db, &c.owner, "zcxc").await, [long.as_str()], "the chosen readings");
     assert_eq!(found(&c.db, &c.owner, "cc").await, [long.as_str()], "重 read chóng");
+}
+
+#[tokio::test]
+async fn a_short_word_with_punctuation_is_looked_for_in_the_fields() {
+    let c = common::company().await;
+    let input = CustomerInput { email: "x@dingsheng.cn".into(), ..common::input("鼎盛贸易", "021-5555") };
+    let customer = customers::create(&c.db, &c.owner, &input).await.expect("customer").customer;
+    customers::create(&c.db, &c.owner, &common::input("华丰五金", "")).await.expect("other");
+    assert_eq!(found(&c.db, &c.owner, "x@").await, ["鼎盛贸易"], "in the e-mail");
+    assert_eq!(found(&c.db, &c.owner, "1-").await, ["鼎盛贸易"], "in the phone");
+    assert_eq!(found(&c.db, &c.owner, "%").await, Vec::<String>::new(), "a wildcard is a character");
+    let contact = ContactInput { name: "王伟".into(), phone: "139-0000".into(), ..Default::default() };
+    contacts::add(&c.db, &c.owner, customer.id, &contact).await.expect("contact");
+    assert_eq!(found(&c.db, &c.owner, "9-").await, ["鼎盛贸易"], "in a contact's phone");
 }
 
 /// A company file from before this change: schema version 7, its customers' keys made from the first

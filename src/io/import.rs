@@ -279,15 +279,29 @@ pub async fn import_file(
     // in its own transaction: SQLite's own foreign-key lookups (several per line) would only repeat
     // them. The pragma cannot change inside a transaction, so it is set on the connection around it,
     // and a connection that cannot be set back is closed rather than returned to the pool.
-    let relaxed = entity == Entity::Orders && bulk::large(file_bytes);
+    let relaxed = Relaxed {
+        foreign_keys: entity == Entity::Orders && bulk::large(file_bytes),
+        // A bulk load of customers writes a type the checks read into an enum: the table's CHECK of it
+        // (an IN list, for which SQLite builds a temporary index at every insert) would only repeat it.
+        checks: entity == Entity::Customers && bulk::large(file_bytes),
+    };
     let mut conn = ImportConnection::acquire(db, relaxed).await?;
     let result = import_in(conn.connection(), actor, entity, source, &map, options, report).await;
     conn.restore().await;
     result
 }
 
+/// What SQLite leaves to an import's own checks while it runs.
+#[derive(Clone, Copy)]
+struct Relaxed {
+    /// `PRAGMA foreign_keys = OFF`.
+    foreign_keys: bool,
+    /// `PRAGMA ignore_check_constraints = ON`.
+    checks: bool,
+}
+
 /// The import's pooled connection while its pragmas may differ from the pool's: foreign keys off for a
-/// bulk load of orders, and the larger page cache a bulk load sets (which it shrinks again when it ends
+/// bulk load of orders, CHECK constraints off for a bulk load of customers, and the larger page cache a bulk load sets (which it shrinks again when it ends
 /// well; after a bad row or a fault the cache is set back here, so no pooled connection keeps tens of
 /// megabytes it no longer needs). Only after [`ImportConnection::restore`] set both back does it return
 /// to the pool. Dropped any other way — a panic, or the import's future dropped half-way — it closes the
@@ -296,17 +310,20 @@ pub async fn import_file(
 struct ImportConnection {
     pooled: sqlx::pool::PoolConnection<Sqlite>,
     usual_cache: i64,
-    relaxed: bool,
+    relaxed: Relaxed,
     restored: bool,
 }
 
 impl ImportConnection {
-    async fn acquire(db: &Db, relaxed: bool) -> Result<ImportConnection> {
+    async fn acquire(db: &Db, relaxed: Relaxed) -> Result<ImportConnection> {
         let mut guard =
             ImportConnection { pooled: db.pool().acquire().await?, usual_cache: 0, relaxed, restored: false };
         guard.usual_cache = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *guard.pooled).await?;
-        if relaxed {
+        if relaxed.foreign_keys {
             sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *guard.pooled).await?;
+        }
+        if relaxed.checks {
+            sqlx::query("PRAGMA ignore_check_constraints = ON").execute(&mut *guard.pooled).await?;
         }
         Ok(guard)
     }
@@ -322,9 +339,11 @@ impl ImportConnection {
             .execute(&mut *self.pooled)
             .await
             .is_ok();
-        let keys_back =
-            !self.relaxed || sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *self.pooled).await.is_ok();
-        self.restored = cache_back && keys_back;
+        let keys_back = !self.relaxed.foreign_keys
+            || sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *self.pooled).await.is_ok();
+        let checks_back = !self.relaxed.checks
+            || sqlx::query("PRAGMA ignore_check_constraints = OFF").execute(&mut *self.pooled).await.is_ok();
+        self.restored = cache_back && keys_back && checks_back;
     }
 }
 
