@@ -197,6 +197,7 @@ fn main() {
             ours.as_secs_f64() / reading.as_secs_f64()
         );
         println!("peak resident memory during the import: {} MiB", import_peaks.iter().max().unwrap_or(&0));
+        keep_if_asked(dir);
         return;
     }
     println!(
@@ -222,7 +223,12 @@ fn main() {
     }
     println!("export to CSV: median {:.2} s", median(export_times).as_secs_f64());
     println!("peak resident memory during the import: {} MiB", import_peaks.iter().max().unwrap_or(&0));
-    // KEEP=1 leaves the files and companies for a look afterwards.
+    keep_if_asked(dir);
+}
+
+/// KEEP=1 leaves the files and companies for a look afterwards (a refused file's company holds what it
+/// was imported for, the file not).
+fn keep_if_asked(dir: tempfile::TempDir) {
     if std::env::var("KEEP").is_ok_and(|v| v == "1") {
         println!("kept: {}", dir.keep().display());
     }

@@ -21,6 +21,7 @@ pub mod lines; // the rules every line of an order, a quote or a purchase keeps,
 pub mod money; // exact money in minor units
 pub mod period; // days, ISO weeks, months, quarters, years
 pub mod quantity; // exact quantities of goods in thousandths
+pub mod reports; // the analyses: a query in, a table out, in the actor's scope; CSV and text writers
 pub mod sales; // sales orders: confirm, deliver, cancel; the orders list
 pub mod settings; // company-wide preferences (the language before login)
 pub mod text; // checking and normalising typed text and dates

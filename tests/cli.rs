@@ -586,3 +586,48 @@ fn unknown_list_values_are_added_with_a_notice_or_mapped_with_map_value() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(stderr(&unknown).contains("火星"), "{}", stderr(&unknown));
 }
+
+/// Issue 12: `report --list`, a report as a terminal table and as CSV with the key columns first, a
+/// salesperson's ranking holding only themselves, and one-line reasons naming what is accepted.
+#[test]
+fn reports_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    assert!(suanpan(&db, None, &["demo", "--scale", "1"]).status.success());
+    let report = |user: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_suanpan"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--user", user, "report"])
+            .args(args)
+            .env("SUANPAN_PASSWORD", suanpan::demo::PASSWORD)
+            .output()
+            .unwrap()
+    };
+    let list = report("boss", &["--list"]);
+    assert!(stdout(&list).contains("sales-trend") && stdout(&list).contains("回答的问题"), "{}", stdout(&list));
+
+    let table = report("boss", &["sales-trend", "--by", "quarter", "--from", "2026-01-01", "--to", "2026-06-30"]);
+    let text = stdout(&table);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "heading, two quarters, the total: {text}");
+    assert!(lines[0].starts_with("期间") && lines[1].starts_with("2026-Q1") && lines[3].starts_with("合计"), "{text}");
+
+    let csv = report("boss", &["sales-ranking", "--format", "csv", "--from", "2026-01-01"]);
+    let csv = stdout(&csv);
+    assert!(csv.starts_with("\u{feff}rank,salesperson,sales,profit,orders,customers"), "{csv}");
+    let salespeople = csv.lines().count() - 2;
+    assert!(salespeople >= 5, "{csv}");
+    let his = report("zhangwei", &["sales-ranking", "--format", "csv", "--from", "2026-01-01"]);
+    let his = stdout(&his);
+    assert_eq!(his.lines().count(), 3, "the heading, himself, the total: {his}");
+    assert!(his.lines().nth(1).unwrap().starts_with("1,张伟,"), "{his}");
+
+    let bad = report("boss", &["sales-trend", "--by", "fortnight"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(stderr(&bad).trim(), "error: by: 'fortnight' is not one of: day, week, month, quarter, year");
+    let unknown = report("boss", &["sales-forecast"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("sales-trend, sales-composition"), "{}", stderr(&unknown));
+    assert_eq!(stderr(&unknown).lines().count(), 1);
+}

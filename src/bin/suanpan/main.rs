@@ -14,7 +14,7 @@ use suanpan::io::export;
 use suanpan::io::import::{self, Entity, ImportOptions, Mode};
 use suanpan::io::profiles;
 use suanpan::io::values::ValueOutcome;
-use suanpan::{Actor, Db, Error, Role, auth, backup, branches, db, demo, users};
+use suanpan::{Actor, Db, Error, Role, auth, backup, branches, db, demo, reports, text, users};
 use unicode_width::UnicodeWidthStr;
 
 mod activities;
@@ -153,6 +153,40 @@ enum Command {
         format: String,
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Run an analysis (分析报表) within what you may see; `report --list` names every report.
+    Report {
+        /// The report, e.g. sales-trend.
+        slug: Option<String>,
+        /// List the reports and the question each answers.
+        #[arg(long)]
+        list: bool,
+        /// First day counted (YYYY-MM-DD; absent: from the beginning).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day counted (inclusive; absent: to the end).
+        #[arg(long)]
+        to: Option<String>,
+        /// The day receivables are reckoned on (default today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// A granularity (day, week, month, quarter, year) or a dimension, as the report takes.
+        #[arg(long)]
+        by: Option<String>,
+        /// What the report is about: a user name, a sku or category, a year.
+        #[arg(long)]
+        key: Option<String>,
+        /// How many rows a ranking keeps.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// table or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Headings in English rather than Chinese.
+        #[arg(long)]
+        english: bool,
     },
     /// Write an import template: the headers and one example row.
     Template {
@@ -444,6 +478,53 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.{extension}", entity.as_str())));
             let rows = export::export(&db, &actor, entity, format, &out).await?;
             println!("exported {rows} {} to {}", entity.as_str(), out.display());
+        }
+        Command::Report { slug, list, from, to, as_of, by, key, limit, format, out, english } => {
+            let lang = if english { reports::write::Lang::En } else { reports::write::Lang::Zh };
+            if list {
+                let rows: Vec<Vec<String>> = reports::CATALOG
+                    .iter()
+                    .map(|r| vec![r.slug.to_string(), if english { r.en } else { r.zh }.to_string()])
+                    .collect();
+                print_table(&["report", if english { "question" } else { "回答的问题" }], &rows);
+                return Ok(());
+            }
+            let slug = slug.ok_or_else(|| Error::invalid("report", Reason::Required))?;
+            reports::find(&slug)?;
+            let query = reports::ReportQuery {
+                from: text::optional_date("from", from.as_deref())?,
+                to: text::optional_date("to", to.as_deref())?,
+                as_of: text::optional_date("as_of", as_of.as_deref())?,
+                by,
+                key,
+                limit,
+            };
+            let actor = login(&db, cli.user.as_deref()).await?;
+            let table = reports::run(&db, &actor, &slug, &query).await?;
+            match format.as_str() {
+                "table" => {
+                    let text = reports::write::text(&table, lang);
+                    match out {
+                        Some(path) => std::fs::write(&path, text)
+                            .map_err(|source| Error::Io { path: path.display().to_string(), source })?,
+                        None => print!("{text}"),
+                    }
+                }
+                "csv" => match out {
+                    Some(path) => {
+                        let file = std::fs::File::create(&path)
+                            .map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+                        reports::write::csv(&table, lang, file)?;
+                    }
+                    None => reports::write::csv(&table, lang, std::io::stdout().lock())?,
+                },
+                _ => {
+                    return Err(Error::invalid(
+                        "format",
+                        Reason::NotAllowed { value: format, allowed: "table, csv".into() },
+                    ));
+                }
+            }
         }
         Command::Template { entity, out } => {
             let entity = parse_entity(&entity)?;

@@ -1,0 +1,155 @@
+//! The analyses (分析报表): each report a function from a [`ReportQuery`] to a [`Table`], within the
+//! actor's scope; the catalog of them; and the renderers that write any table.
+//!
+//! A report computes plain data and knows nothing of how it is shown: the window, CSV, XLSX, PDF and the
+//! terminal each render the same table (hledger's split of reports from writers).
+
+pub mod customers;
+pub mod query;
+pub mod sales;
+pub mod table;
+pub mod write;
+
+use serde::Serialize;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::auth::{Actor, Permission};
+use crate::db::Db;
+use crate::error::{Error, Reason, Result};
+pub use query::ReportQuery;
+pub use table::{Cell, Column, ColumnKind, Table};
+
+/// An order counts in the analyses when it is confirmed or delivered (SPEC §4), over `orders o`.
+pub(crate) const COUNTED: &str = "o.status IN ('confirmed', 'delivered')";
+
+/// The cost of a line `l`: quantity (thousandths) × unit cost, rounded half away from zero to the cent,
+/// as [`crate::quantity::Quantity::times`] rounds it (both are never negative here).
+pub(crate) const LINE_COST: &str = "(l.quantity * coalesce(l.unit_cost, 0) + 500) / 1000";
+
+/// What a report takes for `--by` and `--key`, for the catalog and the CLI's help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Options {
+    /// A period only.
+    Period,
+    /// A granularity (default month) and, as key, a sku or a category.
+    Trend,
+    /// A dimension among these (the first is the default); a user name as key where `keyed`.
+    Dimension { by: &'static [&'static str], keyed: bool },
+    /// A ranking: a period and a limit.
+    Ranking,
+}
+
+/// One report of the catalog: its slug and the question it answers, in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub slug: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub options: Options,
+}
+
+/// Every report there is, in the order the window lists them.
+pub const CATALOG: [Report; 8] = [
+    Report {
+        slug: "sales-trend",
+        zh: "销售额按月、季、年怎么变化？比上期、比去年同期如何？",
+        en: "How do sales move by month, quarter, year, against the period before and last year?",
+        options: Options::Trend,
+    },
+    Report {
+        slug: "sales-composition",
+        zh: "销售额来自哪些客户来源、商品分类、商品或客户？",
+        en: "Where do sales come from: customer sources, categories, products, customers?",
+        options: Options::Dimension { by: &sales::COMPOSITION_BY, keyed: false },
+    },
+    Report {
+        slug: "profit",
+        zh: "毛利和毛利率是多少？按商品、业务员、分类或客户看",
+        en: "What are gross profit and margin, by product, salesperson, category or customer?",
+        options: Options::Dimension { by: &sales::PROFIT_BY, keyed: true },
+    },
+    Report {
+        slug: "sales-ranking",
+        zh: "业务员销售排行（表彰榜）",
+        en: "Which salespeople sold most (the commendation list)?",
+        options: Options::Ranking,
+    },
+    Report {
+        slug: "customer-value",
+        zh: "哪些客户买得最多？",
+        en: "Which customers bought most?",
+        options: Options::Ranking,
+    },
+    Report {
+        slug: "key-customer-gifts",
+        zh: "节日送礼名单：大客户的爱好和电话",
+        en: "The holiday gift list: top customers with their hobbies and phone",
+        options: Options::Ranking,
+    },
+    Report {
+        slug: "customer-sources",
+        zh: "购买的客户来自哪些渠道？",
+        en: "Where did the customers who bought come from?",
+        options: Options::Period,
+    },
+    Report {
+        slug: "new-customers",
+        zh: "每年有多少新客户？增长多少？",
+        en: "How many new customers each year, and how fast is that growing?",
+        options: Options::Period,
+    },
+];
+
+/// The report of `slug`, or an error naming the reports there are.
+pub fn find(slug: &str) -> Result<&'static Report> {
+    CATALOG.iter().find(|r| r.slug == slug.trim()).ok_or_else(|| {
+        let known: Vec<&str> = CATALOG.iter().map(|r| r.slug).collect();
+        query::not_one_of("report", slug, &known)
+    })
+}
+
+/// Runs the report `slug` for the actor: what they may see of the company's sales, nothing more.
+pub async fn run(db: &Db, actor: &Actor, slug: &str, query: &ReportQuery) -> Result<Table> {
+    let report = find(slug)?;
+    actor.require(Permission::ReadSales)?;
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && from > to
+    {
+        return Err(Error::Invalid { field: "to", reason: Reason::BadDate { value: to.to_string() } });
+    }
+    let mut conn = db.pool().acquire().await?;
+    let conn = &mut *conn;
+    match report.slug {
+        "sales-trend" => sales::trend(conn, actor, query).await,
+        "sales-composition" => sales::composition(conn, actor, query).await,
+        "profit" => sales::profit(conn, actor, query).await,
+        "sales-ranking" => sales::ranking(conn, actor, query).await,
+        "customer-value" => customers::value(conn, actor, query).await,
+        "key-customer-gifts" => customers::gifts(conn, actor, query).await,
+        "customer-sources" => customers::sources(conn, actor, query).await,
+        _ => customers::new_customers(conn, actor, query).await,
+    }
+}
+
+/// Appends the actor's scope over `orders o`: the one scope rule, as every list applies it.
+fn push_scope(builder: &mut QueryBuilder<Sqlite>, actor: &Actor) {
+    crate::sales::salesperson::push_scope(builder, "o", actor.scope());
+}
+
+/// Appends the orders that count, in the query's period and the actor's scope, after a `WHERE `.
+fn push_counted_orders(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query: &ReportQuery) {
+    builder.push(COUNTED);
+    query.push_dates(builder, "o.order_date");
+    push_scope(builder, actor);
+}
+
+/// The id of the user named `name` (user name or display name), or an error saying there is none.
+async fn user_named(conn: &mut SqliteConnection, name: &str) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT id FROM users WHERE username = ?1 OR display_name = ?1 ORDER BY username = ?1 DESC LIMIT 1",
+    )
+    .bind(name)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| Error::Invalid { field: "key", reason: Reason::Unknown { value: name.into() } })
+}
