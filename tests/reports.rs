@@ -20,7 +20,8 @@ use suanpan::{Actor, Db, Money};
 /// | O7    | 2026-03-01 | C3 展会  | zhangwei    | P1 1 × 100 (50)                 | 100   | 50   |
 /// | O8    | 2026-03-02 | C4 网站  | liuyang     | P1 1 × 100 (50)                 | 100   | 50   |
 ///
-/// O4 is a draft and O6 cancelled: neither counts. P1 龙井 is 茶叶 / 绿茶, P2 茶壶 is 茶具 (no 小分类).
+/// O4 is a draft and O6 cancelled: neither counts. P1 龙井 is 茶叶 / 绿茶, P2 茶壶 is 茶具 (no 小分类),
+/// P3 茶杯 never sold. Activities, expenses, service requests and lost deals are in the files below.
 async fn hand_made_company() -> common::Company {
     let c = common::company().await;
     let dir = tempfile::tempdir().unwrap();
@@ -37,7 +38,8 @@ async fn hand_made_company() -> common::Company {
             Entity::Products,
             "sku,name,category,subcategory,cost_price,standard_price\n\
              P1,龙井,茶叶,绿茶,50.00,100.00\n\
-             P2,茶壶,茶具,,100.00,300.00\n",
+             P2,茶壶,茶具,,100.00,300.00\n\
+             P3,茶杯,茶具,,10.00,20.00\n",
         ),
         (
             Entity::Orders,
@@ -51,6 +53,40 @@ async fn hand_made_company() -> common::Company {
              O6,2026-02-10,C3,zhangwei,P1,1,1000.00,50.00,cancelled\n\
              O7,2026-03-01,C3,zhangwei,P1,1,100.00,50.00,delivered\n\
              O8,2026-03-02,C4,liuyang,P1,1,100.00,50.00,delivered\n",
+        ),
+        (
+            Entity::Activities,
+            "date,customer_code,operator,type,minutes,subject\n\
+             2026-01-10,C1,zhangwei,call,10,问候\n\
+             2026-01-12,C1,zhangwei,visit,60,拜访\n\
+             2026-02-01,C2,liuyang,call,20,报价\n\
+             2025-12-20,C3,zhangwei,email,5,资料\n",
+        ),
+        (
+            Entity::Expenses,
+            "date,salesperson,customer_code,category,amount\n\
+             2025-12-15,zhangwei,C1,差旅费,100.00\n\
+             2026-01-15,zhangwei,C1,招待费,300.00\n\
+             2026-01-20,liuyang,,交通费,50.00\n\
+             2026-03-05,liuyang,C2,招待费,150.00\n",
+        ),
+        (
+            Entity::Service,
+            "date,customer_code,type,satisfaction,status\n\
+             2026-01-05,C1,complaint,2,resolved\n\
+             2026-01-06,C1,complaint,,open\n\
+             2026-02-01,C2,praise,5,closed\n\
+             2026-02-02,C2,consultation,4,closed\n",
+        ),
+        (
+            Entity::Opportunities,
+            "code,customer_code,salesperson,name,amount,status,closed_on,lost_reason,expected_close\n\
+             D1,C1,zhangwei,大单,1000.00,lost,2025-05-01,价格太高,2025-05-01\n\
+             D2,C2,liuyang,中单,500.00,lost,2025-06-01,预算不足,2025-06-01\n\
+             D3,C3,zhangwei,小单,200.00,lost,2025-07-01,预算不足,2025-07-01\n\
+             D4,C1,zhangwei,新单,300.00,lost,2026-02-01,价格太高,2026-02-01\n\
+             D5,C4,liuyang,急单,900.00,lost,2026-03-01,交期太长,2026-03-01\n\
+             D6,C4,liuyang,在谈,800.00,open,,,2026-12-01\n",
         ),
     ];
     for (entity, text) in files {
@@ -203,6 +239,135 @@ async fn buyers_by_source_and_new_customers_by_year() {
         rows(&run(&c.db, &c.owner, "new-customers", from_2025).await),
         ["2025,1,0.0", "2026,2,100.0", "合计,3,"]
     );
+}
+
+#[tokio::test]
+async fn slow_products_include_the_unsold_and_name_the_source_that_buys_most() {
+    let c = hand_made_company().await;
+    let table = run(&c.db, &c.owner, "slow-products", ReportQuery::default()).await;
+    assert_eq!(rows(&table), ["P3,茶杯,0,0.00,", "P2,茶壶,4,1200.00,展会", "P1,龙井,5,480.00,展会"]);
+}
+
+#[tokio::test]
+async fn lost_deals_by_the_year_they_closed_with_the_commonest_reason() {
+    let c = hand_made_company().await;
+    let table = run(&c.db, &c.owner, "lost-orders", ReportQuery::default()).await;
+    // 2026 has one deal lost on price and one on delivery: the tie goes to the reason listed first.
+    assert_eq!(rows(&table), ["2025,3,1700.00,预算不足", "2026,2,1200.00,价格太高", "合计,5,2900.00,"]);
+    let his = run(&c.db, &c.sales_sh, "lost-orders", ReportQuery::default()).await;
+    assert_eq!(rows(&his), ["2025,2,1200.00,价格太高", "2026,1,300.00,价格太高", "合计,3,1500.00,"]);
+}
+
+#[tokio::test]
+async fn work_time_contacts_and_service_feedback() {
+    let c = hand_made_company().await;
+    let all = ReportQuery::default();
+    assert_eq!(
+        rows(&run(&c.db, &c.owner, "work-time", all.clone()).await),
+        ["拜访,1,60", "电话,2,30", "邮件,1,5", "合计,4,95"]
+    );
+    assert_eq!(
+        rows(&run(&c.db, &c.owner, "work-time", by(all.clone(), "operator")).await),
+        ["张伟,3,75", "刘洋,1,20", "合计,4,95"]
+    );
+    let mut english = Vec::new();
+    let table = run(&c.db, &c.owner, "work-time", all.clone()).await;
+    reports::write::csv(&table, reports::write::Lang::En, &mut english).unwrap();
+    let english = String::from_utf8(english).unwrap();
+    assert!(
+        english.contains("visit,1,60\ncall,2,30\nemail,1,5\nTotal,4,95"),
+        "types and the total in English: {english}"
+    );
+
+    let in_2026 = dates("2026-01-01", "2026-12-31");
+    let contacts = run(&c.db, &c.owner, "customer-contacts", in_2026).await;
+    assert_eq!(rows(&contacts), ["C1,鼎盛贸易,2,2026-01-12", "C2,华丰电子,1,2026-02-01", "合计,,3,"]);
+
+    // Every request counts; the average is of the rated ones (the open complaint has none).
+    let feedback = run(&c.db, &c.owner, "service-feedback", all.clone()).await;
+    assert_eq!(rows(&feedback), ["投诉,2,2.0", "咨询,1,4.0", "表扬,1,5.0", "合计,4,3.7"]);
+    let by_customer = run(&c.db, &c.owner, "service-feedback", by(all, "customer")).await;
+    assert_eq!(rows(&by_customer), ["C1 鼎盛贸易,2,2.0", "C2 华丰电子,2,4.5", "合计,4,3.7"]);
+}
+
+#[tokio::test]
+async fn expenses_by_whom_and_month_by_month() {
+    let c = hand_made_company().await;
+    let all = ReportQuery::default();
+    let people = run(&c.db, &c.owner, "expense-composition", all.clone()).await;
+    assert_eq!(rows(&people), ["张伟,400.00,66.7", "刘洋,200.00,33.3", "合计,600.00,100.0"]);
+    // The transport expense names no customer: left out of the shares by customer.
+    let customers = run(&c.db, &c.owner, "expense-composition", by(all.clone(), "customer")).await;
+    assert_eq!(rows(&customers), ["C1 鼎盛贸易,400.00,72.7", "C2 华丰电子,150.00,27.3", "合计,550.00,100.0"]);
+    let categories = run(&c.db, &c.owner, "expense-composition", by(all, "category")).await;
+    assert_eq!(
+        rows(&categories),
+        ["招待费,450.00,75.0", "差旅费,100.00,16.7", "交通费,50.00,8.3", "合计,600.00,100.0"]
+    );
+
+    // All twelve months of 2026; January against December 2025.
+    let year = ReportQuery { key: Some("2026".into()), ..Default::default() };
+    let trend = rows(&run(&c.db, &c.owner, "expense-trend", year).await);
+    assert_eq!(trend.len(), 13, "{trend:?}");
+    assert_eq!(trend[..4], ["2026-01,350.00,250.0", "2026-02,0.00,-100.0", "2026-03,150.00,", "2026-04,0.00,-100.0"]);
+    assert_eq!(
+        trend[4..],
+        [
+            "2026-05,0.00,",
+            "2026-06,0.00,",
+            "2026-07,0.00,",
+            "2026-08,0.00,",
+            "2026-09,0.00,",
+            "2026-10,0.00,",
+            "2026-11,0.00,",
+            "2026-12,0.00,",
+            "合计,500.00,"
+        ]
+    );
+    let from = ReportQuery { from: Some("2025-03-01".parse().unwrap()), ..Default::default() };
+    assert_eq!(rows(&run(&c.db, &c.owner, "expense-trend", from).await)[11], "2025-12,100.00,", "the year of --from");
+    let bad = ReportQuery { key: Some("twenty".into()), ..Default::default() };
+    assert!(reports::run(&c.db, &c.owner, "expense-trend", &bad).await.is_err());
+}
+
+#[tokio::test]
+async fn one_salespersons_work_in_a_period() {
+    let c = hand_made_company().await;
+    let his = ReportQuery { key: Some("zhangwei".into()), ..Default::default() };
+    let table = run(&c.db, &c.owner, "salesperson-performance", his.clone()).await;
+    assert_eq!(
+        rows(&table),
+        [
+            "订单数,3",
+            "销售额,1100.00",
+            "毛利,650.00",
+            "新客户数,2",
+            "活动数,3",
+            "活动分钟,75",
+            "联系客户数,2",
+            "回款,收款功能尚未启用",
+            "费用,400.00"
+        ]
+    );
+    let in_2026 = ReportQuery { from: Some("2026-01-01".parse().unwrap()), ..his };
+    let table = run(&c.db, &c.owner, "salesperson-performance", in_2026).await;
+    // C1 first bought in 2025: only C3 is new to him in 2026.
+    assert_eq!(
+        rows(&table),
+        [
+            "订单数,2",
+            "销售额,600.00",
+            "毛利,350.00",
+            "新客户数,1",
+            "活动数,2",
+            "活动分钟,70",
+            "联系客户数,1",
+            "回款,收款功能尚未启用",
+            "费用,300.00"
+        ]
+    );
+    let nobody = reports::run(&c.db, &c.owner, "salesperson-performance", &ReportQuery::default()).await;
+    assert_eq!(nobody.unwrap_err().to_string(), "key: is required");
 }
 
 /// What `actor` may list of the counted orders, summed: the figure every sales report must add up to.

@@ -5,9 +5,12 @@
 //! terminal each render the same table (hledger's split of reports from writers).
 
 pub mod customers;
+pub mod expenses;
+pub mod people;
 pub mod query;
 pub mod sales;
 pub mod table;
+pub mod work;
 pub mod write;
 
 use serde::Serialize;
@@ -37,6 +40,10 @@ pub enum Options {
     Dimension { by: &'static [&'static str], keyed: bool },
     /// A ranking: a period and a limit.
     Ranking,
+    /// A period and, as key, a user name (required).
+    Person,
+    /// A year as key.
+    Year,
 }
 
 /// One report of the catalog: its slug and the question it answers, in both languages.
@@ -49,7 +56,7 @@ pub struct Report {
 }
 
 /// Every report there is, in the order the window lists them.
-pub const CATALOG: [Report; 8] = [
+pub const CATALOG: [Report; 16] = [
     Report {
         slug: "sales-trend",
         zh: "销售额按月、季、年怎么变化？比上期、比去年同期如何？",
@@ -98,6 +105,54 @@ pub const CATALOG: [Report; 8] = [
         en: "How many new customers each year, and how fast is that growing?",
         options: Options::Period,
     },
+    Report {
+        slug: "salesperson-performance",
+        zh: "某位业务员这段时间做了多少：订单、销售、毛利、新客户、活动、费用",
+        en: "What did one salesperson do: orders, sales, profit, new customers, activities, expenses?",
+        options: Options::Person,
+    },
+    Report {
+        slug: "slow-products",
+        zh: "哪些商品卖得最慢？哪个客户来源买得最多？",
+        en: "Which products sell least, and which customer source buys each best?",
+        options: Options::Ranking,
+    },
+    Report {
+        slug: "lost-orders",
+        zh: "每年丢了多少单、多少金额？主要原因是什么？",
+        en: "How many deals were lost each year, for how much, and why?",
+        options: Options::Period,
+    },
+    Report {
+        slug: "work-time",
+        zh: "时间花在哪些活动上？谁花的？",
+        en: "Where does the time go, by activity type and by person?",
+        options: Options::Dimension { by: &work::WORK_TIME_BY, keyed: false },
+    },
+    Report {
+        slug: "customer-contacts",
+        zh: "每个客户联系了几次？最近一次是什么时候？",
+        en: "How often was each customer contacted, and when last?",
+        options: Options::Ranking,
+    },
+    Report {
+        slug: "expense-composition",
+        zh: "费用花在哪些业务员、客户、类别上？",
+        en: "Where did the expenses go: salespeople, customers, categories?",
+        options: Options::Dimension { by: &expenses::COMPOSITION_BY, keyed: false },
+    },
+    Report {
+        slug: "expense-trend",
+        zh: "一年里每个月的费用，比上月如何？",
+        en: "Expenses month by month through a year, against the month before",
+        options: Options::Year,
+    },
+    Report {
+        slug: "service-feedback",
+        zh: "服务请求有多少？客户满意吗？",
+        en: "How many service requests, and how satisfied were the customers?",
+        options: Options::Dimension { by: &work::FEEDBACK_BY, keyed: false },
+    },
 ];
 
 /// The report of `slug`, or an error naming the reports there are.
@@ -127,7 +182,15 @@ pub async fn run(db: &Db, actor: &Actor, slug: &str, query: &ReportQuery) -> Res
         "customer-value" => customers::value(conn, actor, query).await,
         "key-customer-gifts" => customers::gifts(conn, actor, query).await,
         "customer-sources" => customers::sources(conn, actor, query).await,
-        _ => customers::new_customers(conn, actor, query).await,
+        "new-customers" => customers::new_customers(conn, actor, query).await,
+        "salesperson-performance" => people::performance(conn, actor, query).await,
+        "slow-products" => sales::slow_products(conn, actor, query).await,
+        "lost-orders" => people::lost_orders(conn, actor, query).await,
+        "work-time" => work::work_time(conn, actor, query).await,
+        "customer-contacts" => work::customer_contacts(conn, actor, query).await,
+        "expense-composition" => expenses::composition(conn, actor, query).await,
+        "expense-trend" => expenses::trend(conn, actor, query, chrono::Local::now().date_naive()).await,
+        _ => work::service_feedback(conn, actor, query).await,
     }
 }
 

@@ -13,6 +13,7 @@ use crate::auth::Actor;
 use crate::error::{Error, Reason, Result};
 use crate::money::Money;
 use crate::period::{Granularity, Period};
+use crate::quantity::Quantity;
 
 const TREND: [Column; 6] = [
     Column::new("period", "期间", "Period", K::Period),
@@ -262,5 +263,64 @@ pub async fn ranking(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQ
         Cell::Empty,
         Cell::Empty,
     ]);
+    Ok(table)
+}
+
+const SLOW: [Column; 5] = [
+    Column::new("sku", "商品编号", "SKU", K::Code),
+    Column::new("product", "商品", "Product", K::Text),
+    Column::new("quantity", "销量", "Quantity", K::Quantity),
+    Column::new("sales", "销售额", "Sales", K::Money),
+    Column::new("best_source", "最佳客户来源", "Best customer source", K::Text),
+];
+
+/// What one product sold in the period, and the source that bought most of it: (sales, name).
+#[derive(Default)]
+struct Sold {
+    quantity: i64,
+    sales: i64,
+    best: Option<(i64, String)>,
+}
+
+/// `slow-products`: every active product, unsold ones included, slowest first (quantity, then sales,
+/// then sku), with the customer source that bought most of it (by sales; ties by the source's name).
+pub async fn slow_products(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQuery) -> Result<Table> {
+    let mut builder = QueryBuilder::<Sqlite>::new(
+        "SELECT l.product_id, coalesce(s.name, '—'), sum(l.quantity), sum(l.amount)
+         FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id
+         LEFT JOIN customer_sources s ON s.id = c.source_id WHERE ",
+    );
+    push_counted_orders(&mut builder, actor, query);
+    builder.push(" GROUP BY 1, 2");
+    let sold: Vec<(i64, String, i64, i64)> = builder.build_query_as().fetch_all(&mut *conn).await?;
+    let mut by_product: HashMap<i64, Sold> = HashMap::new();
+    for (product, source, quantity, sales) in sold {
+        let entry = by_product.entry(product).or_default();
+        entry.quantity += quantity;
+        entry.sales += sales;
+        if entry.best.as_ref().is_none_or(|(best, name)| sales > *best || (sales == *best && source < *name)) {
+            entry.best = Some((sales, source));
+        }
+    }
+    let products: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, sku, name FROM products WHERE active = 1").fetch_all(&mut *conn).await?;
+    let mut rows: Vec<(String, String, i64, i64, Option<String>)> = products
+        .into_iter()
+        .map(|(id, sku, name)| {
+            let sold = by_product.remove(&id).unwrap_or_default();
+            (sku, name, sold.quantity, sold.sales, sold.best.map(|(_, source)| source))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.2.cmp(&b.2).then(a.3.cmp(&b.3)).then_with(|| a.0.cmp(&b.0)));
+    let mut table = Table::new("slow-products", &SLOW).with_chart(ChartKind::Bar, "product", &["quantity"]);
+    for (sku, name, quantity, sales, best) in query.limited(rows) {
+        table.rows.push(vec![
+            Cell::Text(sku),
+            Cell::Text(name),
+            Cell::Quantity(Quantity::from_milli(quantity)),
+            Cell::Money(Money::from_minor(sales)),
+            best.map_or(Cell::Empty, Cell::Text),
+        ]);
+    }
     Ok(table)
 }

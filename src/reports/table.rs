@@ -22,6 +22,8 @@ pub enum ColumnKind {
     Integer,
     /// A percentage to one decimal place; empty when it compares against zero.
     Percent,
+    /// An average to one decimal place; empty when there was nothing to average.
+    Decimal,
     Date,
     Period,
 }
@@ -46,11 +48,18 @@ impl Column {
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum Cell {
     Text(String),
+    /// A word the engine names, in Chinese and English (a metric, an activity type).
+    Label {
+        zh: &'static str,
+        en: &'static str,
+    },
     Money(Money),
     Quantity(Quantity),
     Integer(i64),
     /// None: a comparison against zero, shown empty.
     Percent(Option<Decimal>),
+    /// None: nothing to average, shown empty.
+    Decimal(Option<Decimal>),
     Date(NaiveDate),
     Period(#[serde(serialize_with = "period_label")] Period),
     Empty,
@@ -70,13 +79,24 @@ impl Cell {
     pub fn plain(&self) -> String {
         match self {
             Cell::Text(text) => text.clone(),
+            Cell::Label { zh, .. } => zh.to_string(),
             Cell::Money(money) => money.to_string(),
             Cell::Quantity(quantity) => quantity.to_string(),
             Cell::Integer(n) => n.to_string(),
-            Cell::Percent(Some(pct)) => format!("{pct:.1}"),
-            Cell::Percent(None) | Cell::Empty => String::new(),
+            Cell::Percent(Some(value)) | Cell::Decimal(Some(value)) => format!("{value:.1}"),
+            Cell::Percent(None) | Cell::Decimal(None) | Cell::Empty => String::new(),
             Cell::Date(date) => date.to_string(),
             Cell::Period(period) => period.to_string(),
+        }
+    }
+}
+
+impl Cell {
+    /// [`Cell::plain`], with labels in English when `english`.
+    pub fn plain_in(&self, english: bool) -> String {
+        match self {
+            Cell::Label { en, .. } if english => en.to_string(),
+            other => other.plain(),
         }
     }
 }
@@ -152,6 +172,13 @@ pub fn percent(part: i64, whole: i64) -> Option<Decimal> {
     }
     let pct = Decimal::from(part) * Decimal::from(100) / Decimal::from(whole);
     Some(pct.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero))
+}
+
+/// `sum / count` to one decimal, half away from zero; None when there is nothing to average.
+pub fn average(sum: i64, count: i64) -> Option<Decimal> {
+    (count != 0).then(|| {
+        (Decimal::from(sum) / Decimal::from(count)).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+    })
 }
 
 /// The change from `before` to `now` as a percentage of `before`; None when `before` is zero.

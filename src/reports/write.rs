@@ -34,7 +34,7 @@ pub fn csv(table: &Table, lang: Lang, out: impl Write) -> Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(table.columns.iter().map(|c| c.key)).map_err(io)?;
     for row in &table.rows {
-        writer.write_record(row.iter().map(Cell::plain)).map_err(io)?;
+        writer.write_record(row.iter().map(|c| c.plain_in(lang == Lang::En))).map_err(io)?;
     }
     if let Some(totals) = &table.totals {
         writer.write_record(labelled(totals, lang)).map_err(io)?;
@@ -49,7 +49,7 @@ pub fn text(table: &Table, lang: Lang) -> String {
         Lang::En => c.en,
     };
     let mut lines: Vec<Vec<String>> = vec![table.columns.iter().map(|c| heading(c).to_string()).collect()];
-    lines.extend(table.rows.iter().map(|row| row.iter().map(Cell::plain).collect()));
+    lines.extend(table.rows.iter().map(|row| row.iter().map(|c| c.plain_in(lang == Lang::En)).collect()));
     if let Some(totals) = &table.totals {
         lines.push(labelled(totals, lang));
     }
@@ -73,12 +73,15 @@ pub fn text(table: &Table, lang: Lang) -> String {
 }
 
 fn right_aligned(kind: ColumnKind) -> bool {
-    matches!(kind, ColumnKind::Money | ColumnKind::Quantity | ColumnKind::Integer | ColumnKind::Percent)
+    matches!(
+        kind,
+        ColumnKind::Money | ColumnKind::Quantity | ColumnKind::Integer | ColumnKind::Percent | ColumnKind::Decimal
+    )
 }
 
 /// The totals row's cells, the first empty one carrying the word for total.
 fn labelled(totals: &[Cell], lang: Lang) -> Vec<String> {
-    let mut cells: Vec<String> = totals.iter().map(Cell::plain).collect();
+    let mut cells: Vec<String> = totals.iter().map(|c| c.plain_in(lang == Lang::En)).collect();
     if let Some(first) = cells.iter_mut().find(|c| c.is_empty()) {
         *first = lang.total().to_string();
     }
