@@ -470,3 +470,41 @@ async fn the_demo_company_agrees_with_plain_sql() {
         .sum();
     assert_eq!(Money::from_minor(with_salesperson), ranked_profit);
 }
+
+#[tokio::test]
+async fn xlsx_holds_numbers_and_dates_under_headings_a_person_reads() {
+    let c = hand_made_company().await;
+    let dir = tempfile::tempdir().unwrap();
+    let query = dates("2026-01-01", "2026-03-31");
+    let trend = run(&c.db, &c.owner, "sales-trend", query.clone()).await;
+    let out = dir.path().join("trend.xlsx");
+    reports::write::xlsx(&trend, &query, "鼎盛茶业", reports::write::Lang::Zh, &out).unwrap();
+    // scripts/setup.sh installs unzip for the tests.
+    let unzip = |part: &str| {
+        let output = std::process::Command::new("unzip").arg("-p").arg(&out).arg(part).output().unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let sheet = unzip("xl/worksheets/sheet1.xml");
+    let strings = unzip("xl/sharedStrings.xml");
+    for text in ["鼎盛茶业 · 销售额按月", "期间 2026-01-01 — 2026-03-31", "去年同期", "2026-03", "合计"]
+    {
+        assert!(strings.contains(text), "{text} missing: {strings}");
+    }
+    // January: 500 sold, 80 the month before, +525.0 %: numbers, not text.
+    assert!(sheet.contains("<v>500</v>") && sheet.contains("<v>80</v>") && sheet.contains("<v>525</v>"), "{sheet}");
+    assert!(sheet.contains("state=\"frozen\""), "the headings stay in view");
+
+    let contacts = run(&c.db, &c.owner, "customer-contacts", dates("2026-01-01", "2026-12-31")).await;
+    let out_contacts = dir.path().join("contacts.xlsx");
+    reports::write::xlsx(&contacts, &ReportQuery::default(), "鼎盛茶业", reports::write::Lang::En, &out_contacts)
+        .unwrap();
+    let output = std::process::Command::new("unzip")
+        .arg("-p")
+        .arg(&out_contacts)
+        .arg("xl/worksheets/sheet1.xml")
+        .output()
+        .unwrap();
+    let sheet = String::from_utf8(output.stdout).unwrap();
+    // 2026-01-12 is day 46,034 of Excel's calendar.
+    assert!(sheet.contains("<v>46034</v>"), "the last contact is a date: {sheet}");
+}

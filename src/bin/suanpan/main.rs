@@ -179,7 +179,7 @@ enum Command {
         /// How many rows a ranking keeps.
         #[arg(long)]
         limit: Option<usize>,
-        /// table or csv.
+        /// table, csv or xlsx.
         #[arg(long, default_value = "table")]
         format: String,
         #[arg(long)]
@@ -226,7 +226,7 @@ enum CustomersCommand {
         limit: i64,
         #[arg(long, default_value_t = 0)]
         offset: i64,
-        /// table or csv.
+        /// table, csv or xlsx.
         #[arg(long, default_value = "table")]
         format: String,
     },
@@ -518,11 +518,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     }
                     None => reports::write::csv(&table, lang, std::io::stdout().lock())?,
                 },
+                "xlsx" => {
+                    let out = out.unwrap_or_else(|| PathBuf::from(format!("{slug}.xlsx")));
+                    let company = db.path().file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                    reports::write::xlsx(&table, &query, &company, lang, &out)?;
+                    println!("wrote {}", out.display());
+                }
                 _ => {
-                    return Err(Error::invalid(
-                        "format",
-                        Reason::NotAllowed { value: format, allowed: "table, csv".into() },
-                    ));
+                    let allowed = "table, csv, xlsx".into();
+                    return Err(Error::invalid("format", Reason::NotAllowed { value: format, allowed }));
                 }
             }
         }
