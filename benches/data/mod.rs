@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 
 /// Order lines: ~4 lines an order, 5,000 customers, 500 products, a few years of dates.
 pub fn write_orders_file(path: &Path, rows: usize) {
+    write_orders_file_for(path, rows, 5_000);
+}
+
+/// Order lines as [`write_orders_file`] writes them, for `customers` customers.
+pub fn write_orders_file_for(path: &Path, rows: usize, customers: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
     writeln!(out, "订单号,订单日期,客户编号,业务员,商品编号,数量,单价,成本单价,付款到期日,状态").expect("write");
     let statuses = ["已发货", "已发货", "已发货", "已确认", "草稿", "已取消"];
@@ -16,7 +21,7 @@ pub fn write_orders_file(path: &Path, rows: usize) {
         let day = order % 1_000;
         let date = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + chrono::Days::new(day as u64);
         let due = date + chrono::Days::new(30);
-        let customer = 1 + (order * 31) % 5_000;
+        let customer = 1 + (order * 31) % customers;
         let status = statuses[order % statuses.len()];
         for line in 0..lines.min(rows - written) {
             let sku = 1 + (order * 13 + line * 101) % 500;
@@ -51,6 +56,17 @@ pub fn write_reference_files(dir: &Path) -> (PathBuf, PathBuf) {
             .expect("write");
     }
     (customers, products)
+}
+
+/// `count` customers with a source each, owned by the eight salespeople of the order files.
+pub fn write_customers_with_sources(path: &Path, count: usize) {
+    let sources = ["转介绍", "网站", "展会", "电话陌拜", "老客户", "广告", "其他"];
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    writeln!(out, "code,name,owner,source,hobbies,phone").expect("write");
+    for i in 1..=count {
+        let source = sources[(i * 3) % sources.len()];
+        writeln!(out, "C{i:06},客户{i}有限公司,sales{},{source},茶道,1380{i:07}", i % 8).expect("write");
+    }
 }
 
 /// Rows of a plain-record file (activities, expenses, service requests) for the 5,000 customers and

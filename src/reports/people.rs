@@ -98,13 +98,13 @@ pub async fn performance(conn: &mut SqliteConnection, actor: &Actor, query: &Rep
     // A customer is new to the salesperson's record when their first counted order, of all the actor
     // sees, is theirs and lies in the period.
     let mut new = QueryBuilder::<Sqlite>::new(
-        "SELECT count(*) FROM (SELECT o.customer_id, min(o.order_date || printf('%012d', o.id)) AS first FROM orders o WHERE ",
+        "SELECT count(*) FROM (SELECT o.order_date, o.salesperson_id,
+             row_number() OVER (PARTITION BY o.customer_id ORDER BY o.order_date, o.id) AS nth FROM orders o WHERE ",
     );
     new.push(COUNTED);
     super::push_scope(&mut new, actor);
-    new.push(" GROUP BY o.customer_id) f JOIN orders o ON o.id = CAST(substr(f.first, 11) AS INTEGER) WHERE 1 = 1");
-    query.push_dates(&mut new, "o.order_date");
-    new.push(" AND o.salesperson_id = ").push_bind(user);
+    new.push(") f WHERE f.nth = 1 AND f.salesperson_id = ").push_bind(user);
+    query.push_dates(&mut new, "f.order_date");
     let new_customers: i64 = new.build_query_scalar().fetch_one(&mut *conn).await?;
 
     let mut work = QueryBuilder::<Sqlite>::new(

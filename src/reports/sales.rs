@@ -32,7 +32,7 @@ pub async fn trend(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQue
         Some(key) => {
             ensure_product_or_category(conn, key).await?;
             let mut builder = QueryBuilder::<Sqlite>::new(
-                "SELECT o.order_date, sum(l.amount) FROM orders o JOIN order_lines l ON l.order_id = o.id
+                "SELECT +o.order_date, sum(l.amount) FROM orders o JOIN order_lines l ON l.order_id = o.id
                  JOIN products p ON p.id = l.product_id
                  LEFT JOIN product_categories pc ON pc.id = p.category_id
                  LEFT JOIN product_categories pp ON pp.id = pc.parent_id WHERE ",
@@ -43,7 +43,7 @@ pub async fn trend(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQue
             builder
         }
         None => {
-            let mut builder = QueryBuilder::<Sqlite>::new("SELECT o.order_date, sum(o.total) FROM orders o WHERE ");
+            let mut builder = QueryBuilder::<Sqlite>::new("SELECT +o.order_date, sum(o.total) FROM orders o WHERE ");
             builder.push(COUNTED);
             builder
         }
@@ -58,7 +58,8 @@ pub async fn trend(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQue
     if let Some(to) = query.to {
         builder.push(" AND o.order_date <= ").push_bind(to.to_string());
     }
-    builder.push(" GROUP BY o.order_date");
+    // `+` keeps SQLite from walking the date index to group (a table lookup a row, most of the time).
+    builder.push(" GROUP BY 1");
     let days: Vec<(String, i64)> = builder.build_query_as().fetch_all(&mut *conn).await?;
     let mut sales: HashMap<Period, i64> = HashMap::new();
     let mut first_day: Option<NaiveDate> = None;
@@ -234,8 +235,10 @@ pub async fn ranking(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQ
     let mut builder = QueryBuilder::<Sqlite>::new(
         "SELECT u.username, u.display_name, sum(o.total), sum(o.total - o.cost_total), count(*),
              count(DISTINCT o.customer_id)
-         FROM orders o JOIN users u ON u.id = o.salesperson_id WHERE ",
+         FROM orders o CROSS JOIN users u ON u.id = o.salesperson_id WHERE ",
     );
+    // CROSS JOIN keeps the orders outside: from the users, SQLite would read each one's orders through
+    // the salesperson index, a table lookup an order (0.47 s for a million lines).
     push_counted_orders(&mut builder, actor, query);
     builder.push(" GROUP BY u.id");
     let mut rows: Vec<(String, String, i64, i64, i64, i64)> = builder.build_query_as().fetch_all(&mut *conn).await?;
@@ -286,11 +289,12 @@ struct Sold {
 /// then sku), with the customer source that bought most of it (by sales; ties by the source's name).
 pub async fn slow_products(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQuery) -> Result<Table> {
     let mut builder = QueryBuilder::<Sqlite>::new(
-        "SELECT l.product_id, coalesce(s.name, '—'), sum(l.quantity), sum(l.amount)
+        "SELECT +l.product_id, coalesce(s.name, '—'), sum(l.quantity), sum(l.amount)
          FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id
          LEFT JOIN customer_sources s ON s.id = c.source_id WHERE ",
     );
     push_counted_orders(&mut builder, actor, query);
+    // `+`: the lines in their own order, not the product index's (4.4 s of random reads for a million).
     builder.push(" GROUP BY 1, 2");
     let sold: Vec<(i64, String, i64, i64)> = builder.build_query_as().fetch_all(&mut *conn).await?;
     let mut by_product: HashMap<i64, Sold> = HashMap::new();

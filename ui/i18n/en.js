@@ -70,6 +70,10 @@ export default {
   "customers.empty": "No customer matches",
   "customers.all_kinds": "All types",
 
+  "field.key": "Of",
+  "field.to": "To",
+  "field.by": "By",
+  "field.report": "Report",
   "field.code": "Code",
   "field.name": "Name",
   "field.type": "Type",

@@ -70,6 +70,10 @@ export default {
   "customers.empty": "没有符合条件的客户",
   "customers.all_kinds": "全部类型",
 
+  "field.key": "对象",
+  "field.to": "截止日期",
+  "field.by": "统计方式",
+  "field.report": "报表",
   "field.code": "编号",
   "field.name": "名称",
   "field.type": "类型",
