@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::query::{ReportQuery, not_one_of};
-use super::table::{Cell, ChartKind, Column, ColumnKind as K, Table, change_percent, percent};
+use super::table::{Cell, ChartKind, Column, ColumnKind as K, Table, change_percent};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::money::Money;
@@ -39,20 +39,8 @@ pub async fn composition(conn: &mut SqliteConnection, actor: &Actor, query: &Rep
     crate::sales::salesperson::push_scope(&mut builder, "e", actor.scope());
     query.push_dates(&mut builder, "e.expense_date");
     builder.push(" GROUP BY 1");
-    let mut shares: Vec<(String, i64)> = builder.build_query_as().fetch_all(&mut *conn).await?;
-    shares.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let total: i64 = shares.iter().map(|(_, amount)| amount).sum();
-    let mut table = Table::new("expense-composition", &COMPOSITION).with_chart(ChartKind::Pie, "key", &["expenses"]);
-    for (key, amount) in query.limited(shares) {
-        table.rows.push(vec![
-            Cell::Text(key),
-            Cell::Money(Money::from_minor(amount)),
-            Cell::Percent(percent(amount, total)),
-        ]);
-    }
-    let shown = table.money_sum("expenses").minor();
-    table.totals = Some(vec![Cell::Empty, Cell::Money(Money::from_minor(shown)), Cell::Percent(percent(shown, total))]);
-    Ok(table)
+    let sums: Vec<(String, i64)> = builder.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(super::shares_table("expense-composition", &COMPOSITION, sums, query))
 }
 
 const TREND: [Column; 3] = [

@@ -206,6 +206,22 @@ fn push_counted_orders(builder: &mut QueryBuilder<Sqlite>, actor: &Actor, query:
     push_scope(builder, actor);
 }
 
+/// The composition reports' table from their sums by key (`columns`: the key, the amount, its share):
+/// largest first, ties by key, the first `--limit` of them, each with its share of the whole, and the
+/// total of those shown with theirs.
+fn shares_table(slug: &'static str, columns: &[Column; 3], mut sums: Vec<(String, i64)>, query: &ReportQuery) -> Table {
+    sums.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let whole: i64 = sums.iter().map(|(_, amount)| amount).sum();
+    let share = |amount: i64| Cell::Percent(table::percent(amount, whole));
+    let mut table = Table::new(slug, columns).with_chart(table::ChartKind::Pie, columns[0].key, &[columns[1].key]);
+    for (key, amount) in query.limited(sums) {
+        table.rows.push(vec![Cell::Text(key), Cell::Money(crate::Money::from_minor(amount)), share(amount)]);
+    }
+    let shown = table.money_sum(columns[1].key).minor();
+    table.totals = Some(vec![Cell::Empty, Cell::Money(crate::Money::from_minor(shown)), share(shown)]);
+    table
+}
+
 /// The id of the user named `name` (user name or display name), or an error saying there is none.
 async fn user_named(conn: &mut SqliteConnection, name: &str) -> Result<i64> {
     sqlx::query_scalar(

@@ -150,20 +150,8 @@ pub async fn composition(conn: &mut SqliteConnection, actor: &Actor, query: &Rep
     });
     push_counted_orders(&mut builder, actor, query);
     builder.push(" GROUP BY 1");
-    let mut shares: Vec<(String, i64)> = builder.build_query_as().fetch_all(&mut *conn).await?;
-    shares.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let total: i64 = shares.iter().map(|(_, sales)| sales).sum();
-    let mut table = Table::new("sales-composition", &COMPOSITION).with_chart(ChartKind::Pie, "key", &["sales"]);
-    for (key, sales) in query.limited(shares) {
-        table.rows.push(vec![
-            Cell::Text(key),
-            Cell::Money(Money::from_minor(sales)),
-            Cell::Percent(percent(sales, total)),
-        ]);
-    }
-    let shown = table.money_sum("sales").minor();
-    table.totals = Some(vec![Cell::Empty, Cell::Money(Money::from_minor(shown)), Cell::Percent(percent(shown, total))]);
-    Ok(table)
+    let sums: Vec<(String, i64)> = builder.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(super::shares_table("sales-composition", &COMPOSITION, sums, query))
 }
 
 const PROFIT: [Column; 5] = [
