@@ -95,6 +95,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::pipeline::activities_list,
         commands::pipeline::expenses_list,
         commands::pipeline::expense_breakdown,
+        commands::reports::reports_catalog,
+        commands::reports::report_run,
         commands::pipeline::expense_create,
         commands::pipeline::expense_delete,
         commands::pipeline::service_list,

@@ -137,3 +137,7 @@ export const updateLead = (id, input) => invoke("lead_update", { id, input });
 export const markLead = (id, status) => invoke("lead_mark", { id, status });
 /** conversion: { opportunity_name, amount, … }; resolves to { lead, customer_id, opportunity }. */
 export const convertLead = (id, conversion) => invoke("lead_convert", { id, conversion });
+
+export const reportsCatalog = () => invoke("reports_catalog");
+/** A report's table as the engine computed it: typed cells, the totals row, the chart's description. */
+export const runReport = (slug, query) => invoke("report_run", { slug, query });

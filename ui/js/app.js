@@ -8,6 +8,7 @@ import { settingsView } from "./views/settings.js";
 import { salesView } from "./views/sales.js";
 import { stockView } from "./views/stock.js";
 import { activitiesView } from "./views/activities.js";
+import { analysesView } from "./views/analyses.js";
 
 const MODULES = [
   { id: "customers", view: customersView },
@@ -17,7 +18,7 @@ const MODULES = [
   { id: "books" },
   { id: "receivables" },
   { id: "payroll" },
-  { id: "analyses" },
+  { id: "analyses", view: analysesView },
   { id: "settings", view: settingsView },
 ];
 

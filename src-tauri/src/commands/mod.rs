@@ -4,5 +4,6 @@ pub mod admin;
 pub mod customers;
 pub mod files;
 pub mod pipeline;
+pub mod reports;
 pub mod session;
 pub mod trade;

@@ -755,3 +755,43 @@ async fn a_lead_becomes_a_customer_and_its_accepted_quote_becomes_the_order() {
     let quote = suanpan::sales::quotes::by_number(&db, &owner, "QT000001").await.unwrap();
     assert_eq!((quote.status.as_str(), quote.order_no.as_deref()), ("accepted", Some("SO000001")));
 }
+
+/// Issue 12: 分析报表 lists every report by its question; the sales trend opens on this year's months,
+/// switches to quarters, and shows the engine's own figures in its bars and its table.
+#[tokio::test]
+async fn the_sales_trend_switches_to_quarters_in_the_analyses_screen() {
+    use suanpan::reports::{self, Cell, ReportQuery};
+    let dir = tempfile::tempdir().unwrap();
+    let company = dir.path().join("demo.sqlite");
+    let (db, _) = Db::open(&company).await.unwrap();
+    suanpan::demo::generate(&db, 1).await.unwrap();
+    let boss = auth::login(&db, "boss", suanpan::demo::PASSWORD).await.unwrap();
+    let today = chrono::Local::now().date_naive();
+    let this_year = ReportQuery {
+        from: chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1),
+        to: Some(today),
+        by: Some("quarter".into()),
+        ..Default::default()
+    };
+    let expected = reports::run(&db, &boss, "sales-trend", &this_year).await.unwrap();
+    db.close().await;
+    let Cell::Money(first_quarter) = &expected.rows[0][1] else { panic!("{:?}", expected.rows[0]) };
+    let first_label = expected.rows[0][0].plain();
+    let grouped = suanpan::Money::grouped(*first_quarter);
+
+    let window = Window::open(&company, dir.path()).await;
+    log_in(&window, "boss", suanpan::demo::PASSWORD).await;
+    window.click("button.nav[data-module=analyses]").await;
+    window.wait_text("#report-list", |t| t.contains("销售额按月、季、年怎么变化")).await;
+    window.click("#report-list button[data-slug=sales-trend]").await;
+    window.wait_text("#report-title", |t| t.contains("销售额")).await;
+    let month = format!("{}-01", chrono::Datelike::year(&today));
+    window.wait_text("#report-rows", |t| t.contains(&month)).await;
+
+    window.click("#report-by option[value=quarter]").await;
+    let rows = window.wait_text("#report-rows", |t| t.contains(&first_label) && !t.contains(&month)).await;
+    assert!(rows.contains(&grouped) && rows.contains("合计"), "{first_label} {grouped} missing: {rows}");
+    window.wait_text("#report-chart", |t| t.contains(&first_label) && t.contains(&grouped)).await;
+    window.screenshot("analyses-sales-trend.png").await;
+    window.close().await;
+}
