@@ -623,6 +623,11 @@ fn reports_on_the_command_line() {
     assert_eq!(his.lines().count(), 3, "the heading, himself, the total: {his}");
     assert!(his.lines().nth(1).unwrap().starts_with("1,张伟,"), "{his}");
 
+    let xlsx = dir.path().join("sources.xlsx");
+    let written = report("boss", &["customer-sources", "--format", "xlsx", "--out", xlsx.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"), "an XLSX file is a zip");
+
     let bad = report("boss", &["sales-trend", "--by", "fortnight"]);
     assert_eq!(bad.status.code(), Some(1));
     assert_eq!(stderr(&bad).trim(), "error: by: 'fortnight' is not one of: day, week, month, quarter, year");

@@ -97,6 +97,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::pipeline::expense_breakdown,
         commands::reports::reports_catalog,
         commands::reports::report_run,
+        commands::reports::report_export,
         commands::pipeline::expense_create,
         commands::pipeline::expense_delete,
         commands::pipeline::service_list,

@@ -194,6 +194,33 @@ pub async fn run(db: &Db, actor: &Actor, slug: &str, query: &ReportQuery) -> Res
     }
 }
 
+/// Runs the report `slug` and writes it to `out` ([`write_file`]). Returns how many rows the table holds.
+pub async fn export(
+    db: &Db,
+    actor: &Actor,
+    slug: &str,
+    query: &ReportQuery,
+    lang: write::Lang,
+    out: &std::path::Path,
+) -> Result<usize> {
+    let table = run(db, actor, slug, query).await?;
+    write_file(db, &table, query, lang, out)?;
+    Ok(table.rows.len())
+}
+
+/// Writes a report's table to `out`: XLSX when the name ends in `.xlsx` (the company named by its
+/// file), else CSV.
+pub fn write_file(db: &Db, table: &Table, query: &ReportQuery, lang: write::Lang, out: &std::path::Path) -> Result<()> {
+    if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        let company = db.path().file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        write::xlsx(table, query, &company, lang, out)
+    } else {
+        let file =
+            std::fs::File::create(out).map_err(|source| Error::Io { path: out.display().to_string(), source })?;
+        write::csv(table, lang, std::io::BufWriter::new(file))
+    }
+}
+
 /// Appends the actor's scope over `orders o`: the one scope rule, as every list applies it.
 fn push_scope(builder: &mut QueryBuilder<Sqlite>, actor: &Actor) {
     crate::sales::salesperson::push_scope(builder, "o", actor.scope());

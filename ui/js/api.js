@@ -141,3 +141,5 @@ export const convertLead = (id, conversion) => invoke("lead_convert", { id, conv
 export const reportsCatalog = () => invoke("reports_catalog");
 /** A report's table as the engine computed it: typed cells, the totals row, the chart's description. */
 export const runReport = (slug, query) => invoke("report_run", { slug, query });
+/** Writes a report to `path` (XLSX or CSV by its name); resolves to its number of rows. */
+export const exportReport = (slug, query, path, english) => invoke("report_export", { slug, query, path, english });

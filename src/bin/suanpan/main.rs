@@ -511,18 +511,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     }
                 }
                 "csv" => match out {
-                    Some(path) => {
-                        let file = std::fs::File::create(&path)
-                            .map_err(|source| Error::Io { path: path.display().to_string(), source })?;
-                        reports::write::csv(&table, lang, file)?;
-                    }
+                    Some(path) => reports::write_file(&db, &table, &query, lang, &path)?,
                     None => reports::write::csv(&table, lang, std::io::stdout().lock())?,
                 },
                 "xlsx" => {
                     let out = out.unwrap_or_else(|| PathBuf::from(format!("{slug}.xlsx")));
-                    let company = db.path().file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                    reports::write::xlsx(&table, &query, &company, lang, &out)?;
-                    println!("wrote {}", out.display());
+                    reports::write_file(&db, &table, &query, lang, &out.with_extension("xlsx"))?;
+                    println!("wrote {}", out.with_extension("xlsx").display());
                 }
                 _ => {
                     let allowed = "table, csv, xlsx".into();

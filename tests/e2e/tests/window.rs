@@ -793,5 +793,20 @@ async fn the_sales_trend_switches_to_quarters_in_the_analyses_screen() {
     assert!(rows.contains(&grouped) && rows.contains("合计"), "{first_label} {grouped} missing: {rows}");
     window.wait_text("#report-chart", |t| t.contains(&first_label) && t.contains(&grouped)).await;
     window.screenshot("analyses-sales-trend.png").await;
+
+    // 导出 saves the quarters as shown through the native save dialog, as an Excel file of numbers.
+    let saved = dir.path().join("sales-trend.xlsx");
+    window.click("#report-export").await;
+    suanpan_e2e::answer_file_dialog("Save File", &saved).await;
+    window.wait_text("#toast", |t| t.contains(&expected.rows.len().to_string())).await;
+    let output =
+        std::process::Command::new("unzip").arg("-p").arg(&saved).arg("xl/sharedStrings.xml").output().unwrap();
+    let strings = String::from_utf8(output.stdout).unwrap();
+    assert!(strings.contains(&first_label) && strings.contains("去年同期"), "{strings}");
+    let output =
+        std::process::Command::new("unzip").arg("-p").arg(&saved).arg("xl/worksheets/sheet1.xml").output().unwrap();
+    let sheet = String::from_utf8(output.stdout).unwrap();
+    let number = first_quarter.to_string().trim_end_matches('0').trim_end_matches('.').to_string();
+    assert!(sheet.contains(&format!("<v>{number}</v>")), "{number} as a number: {sheet}");
     window.close().await;
 }

@@ -2,7 +2,7 @@
 // figures and its table, all computed by the engine (this file only lays them out and sizes the bars).
 import * as api from "../api.js";
 import { t, language } from "../i18n.js";
-import { h, showError, grouped, barScale } from "../ui.js";
+import { h, showError, grouped, barScale, toast } from "../ui.js";
 
 const GRANULARITIES = ["day", "week", "month", "quarter", "year"];
 
@@ -66,7 +66,8 @@ export function analysesView(main) {
         onchange: (e) => { state.by = e.target.value; load(); },
       }, ...opts.by.map((by) => h("option", { value: by, text: t(`reports.by_${by}`), selected: by === state.by })))),
       !opts.key ? null : h("label.inline", {}, t("reports.key"), " ", input("report-key", "text", "key", t(`reports.key_${report.options === "Year" ? "year" : "any"}`))),
-      !opts.limit ? null : h("label.inline", {}, t("reports.limit"), " ", input("report-limit", "number", "limit")));
+      !opts.limit ? null : h("label.inline", {}, t("reports.limit"), " ", input("report-limit", "number", "limit")),
+      h("button#report-export", { text: t("common.export"), onclick: () => exportIt(report) }));
     body.replaceChildren(
       h("h2#report-title", { text: english() ? report.en : report.zh }),
       filters,
@@ -75,16 +76,26 @@ export function analysesView(main) {
     load();
   }
 
-  async function load() {
-    const report = catalog.find((r) => r.slug === state.slug);
+  /** The report as shown, to the XLSX or CSV file the save dialog names. */
+  async function exportIt(report) {
+    const target = await api.chooseSavePath(`${report.slug}.xlsx`, ["xlsx", "csv"]);
+    if (!target) return;
+    try { toast(t("common.exported", { rows: await api.exportReport(report.slug, queryOf(report), target, english()) })); } catch (error) { showError(error); }
+  }
+
+  function queryOf(report) {
     const opts = options(report);
-    const query = {
+    return {
       from: opts.noDates ? null : state.from || null,
       to: opts.noDates ? null : state.to || null,
       by: state.by || null,
       key: state.key || null,
       limit: state.limit ? Number(state.limit) : null,
     };
+  }
+
+  async function load() {
+    const query = queryOf(catalog.find((r) => r.slug === state.slug));
     try {
       const table = await api.runReport(state.slug, query);
       if (table.slug !== state.slug) return;
