@@ -176,6 +176,9 @@ async fn shares_of_sales_by_source_category_and_subcategory() {
     assert_eq!(rows(&subcategories), ["—,1200.00,71.4", "绿茶,480.00,28.6", "合计,1680.00,100.0"]);
     let error = reports::run(&c.db, &c.owner, "sales-composition", &by(all, "colour")).await.unwrap_err();
     assert_eq!(error.to_string(), "by: 'colour' is not one of: source, category, subcategory, product, customer");
+    let backwards = dates("2026-03-01", "2026-01-01");
+    let error = reports::run(&c.db, &c.owner, "sales-composition", &backwards).await.unwrap_err();
+    assert_eq!(error.to_string(), "to: '2026-01-01' is before the from 2026-03-01");
 }
 
 #[tokio::test]

@@ -50,15 +50,24 @@ struct Buyer {
     phone: String,
 }
 
-/// The customers who bought in the period, by purchases (largest first, ties by code).
-async fn buyers(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQuery) -> Result<Vec<Buyer>> {
+/// The customers who bought in the period, by purchases (largest first, ties by code); with their
+/// hobbies and a phone when `reachable` (else those are empty: only the gift list shows them).
+async fn buyers(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    query: &ReportQuery,
+    reachable: bool,
+) -> Result<Vec<Buyer>> {
     // A customer without a phone of its own is reached through its first contact that has one.
-    let mut builder = QueryBuilder::<Sqlite>::new(
-        "SELECT c.code, c.name, sum(o.total), count(*), c.hobbies,
-             CASE WHEN c.phone != '' THEN c.phone ELSE coalesce((SELECT k.phone FROM contacts k
-                 WHERE k.customer_id = c.id AND k.phone != '' ORDER BY k.id LIMIT 1), '') END
-         FROM orders o JOIN customers c ON c.id = o.customer_id WHERE ",
-    );
+    let reach = if reachable {
+        "c.hobbies, CASE WHEN c.phone != '' THEN c.phone ELSE coalesce((SELECT k.phone FROM contacts k
+             WHERE k.customer_id = c.id AND k.phone != '' ORDER BY k.id LIMIT 1), '') END"
+    } else {
+        "'', ''"
+    };
+    let mut builder = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT c.code, c.name, sum(o.total), count(*), {reach} FROM orders o JOIN customers c ON c.id = o.customer_id WHERE "
+    ));
     push_counted_orders(&mut builder, actor, query);
     builder.push(" GROUP BY c.id");
     let rows: Vec<(String, String, i64, i64, String, String)> = builder.build_query_as().fetch_all(&mut *conn).await?;
@@ -82,7 +91,7 @@ const VALUE: [Column; 5] = [
 pub async fn value(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQuery) -> Result<Table> {
     let mut table = Table::new("customer-value", &VALUE).with_chart(ChartKind::Bar, "customer", &["sales"]);
     let (mut sales, mut orders) = (0, 0);
-    for (rank, buyer) in buyers(conn, actor, query).await?.into_iter().enumerate() {
+    for (rank, buyer) in buyers(conn, actor, query, false).await?.into_iter().enumerate() {
         sales += buyer.sales;
         orders += buyer.orders;
         table.rows.push(vec![
@@ -111,7 +120,7 @@ const GIFTS: [Column; 6] = [
 /// holiday gift list.
 pub async fn gifts(conn: &mut SqliteConnection, actor: &Actor, query: &ReportQuery) -> Result<Table> {
     let mut table = Table::new("key-customer-gifts", &GIFTS);
-    for (rank, buyer) in buyers(conn, actor, query).await?.into_iter().enumerate() {
+    for (rank, buyer) in buyers(conn, actor, query, true).await?.into_iter().enumerate() {
         table.rows.push(vec![
             Cell::Integer(rank as i64 + 1),
             Cell::Text(buyer.name),

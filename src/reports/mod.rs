@@ -170,7 +170,8 @@ pub async fn run(db: &Db, actor: &Actor, slug: &str, query: &ReportQuery) -> Res
     if let (Some(from), Some(to)) = (query.from, query.to)
         && from > to
     {
-        return Err(Error::Invalid { field: "to", reason: Reason::BadDate { value: to.to_string() } });
+        let reason = Reason::TooEarly { value: to.to_string(), earliest: from.to_string(), of: "from" };
+        return Err(Error::Invalid { field: "to", reason });
     }
     let mut conn = db.pool().acquire().await?;
     let conn = &mut *conn;

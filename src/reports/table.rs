@@ -89,9 +89,7 @@ impl Cell {
             Cell::Period(period) => period.to_string(),
         }
     }
-}
 
-impl Cell {
     /// [`Cell::plain`], with labels in English when `english`.
     pub fn plain_in(&self, english: bool) -> String {
         match self {
@@ -99,6 +97,11 @@ impl Cell {
             other => other.plain(),
         }
     }
+}
+
+/// Where a totals row says "total": its first empty cell.
+pub fn total_label_at(totals: &[Cell]) -> Option<usize> {
+    totals.iter().position(|c| *c == Cell::Empty)
 }
 
 /// How a report is best looked at.
@@ -136,15 +139,15 @@ impl Table {
         Table { slug, columns: columns.to_vec(), rows: Vec::new(), totals: None, chart: None }
     }
 
-    /// The position of the column `key`. Panics on a key the report does not have: a bug, not input.
-    pub fn column(&self, key: &str) -> usize {
-        self.columns.iter().position(|c| c.key == key).unwrap_or_else(|| panic!("no column {key} in {}", self.slug))
+    /// The position of the column `key`, if the report has one.
+    pub fn column(&self, key: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.key == key)
     }
 
-    /// The cells of column `key`, row by row.
+    /// The cells of column `key`, row by row; none when the report has no such column.
     pub fn cells<'a>(&'a self, key: &str) -> impl Iterator<Item = &'a Cell> + 'a {
         let at = self.column(key);
-        self.rows.iter().map(move |row| &row[at])
+        self.rows.iter().filter_map(move |row| row.get(at?))
     }
 
     /// The money of column `key` in every row, summed.

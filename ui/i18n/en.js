@@ -93,6 +93,7 @@ export default {
   "customers.all_kinds": "All types",
 
   "field.key": "Of",
+  "field.from": "From",
   "field.to": "To",
   "field.by": "By",
   "field.report": "Report",

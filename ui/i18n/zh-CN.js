@@ -93,6 +93,7 @@ export default {
   "customers.all_kinds": "全部类型",
 
   "field.key": "对象",
+  "field.from": "开始日期",
   "field.to": "截止日期",
   "field.by": "统计方式",
   "field.report": "报表",
